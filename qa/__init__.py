@@ -1,0 +1,1 @@
+"""Answering questions from the indexed reports: parse → retrieve (hybrid) → answer with citations."""

@@ -1,0 +1,110 @@
+"""The extractive answerer: no LLM, answers by quoting the clause that holds the answer.
+
+numeric → the figure with its unit as written, then the evidence sentence; list → the listed items;
+yes/no → 是/否 with the evidence (a claimed figure is checked against the report's); entity → the
+evidence sentence. Weak evidence (below a calibrated threshold) → "the reports don't say".
+Leaves out: arithmetic across passages (sums are left to the LLM answerer's checked path).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.evidence import Candidate, Idf, score_candidates
+from qa.figures import figure_keys
+from qa.query import Query
+from qa.retrieve import Hit, Retrieval
+from qa.templates import say
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Minimum evidence score to answer (calibrated on the gold set; see ``eval.calibrate``)."""
+
+    zh: float = 0.42
+    en: float = 0.80
+
+
+@dataclass
+class Draft:
+    """An answer before citations are numbered: text uses ``{n0}``, ``{n1}``… for its evidence."""
+
+    text: str
+    found: bool
+    evidence: list[Candidate] = field(default_factory=list)
+    confidence: float = 0.0
+    reason: str = ""
+
+
+def _items(sentence: str) -> list[str]:
+    quoted = re.findall(r"“[^”]{1,40}”|《[^》]{1,40}》", sentence)
+    if len(quoted) >= 2:
+        return list(dict.fromkeys(quoted))
+    parts = [p for p in re.split(r"[,，;；:：。]", sentence) if "、" in p]
+    if parts:
+        longest = max(parts, key=lambda p: p.count("、"))
+        return [x.strip() for x in longest.split("、") if x.strip()]
+    return []
+
+
+class ExtractiveAnswerer:
+    """Quotes the best evidence sentence; states figures exactly as written."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        idf: Idf,
+        encode: Callable[[list[str]], np.ndarray] | None = None,
+        thresholds: Thresholds = Thresholds(),
+        refuse: bool = True,
+    ) -> None:
+        self.idf = idf
+        self.encode = encode
+        self.thresholds = thresholds
+        self.refuse = refuse
+
+    def confidence(self, query: Query, best: Candidate) -> float:
+        return best.sim if query.lang == "en" else 0.6 * best.lex + 0.4 * best.ctx
+
+    def draft(self, query: Query, retrieval: Retrieval, slot: int = 0) -> Draft:
+        """Answer from one retrieval; ``slot`` numbers the citation placeholder (``{n0}``...)."""
+        cands = score_candidates(query, retrieval.hits, self.idf, self.encode, retrieval.query_vector)
+        if not cands:
+            return Draft("", False, reason="no passages")
+        best = cands[0]
+        conf = self.confidence(query, best)
+        limit = self.thresholds.en if query.lang == "en" else self.thresholds.zh
+        if self.refuse and conf < limit:
+            return Draft("", False, [best], conf, reason=f"weak evidence ({conf:.2f} < {limit:.2f})")
+        if query.qtype == "numeric" and best.figure is None:
+            return Draft("", False, [best], conf, reason="no figure in the evidence")
+        n = f"{{n{slot}}}"
+        evidence = best.text.strip()
+        lang = query.lang
+        if query.qtype == "numeric":
+            text = say(lang, "figure", figure=best.figure.text, evidence=evidence, n=n)
+        elif query.qtype == "list" and (items := _items(best.text)):
+            text = say(lang, "list", items="、".join(items), evidence=evidence, n=n)
+        elif query.qtype == "yesno":
+            text = self._yesno(query, best, evidence, n)
+        else:
+            text = say(lang, "plain", evidence=evidence, n=n)
+        return Draft(text, True, [best], conf)
+
+    def _yesno(self, query: Query, best: Candidate, evidence: str, n: str) -> str:
+        if query.claim_figures:
+            claimed = set().union(*(figure_keys(f) for f in query.claim_figures))
+            if claimed & figure_keys(best.text):
+                return say(query.lang, "yes", evidence=evidence, n=n)
+            if best.figure is not None:
+                return say(query.lang, "no_figure", figure=best.figure.text, evidence=evidence, n=n)
+        return say(query.lang, "yes", evidence=evidence, n=n)
+
+
+def passage_of(hit: Hit) -> str:
+    return hit.chunk.text

@@ -1,0 +1,280 @@
+"""The answer path every front end uses: validate → parse → retrieve → answer → cite → check.
+
+``QAService`` wires the embedder, the store, the hybrid searcher and an answerer together (each passed
+in or built from settings) and runs them as a LangChain runnable chain. It also owns index writes
+(add/delete a report) so the in-memory BM25 index is refreshed with them.
+Leaves out: conversation memory (callers pass ``history``; see ``qa.condense``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import RunnableLambda
+
+from fulian_qa.settings import Settings
+from index.embed import SentenceEmbedder, get_embedder
+from index.load import read_report_bytes
+from index.pipeline import IndexOutcome, index_report
+from index.store import ChromaStore
+from qa.answer import Draft, ExtractiveAnswerer, Thresholds
+from qa.evidence import Idf
+from qa.figures import ungrounded
+from qa.query import Query
+from qa.retrieve import HybridSearcher, Options, Retrieval
+from qa.templates import say
+from qa.types import Answer, Citation
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long, not text)."""
+
+
+@dataclass
+class Context:
+    """What flows through the chain for one question."""
+
+    question: str
+    k: int
+    filters: dict[str, Any] | None = None
+    options: Options = field(default_factory=Options)
+    query: Query | None = None
+    retrievals: list[tuple[str, Retrieval]] = field(default_factory=list)
+    drafts: list[tuple[str, Draft]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+
+def check_question(question: Any, max_chars: int) -> str:
+    if not isinstance(question, str):
+        raise QuestionError("question must be a string")
+    question = question.strip()
+    if not question:
+        raise QuestionError("question is empty")
+    if len(question) > max_chars:
+        raise QuestionError(f"question is too long ({len(question)} characters; at most {max_chars})")
+    return question
+
+
+class QAService:
+    """Answers questions over one store with one embedder; safe to share across threads."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: SentenceEmbedder | None = None,
+        store: ChromaStore | None = None,
+        thresholds: Thresholds = Thresholds(),
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or get_embedder(settings.embed_model, settings.models_dir)
+        self.store = store or ChromaStore.from_settings(settings, self.embedder.name)
+        self.thresholds = thresholds
+        self._write_lock = threading.Lock()
+        self.searcher = HybridSearcher(self.store, self.embedder)
+        self._rebuild()
+        self.chain = (
+            RunnableLambda(self._parse, name="parse")
+            | RunnableLambda(self._retrieve, name="retrieve")
+            | RunnableLambda(self._answer, name="answer")
+        )
+
+    # -- set-up -------------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        self.idf = Idf([c.text for c in self.searcher.chunks])
+        self.extractive = ExtractiveAnswerer(self.idf, self.embedder.encode_passages, self.thresholds)
+
+    def refresh(self) -> None:
+        """Re-read the store (after another process indexed into it)."""
+        self.searcher.refresh()
+        self._rebuild()
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+        self.ask("天水培训了多少陇原巧手")
+
+    # -- chain steps --------------------------------------------------------------------------
+    def _parse(self, ctx: Context) -> Context:
+        t = time.perf_counter()
+        ctx.query = self.searcher.parse(ctx.question)
+        ctx.timings["parse"] = time.perf_counter() - t
+        return ctx
+
+    def _retrieve(self, ctx: Context) -> Context:
+        query = ctx.query
+        assert query is not None
+        targets = [[c] for c in query.cities] if query.multi else [query.cities]
+        for cities in targets:
+            q = dataclasses.replace(query, cities=cities)
+            result = self.searcher.search(q, max(ctx.k, 5), ctx.filters, ctx.options)
+            ctx.retrievals.append((cities[0] if query.multi else "", result))
+            for key, value in result.timings.items():
+                ctx.timings[key] = ctx.timings.get(key, 0.0) + value
+        return ctx
+
+    def _answer(self, ctx: Context) -> Context:
+        t = time.perf_counter()
+        query = ctx.query
+        assert query is not None
+        lang = query.lang
+        covered = "、".join(sorted(self.searcher.catalog.cities)) or "-"
+        if query.unknown_places and not query.cities and ctx.options.place_filter:
+            ctx.note = say(lang, "unknown_place", place="、".join(query.unknown_places), covered=covered)
+        for slot, (city, result) in enumerate(ctx.retrievals):
+            if result.uncovered_years and not ctx.note:
+                years = "、".join(str(y) for y in result.uncovered_years)
+                where = city or "、".join(query.cities) or ""
+                ctx.note = say(lang, "uncovered_year", year=years, city=where, covered=self._coverage())
+            q = dataclasses.replace(query, cities=[city]) if city else query
+            ctx.drafts.append((city, self.extractive.draft(q, result, slot)))
+        ctx.timings["answer"] = time.perf_counter() - t
+        return ctx
+
+    def _coverage(self) -> str:
+        cat = self.searcher.catalog
+        parts = []
+        for city, docs in sorted(cat.cities.items()):
+            years = sorted({y for d in docs for y in cat.years.get(d, set())})
+            parts.append(city + (f"{'/'.join(map(str, years))}" if years else ""))
+        return "、".join(parts) or "-"
+
+    # -- public API ---------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: dict[str, Any] | None = None,
+        id: Any = None,
+        options: Options = Options(),
+    ) -> Answer:
+        """Answer one question with numbered citations (raises ``QuestionError`` on bad input)."""
+        start = time.perf_counter()
+        question = check_question(question, self.settings.max_question_chars)
+        k = k or self.settings.top_k
+        ctx = self.chain.invoke(Context(question, k, filters, options))
+        answer = self._compose(ctx, k)
+        answer.id = id
+        answer.latency_ms = round((time.perf_counter() - start) * 1000, 1)
+        answer.timings_ms = {key: round(v * 1000, 2) for key, v in ctx.timings.items()}
+        return answer
+
+    def _compose(self, ctx: Context, k: int) -> Answer:
+        query = ctx.query
+        assert query is not None
+        lang = query.lang
+        citations: list[Citation] = []
+        texts: list[str] = []
+        found_any = False
+        confidence = min((d.confidence for _, d in ctx.drafts), default=0.0)
+        reason = ""
+        if not ctx.note:
+            for slot, (city, draft) in enumerate(ctx.drafts):
+                if draft.found:
+                    found_any = True
+                    body = draft.text
+                    for ev in draft.evidence:
+                        citations.append(_citation(len(citations) + 1, ev))
+                        body = body.replace(f"{{n{slot}}}", str(len(citations)))
+                    texts.append(say(lang, "part", city=city, body=body) if city else body)
+                else:
+                    reason = reason or draft.reason
+                    if city:
+                        texts.append(say(lang, "part_missing", city=city))
+        text = "\n".join(texts)
+        if found_any:
+            missing = ungrounded(text, [c.text for c in citations])
+            if missing:
+                found_any, reason = False, f"grounding check failed: {', '.join(missing)} not in cited passages"
+        if not found_any:
+            reason = ctx.note or reason
+            text = ctx.note or say(lang, "not_found")
+            citations = self._closest(ctx, min(k, 3))
+        hits = [h for _, r in ctx.retrievals for h in r.hits]
+        retrieved = [
+            {"doc": h.doc, "chunk_id": h.chunk.id, "score": round(h.score, 5), "dense": round(h.dense, 4)}
+            for h in hits[: max(k, 5) * max(1, len(ctx.retrievals))]
+        ]
+        return Answer(
+            question=ctx.question,
+            answer=text,
+            found=found_any,
+            citations=citations,
+            type="multi_doc" if query.multi else query.qtype,
+            lang=lang,
+            reason="" if found_any else reason,
+            confidence=round(confidence, 4),
+            retrieved=retrieved,
+        )
+
+    def _closest(self, ctx: Context, n: int) -> list[Citation]:
+        out = []
+        for _, result in ctx.retrievals:
+            for hit in result.hits[:n]:
+                meta = hit.chunk.meta
+                start, end = int(meta.get("start", 0)), int(meta.get("end", 0))
+                out.append(
+                    Citation(
+                        len(out) + 1, hit.doc, hit.chunk.id, hit.chunk.text, start, end, round(hit.score, 5),
+                        meta.get("city", ""), int(meta.get("year", 0) or 0), meta.get("section", ""), start, end, "",
+                    )
+                )
+        return out[:n]
+
+    def search(self, query: str, k: int = 5, filters: dict[str, Any] | None = None) -> list[Citation]:
+        """Passages for a query, best first (no answer)."""
+        query = check_question(query, self.settings.max_question_chars)
+        ctx = Context(query, k, filters)
+        self._parse(ctx)
+        result = self.searcher.search(ctx.query, k, filters)
+        return self._closest(Context(query, k, retrievals=[("", result)]), k)
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Indexed reports with city, year and chunk count."""
+        docs: dict[str, dict[str, Any]] = {}
+        for c in self.searcher.chunks:
+            d = docs.setdefault(
+                c.meta["doc"], {"doc": c.meta["doc"], "city": c.meta.get("city", ""), "year": c.meta.get("year", 0),
+                                "chunks": 0}
+            )
+            d["chunks"] += 1
+        return sorted(docs.values(), key=lambda d: d["doc"])
+
+    def add_report(self, name: str, data: bytes) -> IndexOutcome:
+        """Index an uploaded report (raises ``ReportError`` for unreadable files)."""
+        report = read_report_bytes(name, data)
+        with self._write_lock:
+            outcome = index_report(
+                report, self.embedder, self.store, self.settings.chunk_size, self.settings.chunk_overlap
+            )
+            self.refresh()
+        return outcome
+
+    def delete_report(self, name: str) -> int:
+        """Remove every chunk of a report; returns how many were removed."""
+        with self._write_lock:
+            removed = self.store.delete_doc(name)
+            self.refresh()
+        return removed
+
+
+def _citation(n: int, ev) -> Citation:
+    meta = ev.hit.chunk.meta
+    return Citation(
+        n=n,
+        doc=ev.hit.doc,
+        chunk_id=ev.hit.chunk.id,
+        text=ev.hit.chunk.text,
+        start=ev.abs_start,
+        end=ev.abs_end,
+        score=round(float(ev.score), 4),
+        city=meta.get("city", ""),
+        year=int(meta.get("year", 0) or 0),
+        section=meta.get("section", ""),
+        passage_start=int(meta.get("start", 0)),
+        passage_end=int(meta.get("end", 0)),
+        evidence=ev.text,
+    )

@@ -1,0 +1,164 @@
+"""Score candidate sentences of retrieved passages as evidence for a question.
+
+Lexical evidence is IDF-weighted coverage of the question's content bigrams (after normalisation),
+in the sentence itself and in its context (section heading and the sentence before). Questions with
+no Chinese (English) are scored by embedding similarity between the question and each sentence.
+Leaves out: learned re-ranking.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.chunk import split_sentences
+from index.normalize import normalize
+from qa.figures import Figure, find_figures
+from qa.query import Query, unit_match
+from qa.retrieve import Hit
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:\.[0-9]+)?")
+_CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
+
+
+def grams(text: str) -> set[str]:
+    """Character bigrams of CJK runs plus whole Latin/number words, of normalised text."""
+    out: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        if run[0].isascii():
+            out.add(run)
+        elif len(run) == 1:
+            out.add(run)
+        else:
+            out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class Idf:
+    """Inverse document frequency of bigrams over the indexed chunks."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.n = max(1, len(texts))
+        self.df: Counter[str] = Counter()
+        for text in texts:
+            self.df.update(grams(normalize(text)))
+
+    def __call__(self, gram: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(gram, 0) + 0.5))
+
+
+@dataclass
+class Candidate:
+    """One sentence of one retrieved passage, with its evidence scores."""
+
+    hit: Hit
+    rank: int
+    start: int  # offsets within the passage text
+    end: int
+    text: str
+    lex: float = 0.0
+    ctx: float = 0.0
+    sim: float = 0.0
+    figure: Figure | None = None
+    figure_fit: float = 0.0
+    score: float = 0.0
+
+    @property
+    def abs_start(self) -> int:
+        return int(self.hit.chunk.meta.get("start", 0)) + self.start
+
+    @property
+    def abs_end(self) -> int:
+        return int(self.hit.chunk.meta.get("start", 0)) + self.end
+
+
+def coverage(query_grams: dict[str, float], text_grams: set[str]) -> float:
+    total = sum(query_grams.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for g, w in query_grams.items() if g in text_grams) / total
+
+
+def query_grams(query: Query, idf: Idf) -> dict[str, float]:
+    gs: set[str] = set()
+    for word in query.keywords:
+        gs |= grams(word)
+    return {g: idf(g) for g in gs}
+
+
+def best_figure(query: Query, sentence: str, qgrams: dict[str, float]) -> tuple[Figure | None, float]:
+    """The figure in ``sentence`` that best answers a numeric question, and how well it fits."""
+    figures = [f for f in find_figures(sentence) if not f.is_year]
+    if not figures:
+        return None, 0.0
+    bounds = [0] + [m.end() for m in _CLAUSE.finditer(sentence)] + [len(sentence)]
+    best, best_fit = None, -1.0
+    for order, fig in enumerate(figures):
+        lo = max(b for b in bounds if b <= fig.start)
+        hi = min((b for b in bounds if b >= fig.end), default=len(sentence))
+        clause = normalize(sentence[lo:hi])
+        before = normalize(sentence[max(0, fig.start - 12) : fig.start])
+        fit = 1.2 * unit_match(query.unit, fig.unit)
+        fit += 0.8 * coverage(qgrams, grams(clause)) + 0.4 * coverage(qgrams, grams(before))
+        fit -= 0.01 * order
+        if fit > best_fit:
+            best, best_fit = fig, fit
+    return best, best_fit
+
+
+def candidates(hits: list[Hit], depth: int) -> list[Candidate]:
+    out = []
+    for rank, hit in enumerate(hits[:depth]):
+        text = hit.chunk.text
+        for span in split_sentences(text):
+            out.append(Candidate(hit, rank, span.start, span.end, text[span.start : span.end]))
+    return out
+
+
+def score_candidates(
+    query: Query,
+    hits: list[Hit],
+    idf: Idf,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
+    query_vector: np.ndarray | None = None,
+    depth: int = 5,
+) -> list[Candidate]:
+    """All candidate sentences of the top ``depth`` passages, best first."""
+    cands = candidates(hits, depth)
+    if not cands:
+        return []
+    qgrams = query_grams(query, idf)
+    use_sim = query.lang == "en" and encode is not None and query_vector is not None
+    if use_sim:
+        vectors = encode([c.text for c in cands])
+        sims = vectors @ query_vector
+    prev_text = ""
+    prev_hit = None
+    for i, c in enumerate(cands):
+        norm = normalize(c.text)
+        section = c.hit.chunk.meta.get("section", "").split(" > ")[-1]
+        context = normalize(section + " " + (prev_text if prev_hit is c.hit else ""))
+        sgrams = grams(norm)
+        c.lex = coverage(qgrams, sgrams)
+        c.ctx = coverage(qgrams, sgrams | grams(context))
+        if use_sim:
+            c.sim = float(sims[i])
+        prior = 1.0 / (1 + c.rank)
+        if query.lang == "en":
+            c.score = c.sim + 0.05 * prior
+        else:
+            c.score = 0.55 * c.lex + 0.35 * c.ctx + 0.1 * prior
+        if query.qtype == "numeric" or (query.qtype == "yesno" and query.claim_figures):
+            c.figure, c.figure_fit = best_figure(query, c.text, qgrams)
+            c.score += 0.15 * c.figure_fit if c.figure else -0.3
+        if query.qtype == "list":
+            quoted = len(re.findall(r"“[^”]{1,30}”|《[^》]{1,30}》", c.text)) + c.text.count("、")
+            c.score += 0.03 * min(quoted, 5)
+        prev_text, prev_hit = c.text, c.hit
+    cands.sort(key=lambda c: -c.score)
+    return cands

@@ -1,0 +1,103 @@
+"""Figures in text: find them with their units exactly as written, normalise them, check grounding.
+
+A figure is an Arabic number with optional thousands separators, decimals, 万/亿 magnitude,
+余/多 approximation and a measure word or %, e.g. ``3426人``, ``19.8%``, ``59万余册``, ``20余万元``.
+``grounded`` is the rule that no figure may appear in an answer unless a cited passage holds it.
+Leaves out: figures written in Chinese numerals (三千), which are reported as text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+UNITS = (
+    "个百分点|百分点|人次|户次|场次|余人|万人|亿元|万元|千元|元|人|名|个|户|场|次|期|家|所|册|张|篇|件|项|支|位|对|"
+    "条|部|本|份|批|座|处|间|村|镇|套|份|幅|首|块|台|辆|株|亩|平方米|米|公里|天|小时|周|年|月|岁|篇次|类|届|笔|门|"
+    "轮|棵|斤|吨|箱|袋|组|队|站|点|园|班|节|课|种|分钟|倍|万|亿"
+)
+_NUMBER = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
+FIGURE = re.compile(
+    rf"(?P<num>{_NUMBER})\s*(?P<mag>万|亿|千)?(?P<approx>余|多)?(?P<mag2>万|亿)?(?P<unit>%|‰|(?:{UNITS}))?"
+    rf"(?:[（(](?P<alt>[^）)]{{1,3}})[）)])?"
+)
+_MAG = {"万": 10_000, "亿": 100_000_000, "千": 1_000}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure found in a text: ``text[start:end]`` as written, ``value`` as a number."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    unit: str
+    is_year: bool
+
+
+def _to_halfwidth(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Every Arabic-number figure in ``text`` (which should already be NFKC-normalised for offsets)."""
+    figures = []
+    for m in FIGURE.finditer(text):
+        start = m.start()
+        if start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
+            continue
+        num = m.group("num").replace(",", "").replace("，", "")
+        try:
+            value = float(num)
+        except ValueError:
+            continue
+        for mag in (m.group("mag"), m.group("mag2")):
+            if mag:
+                value *= _MAG[mag]
+        unit = m.group("unit") or ""
+        end = m.end("unit") if unit else max(m.end("num"), m.end("mag") or 0, m.end("approx") or 0, m.end("mag2") or 0)
+        if m.group("alt") and unit:
+            end = m.end()
+        is_year = unit in ("年", "") and "." not in num and 1900 <= value <= 2100 and len(num) == 4
+        if is_year and unit == "" and text[end : end + 1] in "-/":
+            is_year = True
+        figures.append(Figure(start, end, text[start:end], value, unit, is_year))
+    return figures
+
+
+def figure_keys(text: str) -> set[str]:
+    """Canonical forms of every figure in a text: the digits as written and the expanded value."""
+    keys: set[str] = set()
+    for fig in find_figures(_to_halfwidth(text)):
+        digits = re.sub(r"[,，]", "", fig.text)
+        num = re.match(r"\d+(?:\.\d+)?", digits)
+        if num:
+            keys.add(num.group(0))
+        keys.add(_fmt(fig.value))
+    return keys
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def ungrounded(answer: str, passages: list[str]) -> list[str]:
+    """Figures stated in ``answer`` that appear in none of ``passages`` (empty list = grounded).
+
+    Citation markers like ``[2]`` are ignored; figures match after NFKC, separator removal and
+    万/亿 expansion, so ``1.5万`` in the answer is grounded by ``15000`` in a passage and vice versa.
+    """
+    body = re.sub(r"\[\d+\]", "", answer)
+    available: set[str] = set()
+    joined = _to_halfwidth(" ".join(passages))
+    for fig in find_figures(joined):
+        available.add(_fmt(fig.value))
+        available.add(re.sub(r"[,，]", "", re.match(_NUMBER, fig.text).group(0)))
+    missing = []
+    for fig in find_figures(_to_halfwidth(body)):
+        raw = re.sub(r"[,，]", "", re.match(_NUMBER, fig.text).group(0))
+        if raw not in available and _fmt(fig.value) not in available:
+            missing.append(fig.text)
+    return missing

@@ -1,0 +1,200 @@
+"""Validate the gold and holdout answer sets in eval/.
+
+Standard library + pytest only. Each check runs once per file.
+"""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+EVAL = ROOT / "eval"
+
+FILES = {
+    "gold.jsonl": {"prefix": "g", "min_rows": 160},
+    "holdout.jsonl": {"prefix": "h", "min_rows": 50},
+}
+TYPES = {"numeric", "entity", "list", "multi_doc", "unanswerable", "yesno"}
+LANGS = {"zh-hans", "zh-hant", "en"}
+REQUIRED = {
+    "id": str,
+    "question": str,
+    "type": str,
+    "answers": list,
+    "must_contain": list,
+    "doc": list,
+    "evidence": list,
+    "lang": str,
+}
+LIST_FIELDS = ("answers", "must_contain", "doc", "evidence")
+
+# "1,234" -> "1234" (and "12,345,678" -> "12345678"); leaves "3099箱,92970盒" alone
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+
+
+def strip_thousands(text):
+    return _THOUSANDS.sub("", text)
+
+
+def load_rows(name):
+    path = EVAL / name
+    assert path.is_file(), f"missing {path}"
+    rows = []
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:  # pragma: no cover - reported as failure
+                pytest.fail(f"{name}:{lineno}: invalid JSON: {exc}")
+            assert isinstance(row, dict), f"{name}:{lineno}: not a JSON object"
+            rows.append(row)
+    return rows
+
+
+_SEED_CACHE = {}
+
+
+def seed_text(doc):
+    if doc not in _SEED_CACHE:
+        _SEED_CACHE[doc] = (SEEDS / doc).read_text(encoding="utf-8")
+    return _SEED_CACHE[doc]
+
+
+@pytest.fixture(params=sorted(FILES), ids=lambda n: n.split(".")[0])
+def dataset(request):
+    name = request.param
+    return name, FILES[name], load_rows(name)
+
+
+def test_lines_are_valid_json_objects(dataset):
+    name, cfg, rows = dataset
+    raw = [ln for ln in (EVAL / name).read_text(encoding="utf-8").splitlines() if ln.strip()]
+    assert len(raw) == len(rows)
+    assert len(rows) >= cfg["min_rows"], f"{name}: only {len(rows)} rows"
+
+
+def test_required_fields_and_types(dataset):
+    name, _, rows = dataset
+    errors = []
+    for i, row in enumerate(rows, 1):
+        for field, typ in REQUIRED.items():
+            if field not in row:
+                errors.append(f"row {i}: missing {field}")
+            elif not isinstance(row[field], typ):
+                errors.append(f"row {i}: {field} is {type(row[field]).__name__}, want {typ.__name__}")
+        for field in LIST_FIELDS:
+            for item in row.get(field, []) if isinstance(row.get(field), list) else []:
+                if not isinstance(item, str) or not item.strip():
+                    errors.append(f"row {i} ({row.get('id')}): {field} has a non-string or blank item")
+        if isinstance(row.get("question"), str) and not row["question"].strip():
+            errors.append(f"row {i}: empty question")
+    assert not errors, "\n".join(errors)
+
+
+def test_ids_unique_and_prefixed(dataset):
+    name, cfg, rows = dataset
+    ids = [row["id"] for row in rows]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    assert not dupes, f"{name}: duplicate ids {dupes}"
+    pattern = re.compile(rf"^{cfg['prefix']}\d{{3,}}$")
+    bad = [i for i in ids if not pattern.match(i)]
+    assert not bad, f"{name}: ids not of the form {cfg['prefix']}NNN: {bad}"
+
+
+def test_questions_unique(dataset):
+    name, _, rows = dataset
+    qs = [row["question"].strip() for row in rows]
+    dupes = sorted({q for q in qs if qs.count(q) > 1})
+    assert not dupes, f"{name}: duplicate questions {dupes}"
+
+
+def test_type_and_lang_allowed(dataset):
+    _, _, rows = dataset
+    bad = [(r["id"], r["type"], r["lang"]) for r in rows if r["type"] not in TYPES or r["lang"] not in LANGS]
+    assert not bad, bad
+
+
+def test_docs_exist(dataset):
+    _, _, rows = dataset
+    missing = [(r["id"], d) for r in rows for d in r["doc"] if not (SEEDS / d).is_file()]
+    assert not missing, missing
+
+
+def test_evidence_is_verbatim(dataset):
+    _, _, rows = dataset
+    errors = []
+    for r in rows:
+        texts = [seed_text(d) for d in r["doc"] if (SEEDS / d).is_file()]
+        for quote in r["evidence"]:
+            if not any(quote in t for t in texts):
+                errors.append(f"{r['id']}: evidence not found in {r['doc']}: {quote!r}")
+    assert not errors, "\n".join(errors)
+
+
+def test_answerable_vs_unanswerable(dataset):
+    _, _, rows = dataset
+    errors = []
+    for r in rows:
+        if r["type"] == "unanswerable":
+            for field in LIST_FIELDS:
+                if r[field]:
+                    errors.append(f"{r['id']}: unanswerable but {field} is not empty")
+        else:
+            for field in LIST_FIELDS:
+                if not r[field]:
+                    errors.append(f"{r['id']}: answerable but {field} is empty")
+    assert not errors, "\n".join(errors)
+
+
+def test_must_contain_supported(dataset):
+    _, _, rows = dataset
+    errors = []
+    for r in rows:
+        if r["type"] == "unanswerable":
+            continue
+        haystacks = [strip_thousands(s) for s in r["answers"] + r["evidence"]]
+        for needle in r["must_contain"]:
+            n = strip_thousands(needle)
+            if not any(n in h for h in haystacks):
+                errors.append(f"{r['id']}: must_contain {needle!r} not in answers or evidence")
+    assert not errors, "\n".join(errors)
+
+
+def test_yesno_answers(dataset):
+    _, _, rows = dataset
+    errors = []
+    for r in rows:
+        if r["type"] != "yesno":
+            continue
+        if r["must_contain"] not in (["是"], ["否"]):
+            errors.append(f"{r['id']}: yesno must_contain must be ['是'] or ['否']")
+        elif r["must_contain"][0] not in r["answers"]:
+            errors.append(f"{r['id']}: yesno answers do not contain {r['must_contain'][0]}")
+        if ("是" in r["answers"]) == ("否" in r["answers"]):
+            errors.append(f"{r['id']}: yesno answers must hold exactly one of 是/否")
+    assert not errors, "\n".join(errors)
+
+
+def test_multi_doc_has_evidence_from_each_report(dataset):
+    _, _, rows = dataset
+    errors = []
+    for r in rows:
+        if r["type"] == "multi_doc":
+            if len(set(r["doc"])) < 2:
+                errors.append(f"{r['id']}: multi_doc names fewer than two reports")
+            for d in r["doc"]:
+                if (SEEDS / d).is_file() and not any(q in seed_text(d) for q in r["evidence"]):
+                    errors.append(f"{r['id']}: no evidence quote from {d}")
+        elif r["type"] != "unanswerable" and len(r["doc"]) != 1:
+            errors.append(f"{r['id']}: single-report type {r['type']} names {len(r['doc'])} reports")
+    assert not errors, "\n".join(errors)
+
+
+def test_holdout_questions_differ_from_gold():
+    gold = {r["question"].strip() for r in load_rows("gold.jsonl")}
+    hold = {r["question"].strip() for r in load_rows("holdout.jsonl")}
+    assert not gold & hold, sorted(gold & hold)
