@@ -1,0 +1,207 @@
+"""Gradio chat UI (Chinese): streamed answers with numbered citations and a sources panel.
+
+``build_ui(service)`` returns the Blocks; ``mount_ui(app, service)`` mounts it at ``/`` of the FastAPI app
+(``fulian_qa.api.create_app`` does this). Follow-ups (「那株洲呢?」) are condensed from the chat history;
+the evidence span is highlighted inside each cited passage; a "not found" answer is shown as a warning
+with the closest passages for reference. Gradio client endpoints: ``/chat`` (the chat, as the UI sees it)
+and ``/ask`` (the answer object with citations).
+``python ui.py [--host H] [--port P]`` is ``fulian-qa serve``.
+Leaves out: uploads from the browser (use ``POST /api/documents``), saved conversations, login.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+
+from fulian_qa.api import stream_answer
+from qa.chain import QAService, QuestionError
+from qa.condense import condense
+
+TITLE = "妇联工作报告问答"
+EXAMPLES = [
+    "天水培训了多少陇原巧手",
+    "东营市妇联2020年国家级宣传报道多少篇次?",
+    "昌邑市妇联开展了哪些活动?",
+    "株洲市妇联2020年帮助多少贫困户脱贫?",
+]
+INTRO = "根据已收录的各地妇联工作报告回答问题,每个答案都标注来源段落。可以追问,例如先问天水,再问「那株洲呢?」。"
+EMPTY_SOURCES = '<div class="fqa-sources fqa-empty">提问后,这里列出答案引用的原文段落。</div>'
+CSS = """
+.fqa-sources { font-size: 14px; line-height: 1.7; }
+.fqa-empty { color: var(--body-text-color-subdued); padding: 8px 2px; }
+.fqa-head { font-weight: 600; margin: 4px 0 8px; }
+.fqa-head.fqa-missing { color: #b45309; }
+.fqa-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 6px 10px; margin: 0 0 8px; }
+.fqa-source summary { cursor: pointer; }
+.fqa-n { font-weight: 700; color: var(--color-accent); margin-right: 4px; }
+.fqa-where { font-weight: 600; }
+.fqa-snippet { color: var(--body-text-color-subdued); display: block; margin-top: 2px; }
+.fqa-source[open] .fqa-snippet { display: none; }
+.fqa-section { color: var(--body-text-color-subdued); font-size: 13px; margin-top: 6px; }
+.fqa-passage { white-space: pre-wrap; margin: 6px 0; }
+.fqa-passage mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 3px; }
+#fqa-chat blockquote { border-left: 4px solid #f59e0b; background: #fffbeb; color: #78350f; }
+.fqa-meta { color: var(--body-text-color-subdued); font-size: 12px; }
+"""
+
+
+# -- rendering ------------------------------------------------------------------------------------
+def citation_label(c: dict[str, Any]) -> str:
+    """「天水 · 2016 · 002_….txt」"""
+    return " · ".join(str(x) for x in (c.get("city"), c.get("year") or "", c.get("doc")) if x)
+
+
+def highlight(c: dict[str, Any]) -> str:
+    """The passage as HTML with the evidence span (absolute offsets) wrapped in <mark>."""
+    text = c.get("text", "")
+    lo = max(0, min(len(text), int(c.get("start", 0)) - int(c.get("passage_start", 0))))
+    hi = max(lo, min(len(text), int(c.get("end", 0)) - int(c.get("passage_start", 0))))
+    if hi <= lo or (lo == 0 and hi == len(text)):
+        return html.escape(text)
+    return f"{html.escape(text[:lo])}<mark>{html.escape(text[lo:hi])}</mark>{html.escape(text[hi:])}"
+
+
+def sources_html(answer: dict[str, Any]) -> str:
+    """The sources panel: one collapsible card per citation, the evidence highlighted."""
+    cites = answer.get("citations") or []
+    if not cites:
+        return EMPTY_SOURCES
+    found = answer.get("found", False)
+    head = f"来源({len(cites)})" if found else "未找到答案 · 最接近的段落(仅供参考)"
+    cards = []
+    for c in cites:
+        snippet = (c.get("evidence") or c.get("text", ""))[:80].replace("\n", " ")
+        section = f'<div class="fqa-section">{html.escape(c["section"])}</div>' if c.get("section") else ""
+        cards.append(
+            f'<details class="fqa-source" id="fqa-source-{c["n"]}" data-n="{c["n"]}">'
+            f'<summary><span class="fqa-n">[{c["n"]}]</span><span class="fqa-where">{html.escape(citation_label(c))}'
+            f'</span><span class="fqa-snippet">{html.escape(snippet)}…</span></summary>{section}'
+            f'<div class="fqa-passage">{highlight(c)}</div>'
+            f'<div class="fqa-meta">相关度 {c.get("score", 0):.4f} · 原文第 {c.get("passage_start", 0)}–'
+            f"{c.get('passage_end', 0)} 字</div></details>"
+        )
+    missing = "" if found else " fqa-missing"
+    return f'<div class="fqa-sources"><div class="fqa-head{missing}">{head}</div>{"".join(cards)}</div>'
+
+
+def answer_markdown(answer: dict[str, Any], asked: str) -> str:
+    """The final chat message: the answer (or a visible "not found" warning) and its numbered citations."""
+    parts = []
+    if answer["question"] != asked.strip():
+        parts.append(f"*按「{answer['question']}」回答*\n")
+    if answer["found"]:
+        parts.append(answer["answer"])
+        cites = "\n".join(f"[{c['n']}] {citation_label(c)}" for c in answer["citations"])
+        if cites:
+            parts.append(f"\n**引用**\n{cites}\n\n*点击右侧「来源」查看原文,证据已高亮。*")
+    else:
+        parts.append(f"> ⚠️ **未找到答案**\n>\n> {answer['answer']}")
+        if answer["citations"]:
+            parts.append("\n*右侧列出最接近的段落,仅供参考。*")
+    return "\n".join(parts)
+
+
+# -- handlers -------------------------------------------------------------------------------------
+def make_handlers(service: QAService):
+    def chat(
+        message: str, history: list[dict[str, Any]], cities: list[str] | None, docs: list[str] | None
+    ) -> Iterator[tuple[str, str]]:
+        filters = {"cities": cities or [], "docs": docs or []}
+        try:
+            for text, answer in stream_answer(service, message, history, filters):
+                if answer is None:
+                    yield text, '<div class="fqa-sources fqa-empty">正在检索原文…</div>'
+                else:
+                    yield answer_markdown(answer, message), sources_html(answer)
+        except QuestionError as exc:
+            yield f"> ⚠️ 无法回答:{exc}", EMPTY_SOURCES
+
+    def ask(
+        question: str,
+        history: list[Any] | None = None,
+        cities: list[str] | None = None,
+        docs: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """The answer object (answer, found, numbered citations...) for a question, as in POST /api/ask."""
+        standalone = condense(question, history, service.searcher.catalog.cities)
+        try:
+            return service.ask(standalone, filters={"cities": cities or [], "docs": docs or []}).to_dict()
+        except QuestionError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def choices() -> tuple[Any, Any]:
+        cities, docs = _choices(service)
+        return gr.Dropdown(choices=cities), gr.Dropdown(choices=docs)
+
+    return chat, ask, choices
+
+
+def _choices(service: QAService) -> tuple[list[str], list[tuple[str, str]]]:
+    """Filter choices: indexed cities, and (label, file name) per report."""
+    docs = service.documents()
+    cities = sorted({d["city"] for d in docs if d["city"]})
+    return cities, [(" · ".join(str(x) for x in (d["city"], d["year"] or "", d["doc"]) if x), d["doc"]) for d in docs]
+
+
+def build_ui(service: QAService) -> gr.Blocks:
+    """The chat UI around one shared service."""
+    chat, ask, choices = make_handlers(service)
+    city_choices, doc_choices = _choices(service)
+    with gr.Blocks(title=TITLE, fill_height=True, analytics_enabled=False) as demo:
+        gr.Markdown(f"## {TITLE}\n{INTRO}")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                with gr.Row():
+                    filter_args = {"multiselect": True, "allow_custom_value": True, "info": "不选则检索全部"}
+                    cities = gr.Dropdown(city_choices, label="按城市筛选", scale=1, elem_id="fqa-cities", **filter_args)
+                    docs = gr.Dropdown(doc_choices, label="按报告筛选", scale=2, elem_id="fqa-docs", **filter_args)
+                sources = gr.HTML(EMPTY_SOURCES, render=False, elem_id="fqa-sources")
+                chatbot = gr.Chatbot(
+                    label="对话", height=520, elem_id="fqa-chat", placeholder="输入问题,或点击下面的示例。",
+                    buttons=["copy"], feedback_options=None,
+                )
+                iface = gr.ChatInterface(
+                    chat,
+                    chatbot=chatbot,
+                    textbox=gr.Textbox(placeholder="输入问题,例如:天水培训了多少陇原巧手", show_label=False,
+                                       submit_btn="提问", stop_btn="停止", elem_id="fqa-input"),
+                    additional_inputs=[cities, docs],
+                    additional_outputs=[sources],
+                    examples=[[q, None, None] for q in EXAMPLES],
+                    api_name="chat",
+                    analytics_enabled=False,
+                    concurrency_limit=4,
+                    fill_height=False,
+                )
+            with gr.Column(scale=2):
+                gr.Markdown("### 来源")
+                sources.render()
+        iface.chatbot.clear(lambda: EMPTY_SOURCES, outputs=[sources], api_visibility="private")
+        gr.api(ask, api_name="ask")
+        demo.load(choices, outputs=[cities, docs], api_visibility="private")
+    return demo
+
+
+def mount_ui(app: FastAPI, service: QAService, path: str = "/") -> FastAPI:
+    """Mount the chat UI on an existing FastAPI app."""
+    return gr.mount_gradio_app(app, build_ui(service), path=path, css=CSS, ssr_mode=False, footer_links=["api"])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=f"{TITLE}: web UI at / and REST API at /api")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=7860)
+    args = parser.parse_args(argv)
+    from fulian_qa.api import serve
+
+    serve(args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()

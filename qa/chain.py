@@ -9,6 +9,7 @@ Leaves out: conversation memory (callers pass ``history``; see ``qa.condense``).
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -110,6 +111,8 @@ class QAService:
         targets = [[c] for c in query.cities] if query.multi else [query.cities]
         for cities in targets:
             q = dataclasses.replace(query, cities=cities)
+            if query.multi:
+                q = dataclasses.replace(self.searcher.parse(sub_question(query.raw, cities[0], query.cities)), cities=cities)
             result = self.searcher.search(q, max(ctx.k, 5), ctx.filters, ctx.options)
             ctx.retrievals.append((cities[0] if query.multi else "", result))
             for key, value in result.timings.items():
@@ -125,12 +128,17 @@ class QAService:
         if query.unknown_places and not query.cities and ctx.options.place_filter:
             ctx.note = say(lang, "unknown_place", place="、".join(query.unknown_places), covered=covered)
         for slot, (city, result) in enumerate(ctx.retrievals):
-            if result.uncovered_years and not ctx.note:
-                years = "、".join(str(y) for y in result.uncovered_years)
-                where = city or "、".join(query.cities) or ""
-                ctx.note = say(lang, "uncovered_year", year=years, city=where, covered=self._coverage())
             q = dataclasses.replace(query, cities=[city]) if city else query
-            ctx.drafts.append((city, self.extractive.draft(q, result, slot)))
+            if city and query.multi:
+                q = dataclasses.replace(self.searcher.parse(sub_question(query.raw, city, query.cities)), cities=[city])
+            draft = self.extractive.draft(q, result, slot)
+            if result.uncovered_years and draft.found and not ctx.note:
+                named = [y for y in result.uncovered_years if any(str(y) in ev.hit.chunk.text for ev in draft.evidence)]
+                if not named:
+                    years = "、".join(str(y) for y in result.uncovered_years)
+                    where = city or "、".join(query.cities)
+                    ctx.note = say(lang, "uncovered_year", year=years, city=where, covered=self._coverage())
+            ctx.drafts.append((city, draft))
         ctx.timings["answer"] = time.perf_counter() - t
         return ctx
 
@@ -259,6 +267,26 @@ class QAService:
             removed = self.store.delete_doc(name)
             self.refresh()
         return removed
+
+
+def sub_question(question: str, city: str, cities: list[str]) -> str:
+    """The part of a multi-city question about ``city`` (「天水培训了多少人，株洲呢」→ per-city clauses).
+
+    Clauses naming only ``city`` are kept; when no clause names it alone the whole question is used.
+    """
+    from index.normalize import normalize
+
+    parts = [p for p in re.split(r"[，,？?；;。！!]", question) if p.strip()]
+    own = [p for p in parts if city in normalize(p) and not any(c in normalize(p) for c in cities if c != city)]
+    if not own:
+        return question
+    text = "，".join(own)
+    if len(normalize(text).replace(city, "").strip()) < 4:  # 「株洲呢」: borrow the other clause's wording
+        other = next((p for p in parts if p not in own), "")
+        for c in cities:
+            other = other.replace(c, city)
+        return other or question
+    return text
 
 
 def _citation(n: int, ev) -> Citation:

@@ -30,9 +30,7 @@ def grams(text: str) -> set[str]:
     """Character bigrams of CJK runs plus whole Latin/number words, of normalised text."""
     out: set[str] = set()
     for run in _CJK_RUN.findall(text):
-        if run[0].isascii():
-            out.add(run)
-        elif len(run) == 1:
+        if run[0].isascii() or len(run) == 1:
             out.add(run)
         else:
             out.update(run[i : i + 2] for i in range(len(run) - 1))
@@ -96,6 +94,7 @@ def best_figure(query: Query, sentence: str, qgrams: dict[str, float]) -> tuple[
     figures = [f for f in find_figures(sentence) if not f.is_year]
     if not figures:
         return None, 0.0
+    qgrams = {g: w for g, w in qgrams.items() if not g[0].isdigit()}
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(sentence)] + [len(sentence)]
     best, best_fit = None, -1.0
     for order, fig in enumerate(figures):
@@ -109,6 +108,13 @@ def best_figure(query: Query, sentence: str, qgrams: dict[str, float]) -> tuple[
         if fit > best_fit:
             best, best_fit = fig, fit
     return best, best_fit
+
+
+def has_person(text: str) -> bool:
+    """Whether a sentence names a person (jieba ``nr`` tag)."""
+    from qa.query import _jieba
+
+    return any(p.flag == "nr" and len(p.word) >= 2 for p in _jieba().posseg.cut(text))
 
 
 def candidates(hits: list[Hit], depth: int) -> list[Candidate]:
@@ -150,12 +156,14 @@ def score_candidates(
             c.sim = float(sims[i])
         prior = 1.0 / (1 + c.rank)
         if query.lang == "en":
-            c.score = c.sim + 0.05 * prior
+            c.score = c.sim + 0.3 * c.lex + 0.05 * prior
         else:
             c.score = 0.55 * c.lex + 0.35 * c.ctx + 0.1 * prior
         if query.qtype == "numeric" or (query.qtype == "yesno" and query.claim_figures):
             c.figure, c.figure_fit = best_figure(query, c.text, qgrams)
             c.score += 0.15 * c.figure_fit if c.figure else -0.3
+        if query.asks_person and not has_person(c.text):
+            c.score -= 0.2
         if query.qtype == "list":
             quoted = len(re.findall(r"“[^”]{1,30}”|《[^》]{1,30}》", c.text)) + c.text.count("、")
             c.score += 0.03 * min(quoted, 5)

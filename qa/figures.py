@@ -34,7 +34,7 @@ class Figure:
     text: str
     value: float
     unit: str
-    is_year: bool
+    is_year: bool  # a year, date or time: never the answer to a count
 
 
 def _to_halfwidth(text: str) -> str:
@@ -61,8 +61,8 @@ def find_figures(text: str) -> list[Figure]:
         if m.group("alt") and unit:
             end = m.end()
         is_year = unit in ("年", "") and "." not in num and 1900 <= value <= 2100 and len(num) == 4
-        if is_year and unit == "" and text[end : end + 1] in "-/":
-            is_year = True
+        if unit == "月" or text[end : end + 1] in ("日", "号", "时", ":", "：") or (unit == "" and text[end : end + 1] == "月"):
+            is_year = True  # dates and times are not answers to "how many"
         figures.append(Figure(start, end, text[start:end], value, unit, is_year))
     return figures
 

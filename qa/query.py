@@ -13,14 +13,14 @@ from functools import lru_cache
 from index.normalize import normalize
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUNS = re.compile(r"[\u4e00-\u9fff]+")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _QWORDS = (
     "多少|几|哪些|哪个|哪里|哪|什么|是否|是不是|有没有|有无|吗|呢|请问|一下|一共|总共|共计|分别|各|如何|怎样|怎么|谁|何时|何|"
     "为何|为什么|吧|呀|啊|么|比较|相比|对比|合计|加起来|哪一年|哪年|什么时候|多大|多久|多长"
 )
 _STOP = set(
-    "的 了 在 和 与 及 或 对 把 被 是 有 为 于 以 等 其 中 上 下 这 那 个 之 也 都 还 并 又 年 市 里 去 过 给 到 从 啊 呀 么 "
-    "我 你 他 她 们 它 该 此 各 每 全 总 共 多 少 几 吗 呢 吧 妇联 市妇联 妇女联合会 报告 工作 全市 全年 一共 总共 累计 今年 去年".split()
+    ["的", "了", "在", "和", "与", "及", "或", "对", "把", "被", "是", "有", "为", "于", "以", "等", "其", "中", "上", "下", "这", "那", "个", "之", "也", "都", "还", "并", "又", "年", "市", "里", "去", "过", "给", "到", "从", "啊", "呀", "么", "我", "你", "他", "她", "们", "它", "该", "此", "各", "每", "全", "总", "共", "多", "少", "几", "吗", "呢", "吧", "妇联", "市妇联", "妇女联合会", "报告", "工作", "全市", "全年", "一共", "总共", "累计", "今年", "去年"]
 )
 _UNIT_AFTER = re.compile(
     r"(?:多少|几)\s*(个百分点|人次|户次|场次|万元|亿元|元|人|名|个|户|场|次|期|家|所|册|张|篇|件|项|支|位|对|条|部|本|份|批|座|处|"
@@ -84,6 +84,7 @@ class Query:
     unknown_places: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     claim_figures: list[str] = field(default_factory=list)
+    asks_person: bool = False
 
     @property
     def multi(self) -> bool:
@@ -91,7 +92,9 @@ class Query:
 
 
 def detect_lang(text: str) -> str:
-    return "zh" if _CJK.search(text) else "en"
+    """en when Latin letters outnumber Chinese characters (an English question may quote 暖心包)."""
+    latin = len(re.findall(r"[a-zA-Z]", text))
+    return "en" if latin > len(_CJK.findall(text)) else "zh"
 
 
 def question_type(norm: str, lang: str) -> str:
@@ -171,12 +174,12 @@ def keywords(norm: str, exclude: list[str]) -> list[str]:
 
 
 def _places(norm: str) -> list[str]:
-    """Place names in a Chinese question (jieba ``ns`` tags and X市/X县/X区/X省 words)."""
+    """Place names in a Chinese question: jieba ``ns`` words and whole words ending in 市/县/区/省."""
     places = []
     for pair in _jieba().posseg.cut(norm):
-        if pair.flag == "ns" and len(pair.word) >= 2:
-            places.append(pair.word)
-    places += re.findall(r"([\u4e00-\u9fff]{2,3})(?=[市县区省])", norm)
+        word = pair.word
+        if len(word) >= 2 and (pair.flag == "ns" or (len(word) >= 3 and word[-1] in "市县区省" and word[-2] != "全")):
+            places.append(word)
     return places
 
 
@@ -201,12 +204,16 @@ def parse(question: str, catalog: Catalog) -> Query:
             base = re.sub(r"[市县区省]$", "", place)
             if any(base in c or c in base for c in catalog.cities):
                 continue
-            if base and base not in catalog.corpus_text:
+            named_as_owner = re.search(f"{re.escape(base)}(?:市|妇联|妇女联合会)", norm)
+            if base and (base not in catalog.corpus_text or named_as_owner):
                 unknown.append(place)
-    kws = keywords(norm, cities) if lang == "zh" else [w for w in re.findall(r"[a-z0-9]+", norm) if len(w) > 2]
+    kws = keywords(" ".join(_CJK_RUNS.findall(norm)) if lang == "en" else norm, cities)
     claim = []
     if qtype == "yesno":
         from qa.figures import find_figures
 
         claim = [f.text for f in find_figures(norm) if not f.is_year]
-    return Query(question, norm, lang, qtype, expected_unit(norm, lang), cities, years, sorted(set(unknown)), kws, claim)
+    asks_person = bool(re.search(r"谁|哪位|\bwho\b", norm))
+    return Query(
+        question, norm, lang, qtype, expected_unit(norm, lang), cities, years, sorted(set(unknown)), kws, claim, asks_person
+    )

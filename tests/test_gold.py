@@ -2,6 +2,7 @@
 
 Standard library + pytest only. Each check runs once per file.
 """
+
 import json
 import re
 from pathlib import Path

@@ -1,0 +1,154 @@
+"""The systems an eval run compares: the full pipeline, two baselines and one ablation per component.
+
+Every system maps (question, id) to an answer object of the ``Answer.to_dict()`` shape, so all are
+scored alike. ``main`` is ``QAService.ask`` as the CLI and API call it; ``bm25-only`` and ``dense-only``
+answer with their top passage (BM25 over all chunks; a plain LangChain Chroma retriever, k=5);
+``no-bm25``/``no-dense``/``no-filter`` switch one retrieval part off; ``no-refusal`` answers even on weak
+evidence. Leaves out: scoring (``eval.metrics``) and timing warm-up (``eval.run``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from index.normalize import normalize
+from qa.query import tokens
+from qa.retrieve import Options
+from qa.templates import say
+from qa.types import Answer, Citation
+
+AskFn = Callable[[str, Any], dict[str, Any]]
+TOP_K = 5
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    name: str
+    description: str
+
+
+SYSTEMS = (
+    SystemSpec("main", "full pipeline (QAService.ask)"),
+    SystemSpec("bm25-only", "baseline: BM25 over all chunks, top passage as the answer"),
+    SystemSpec("dense-only", "baseline: LangChain Chroma retriever (k=5), top passage as the answer"),
+    SystemSpec("no-bm25", "ablation: full pipeline without BM25"),
+    SystemSpec("no-dense", "ablation: full pipeline without dense retrieval"),
+    SystemSpec("no-filter", "ablation: full pipeline without the place/year filter"),
+    SystemSpec("no-refusal", "ablation: full pipeline without the refusal threshold"),
+)
+NAMES = tuple(s.name for s in SYSTEMS)
+ABLATIONS = {"no-bm25": Options(bm25=False), "no-dense": Options(dense=False), "no-filter": Options(place_filter=False)}
+
+
+def select(spec: str) -> list[str]:
+    """System names from 'all', 'main' or a comma list (raises ValueError naming unknown ones)."""
+    if spec.strip() in ("", "all"):
+        return list(NAMES)
+    names = [s.strip() for s in spec.split(",") if s.strip()]
+    unknown = [n for n in names if n not in NAMES]
+    if unknown:
+        raise ValueError(f"unknown system(s) {', '.join(unknown)}; choose from all, {', '.join(NAMES)}")
+    return list(dict.fromkeys(names))
+
+
+def answerer_kwargs(service, answerer: str | None) -> dict[str, Any]:
+    """``{"answerer": ...}`` when one was asked for and ``QAService.ask`` takes it, else nothing."""
+    if answerer and "answerer" in inspect.signature(service.ask).parameters:
+        return {"answerer": answerer}
+    return {}
+
+
+@contextmanager
+def refusal_off(service) -> Iterator[None]:
+    """Answer even below the refusal threshold while inside the block (restored afterwards)."""
+    extractive = service.extractive
+    before = extractive.refuse
+    extractive.refuse = False
+    try:
+        yield
+    finally:
+        extractive.refuse = before
+
+
+def make_system(name: str, service, answerer: str | None = None) -> AskFn:
+    """The ask function of one system over ``service``."""
+    extra = answerer_kwargs(service, answerer)
+    if name == "main":
+        return lambda q, id=None: service.ask(q, id=id, **extra).to_dict()
+    if name in ABLATIONS:
+        options = ABLATIONS[name]
+        return lambda q, id=None: service.ask(q, id=id, options=options, **extra).to_dict()
+    if name == "no-refusal":
+
+        def ask(q: str, id: Any = None) -> dict[str, Any]:
+            with refusal_off(service):
+                return service.ask(q, id=id, **extra).to_dict()
+
+        return ask
+    if name == "bm25-only":
+        return lambda q, id=None: _top_passage(service, q, id, "bm25", _bm25_hits(service, q))
+    if name == "dense-only":
+        store = _dense_store(service)
+        return lambda q, id=None: _top_passage(service, q, id, "dense", _dense_hits(store, q))
+    raise ValueError(f"unknown system {name!r}")
+
+
+def _bm25_hits(service, question: str) -> list[tuple[Any, float]]:
+    searcher = service.searcher
+    scores = searcher.bm25.scores(tokens(normalize(question).strip()))
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])[:TOP_K]
+    return [(searcher.bm25.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
+
+
+def _dense_store(service):
+    from langchain_chroma import Chroma
+
+    return Chroma(
+        client=service.store.client, collection_name=service.settings.collection, embedding_function=service.embedder
+    )
+
+
+def _dense_hits(store, question: str) -> list[tuple[Any, float]]:
+    from index.store import StoredChunk
+
+    found = store.similarity_search_with_score(question, k=TOP_K)
+    return [(StoredChunk(d.id or "", d.page_content, dict(d.metadata)), 1.0 - float(dist)) for d, dist in found]
+
+
+def _top_passage(service, question: str, id: Any, name: str, hits: list[tuple[Any, float]]) -> dict[str, Any]:
+    """An answer that is the top passage itself (refused only when nothing was retrieved)."""
+    start = time.perf_counter()
+    query = service.searcher.parse(question)
+    retrieved = [
+        {"doc": c.meta.get("doc", ""), "chunk_id": c.id, "score": round(s, 5), "dense": round(s, 4) if name == "dense"
+         else 0.0}
+        for c, s in hits
+    ]
+    citations, found = [], bool(hits)
+    if found:
+        chunk, score = hits[0]
+        meta = chunk.meta
+        begin, end = int(meta.get("start", 0)), int(meta.get("end", 0))
+        citations = [Citation(1, meta.get("doc", ""), chunk.id, chunk.text, begin, end, round(score, 5),
+                              meta.get("city", ""), int(meta.get("year", 0) or 0), meta.get("section", ""), begin, end,
+                              chunk.text)]
+    answer = Answer(
+        question=question,
+        answer=f"{hits[0][0].text} [1]" if found else say(query.lang, "not_found"),
+        found=found,
+        citations=citations,
+        id=id,
+        type=query.qtype,
+        lang=query.lang,
+        answerer=name,
+        reason="" if found else "nothing retrieved",
+        confidence=round(hits[0][1], 4) if found else 0.0,
+        retrieved=retrieved,
+        timings_ms={"answer": round((time.perf_counter() - start) * 1000, 2)},
+    )
+    return answer.to_dict()
