@@ -118,7 +118,8 @@ def strict_correct(item: GoldItem, answer: str, found: bool) -> bool:
     if not found or not needs_figure(item):
         return True
     gold = gold_figures(item)
-    allow_years = all(1900 <= v <= 2100 and float(v).is_integer() for v in gold)
+    # when the gold is a year or date (is_year covers dates too), years and dates count as stated figures
+    allow_years = not any(figure_values(s) for s in item.must_contain + item.answers)
     firsts = [vals[0] for line in answer.splitlines() if (vals := figure_values(line, years=allow_years))]
     return bool(firsts) and all(any(math.isclose(v, g) for g in gold) for v in firsts)
 

@@ -195,14 +195,26 @@ def calibration_points(run: SystemRun) -> dict[str, list[Point]]:
 
 
 def calibrate(run: SystemRun, current: dict[str, float]) -> list[str]:
-    """Lines reporting, per language, the best refusal threshold and today's."""
-    lines = ["refusal threshold (score = answer accuracy on answerable + refusal accuracy on unanswerable):"]
+    """Lines reporting, per language, today's refusal threshold and the best one with their scores."""
+    lines = ["refusal threshold sweep (score = answer accuracy on answerable + refusal accuracy on unanswerable):"]
     for lang, points in sorted(calibration_points(run).items()):
         best, top = best_threshold(points)
-        now = current.get(lang)
-        now_txt = f"current {now:.3f} scores {threshold_score(points, now):.3f}; " if now is not None else ""
-        lines.append(f"  {lang}: {len(points)} questions; {now_txt}best {best:.3f} scores {top:.3f}")
+        ans = sum(p.answerable for p in points)
+        lines.append(f"  {lang}: {ans} answerable + {len(points) - ans} unanswerable questions")
+        if lang in current:
+            now = current[lang]
+            lines.append(f"    current {now:.3f}: {_parts(points, now)}")
+        lines.append(f"    best    {best:.3f}: {_parts(points, best)}  <- suggested")
     return lines
+
+
+def _parts(points: list[Point], threshold: float) -> str:
+    ans = [p for p in points if p.answerable]
+    una = [p for p in points if not p.answerable]
+    acc = sum(p.found and p.correct and p.confidence >= threshold for p in ans)
+    ref = sum(not p.found or p.confidence < threshold for p in una)
+    return (f"score {threshold_score(points, threshold):.3f} (answered right {acc}/{len(ans)}, "
+            f"refused {ref}/{len(una)})")
 
 
 # -- output --------------------------------------------------------------------------------------

@@ -189,7 +189,10 @@ def _sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _sse_stream(first: tuple[str, dict[str, Any] | None], rest: Iterator[tuple[str, dict[str, Any] | None]]):
+Piece = tuple[str, dict[str, Any] | None]
+
+
+def _sse_stream(first: Piece, rest: Iterator[Piece]) -> Iterator[str]:
     sent = ""
     try:
         for text, answer in _chain(first, rest):
@@ -203,7 +206,7 @@ def _sse_stream(first: tuple[str, dict[str, Any] | None], rest: Iterator[tuple[s
         yield _sse("error", {"detail": f"answer failed: {exc}"})
 
 
-def _chain(first, rest):
+def _chain(first: Piece, rest: Iterator[Piece]) -> Iterator[Piece]:
     yield first
     yield from rest
 

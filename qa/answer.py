@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.chunk import split_sentences
-from qa.evidence import Candidate, Idf, best_figure, query_grams, score_candidates
+from qa.evidence import Candidate, Idf, best_figure, has_person, query_grams, score_candidates
 from qa.figures import figure_keys, find_figures
 from qa.query import Query
 from qa.retrieve import Retrieval
@@ -86,6 +86,8 @@ class ExtractiveAnswerer:
             return Draft("", False, [best], conf, reason=f"weak evidence ({conf:.2f} < {limit:.2f})")
         if query.qtype == "numeric" and best.figure is None:
             return Draft("", False, [best], conf, reason="no figure in the evidence")
+        if query.asks_person and not has_person(best.text):
+            return Draft("", False, [best], conf, reason="no person named in the evidence")
         best = _extend(best)
         n = f"{{n{slot}}}"
         evidence = best.text.strip()

@@ -62,12 +62,12 @@ class Catalog:
 
 @lru_cache(maxsize=256)
 def _pinyins(city: str) -> tuple[str, ...]:
-    from itertools import product
+    """Romanisations of a city name: the word's reading (乐清 → yueqing) and the per-character one (leqing)."""
+    from pypinyin import Style, lazy_pinyin
 
-    from pypinyin import Style, pinyin
-
-    options = pinyin(city, style=Style.NORMAL, heteronym=True)
-    return tuple({"".join(combo) for combo in product(*options)})
+    whole = "".join(lazy_pinyin(city, style=Style.NORMAL))
+    per_char = "".join(lazy_pinyin(ch, style=Style.NORMAL)[0] for ch in city)
+    return tuple(sorted({whole, per_char}))
 
 
 @dataclass

@@ -24,6 +24,7 @@ def models_cache(tmp_path_factory) -> Path:
 
 def _settings(data_dir: Path, models_from: Path, **extra) -> Settings:
     models = data_dir / "models"
+    data_dir.mkdir(parents=True, exist_ok=True)
     if not models.exists():
         (models_from / "models").mkdir(parents=True, exist_ok=True)
         models.symlink_to(models_from / "models", target_is_directory=True)

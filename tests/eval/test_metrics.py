@@ -75,6 +75,8 @@ def test_strict_wants_the_gold_figure_first_on_each_line():
     swapped = "东营:88437次 —— 推送信息5204条,阅读点击达88437次[1]\n天水:1153条 —— 发出信息1153条[2]"
     assert answer_correct(MULTI, swapped, True) and not strict_correct(MULTI, swapped, True)
     assert strict_correct(LIST, "政策、技术、服务 —— 开展政策、技术、服务“三送”活动[1]", True)  # no figures in gold
+    date = GoldItem("d1", "活动中心哪天启用？", "entity", ["2020年12月25日"], ["12月25日"])
+    assert strict_correct(date, "2020年12月25日活动中心竣工启用[1]", True)  # a date gold: dates count as figures
 
 
 def test_yesno_must_start_with_the_verdict():
