@@ -201,10 +201,13 @@ def calibrate(run: SystemRun, current: dict[str, float]) -> list[str]:
         best, top = best_threshold(points)
         ans = sum(p.answerable for p in points)
         lines.append(f"  {lang}: {ans} answerable + {len(points) - ans} unanswerable questions")
-        if lang in current:
-            now = current[lang]
+        now = current.get(lang)
+        if now is not None:
             lines.append(f"    current {now:.3f}: {_parts(points, now)}")
-        lines.append(f"    best    {best:.3f}: {_parts(points, best)}  <- suggested")
+        if now is not None and threshold_score(points, now) >= top - 1e-9:
+            lines.append("    the current threshold is already among the best")
+        else:
+            lines.append(f"    best    {best:.3f}: {_parts(points, best)}  <- suggested")
     return lines
 
 

@@ -60,6 +60,10 @@ class AskRequest(BaseModel):
     filters: Filters | None = None
     k: int | None = Field(None, ge=1, le=50, description="Passages to consider/cite (default FQA_TOP_K).")
     id: str | int | None = Field(None, description="Echoed back in the answer.")
+    answerer: Literal["llm", "extractive"] | None = Field(
+        None, description="Who writes the answer: `llm` (checked, falls back to extractive) or `extractive`; "
+        "default FQA_ANSWERER.",
+    )
 
 
 class SearchRequest(BaseModel):
@@ -100,6 +104,8 @@ class AnswerOut(BaseModel):
     confidence: float = 0.0
     retrieved: list[dict[str, Any]] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    fallback_reason: str = Field("", description="Why an LLM answer was replaced (answerer `extractive-fallback`).")
+    checks: dict[str, Any] = Field(default_factory=dict, description="LLM answer checks (citations_ok, figures_ok...).")
 
 
 class SearchOut(BaseModel):
@@ -169,15 +175,26 @@ def stream_answer(
     filters: dict[str, Any] | None = None,
     k: int | None = None,
     id: Any = None,
+    answerer: str | None = None,
 ) -> Iterator[tuple[str, dict[str, Any] | None]]:
     """Yield ``(answer text so far, None)`` pieces, then ``(full text, answer dict)``.
 
     The follow-up is condensed from ``history`` first. Raises ``QuestionError`` on the first ``next()``
-    for a question that cannot be asked. Today the extractive answer is cut into pieces; an LLM answerer
-    replaces the loop with its token stream.
+    for a question that cannot be asked. The LLM answerer streams its tokens; its final text is the checked
+    one and may replace what was streamed (a failed check falls back to the extractive answer). The
+    extractive answer is cut into pieces.
     """
     standalone = condense(question, history, service.searcher.catalog.cities)
-    answer = service.ask(standalone, k=k, filters=_filters(filters), id=id).to_dict()
+    if service.answerer_for(answerer) == "llm":
+        text = ""
+        for delta, final in service.ask_stream(standalone, k=k, filters=_filters(filters), id=id, answerer="llm"):
+            if final is None:
+                text += delta
+                yield text, None
+            else:
+                yield final.answer, final.to_dict()
+        return
+    answer = service.ask(standalone, k=k, filters=_filters(filters), id=id, answerer="extractive").to_dict()
     text = answer["answer"]
     for end in range(STREAM_STEP, len(text), STREAM_STEP):
         yield text[:end], None
@@ -196,9 +213,11 @@ def _sse_stream(first: Piece, rest: Iterator[Piece]) -> Iterator[str]:
     sent = ""
     try:
         for text, answer in _chain(first, rest):
-            if len(text) > len(sent):
+            if text != sent and text.startswith(sent):
                 yield _sse("token", {"text": text[len(sent) :]})
-                sent = text
+            elif text != sent:  # the checked text differs from what was streamed: the client replaces it
+                yield _sse("replace", {"text": text})
+            sent = text
             if answer is not None:
                 yield _sse("answer", answer)
     except Exception as exc:  # the response has started: report in-band
@@ -254,11 +273,12 @@ def create_app(service: QAService | None = None, settings: Settings | None = Non
     )
     def ask(
         req: AskRequest,
-        stream: Annotated[bool, Query(description="Stream server-sent events: `token` deltas, then `answer`.")] = False,
+        stream: Annotated[bool, Query(description="Stream server-sent events: `token` deltas (a `replace` event "
+                                      "when the checked text differs from what was streamed), then `answer`.")] = False,
     ) -> Any:
         """Answer a question with numbered citations (the answer object of `fulian-qa ask --json`)."""
         history = [t.model_dump() if isinstance(t, ChatTurn) else list(t) for t in req.history]
-        pieces = stream_answer(service, req.question, history, check_filters(req.filters), req.k, req.id)
+        pieces = stream_answer(service, req.question, history, check_filters(req.filters), req.k, req.id, req.answerer)
         try:
             first = next(pieces)
         except QuestionError as exc:

@@ -58,6 +58,8 @@ def _print_answer(ans: dict) -> None:
         print(f"    {passage[:160]}{'……' if len(passage) > 160 else ''}")
     if not ans["found"] and ans.get("reason"):
         print(f"({ans['reason']})")
+    if ans.get("answerer") == "extractive-fallback":
+        print(f"(LLM answer replaced by the extractive one: {ans.get('fallback_reason', '')})")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -71,7 +73,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             try:
                 item = json.loads(line)
                 question = item["question"] if isinstance(item, dict) else item
-                ans = service.ask(question, k=args.k, id=item.get("id") if isinstance(item, dict) else None)
+                ans = service.ask(question, k=args.k, id=item.get("id") if isinstance(item, dict) else None,
+                                  answerer=args.answerer)
                 out = ans.to_dict()
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 out = {"line": line_no, "error": f"bad input line: {exc}"}
@@ -83,7 +86,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print("error: give a QUESTION or --jsonl", file=sys.stderr)
         return 2
     try:
-        ans = service.ask(" ".join(args.question), k=args.k).to_dict()
+        ans = service.ask(" ".join(args.question), k=args.k, answerer=args.answerer).to_dict()
     except QuestionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -120,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     p.add_argument("--jsonl", action="store_true", help='read {"id","question"} lines on stdin, write answers')
     p.add_argument("-k", type=int, default=None, help="passages to consider/cite")
+    p.add_argument("--answerer", choices=["llm", "extractive"], default=None,
+                   help="who writes the answer (default: FQA_ANSWERER; llm needs FQA_LLM_BASE_URL)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="score answers against a gold set")

@@ -66,9 +66,19 @@ class ExtractiveAnswerer:
         refuse: bool = True,
     ) -> None:
         self.idf = idf
-        self.encode = encode
+        self._encode = encode
+        self._vectors: dict[str, np.ndarray] = {}
         self.thresholds = thresholds
         self.refuse = refuse
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Sentence vectors, cached by text (the same passages come back for related questions)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            if len(self._vectors) > 20_000:
+                self._vectors.clear()
+            self._vectors.update(zip(missing, self._encode(missing), strict=True))
+        return np.stack([self._vectors[t] for t in texts])
 
     def confidence(self, query: Query, best: Candidate) -> float:
         lexical = 0.6 * best.lex + 0.4 * best.ctx
@@ -76,7 +86,8 @@ class ExtractiveAnswerer:
 
     def draft(self, query: Query, retrieval: Retrieval, slot: int = 0) -> Draft:
         """Answer from one retrieval; ``slot`` numbers the citation placeholder (``{n0}``...)."""
-        cands = score_candidates(query, retrieval.hits, self.idf, self.encode, retrieval.query_vector)
+        encode = self.encode if self._encode is not None else None
+        cands = score_candidates(query, retrieval.hits, self.idf, encode, retrieval.query_vector)
         if not cands:
             return Draft("", False, reason="no passages")
         best = cands[0]
@@ -119,7 +130,7 @@ class ExtractiveAnswerer:
 
 def _extend(best: Candidate) -> Candidate:
     """A heading-like or very short evidence sentence is joined with the sentence after it."""
-    if len(best.text) >= 24:
+    if len(best.text) >= 16:
         return best
     text = best.hit.chunk.text
     following = [s for s in split_sentences(text) if s.start >= best.end]

@@ -12,6 +12,7 @@ import dataclasses
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from index.store import ChromaStore
 from qa.answer import Draft, ExtractiveAnswerer, Thresholds
 from qa.evidence import Idf
 from qa.figures import ungrounded
+from qa.llm import LLMAnswerer, choose_answerer
 from qa.query import Query
 from qa.retrieve import HybridSearcher, Options, Retrieval
 from qa.templates import say
@@ -76,6 +78,7 @@ class QAService:
         self.store = store or ChromaStore.from_settings(settings, self.embedder.name)
         self.thresholds = thresholds
         self._write_lock = threading.Lock()
+        self.llm = LLMAnswerer(settings)  # builds its client on first use
         self.searcher = HybridSearcher(self.store, self.embedder)
         self._rebuild()
         self.chain = (
@@ -97,6 +100,7 @@ class QAService:
     def warm_up(self) -> None:
         self.embedder.warm_up()
         self.ask("天水培训了多少陇原巧手")
+        self.ask("How many women were trained?")  # loads the romanisation tables too
 
     # -- chain steps --------------------------------------------------------------------------
     def _parse(self, ctx: Context) -> Context:
@@ -157,14 +161,55 @@ class QAService:
         k: int | None = None,
         filters: dict[str, Any] | None = None,
         id: Any = None,
-        options: Options = Options(),
+        options: Options | None = None,
+        answerer: str | None = None,
     ) -> Answer:
-        """Answer one question with numbered citations (raises ``QuestionError`` on bad input)."""
+        """Answer one question with numbered citations (raises ``QuestionError`` on bad input).
+
+        ``answerer``: "extractive" | "llm" | None (settings; ``auto`` = llm when FQA_LLM_BASE_URL is set).
+        """
+        *_, (_, answer) = self.ask_stream(question, k, filters, id, options, answerer, stream=False)
+        return answer
+
+    def answerer_for(self, requested: str | None = None) -> str:
+        """The answerer a request gets: "extractive" or "llm" (``QuestionError`` if unknown or unconfigured)."""
+        try:
+            return choose_answerer(self.settings, requested)
+        except ValueError as exc:
+            raise QuestionError(str(exc)) from exc
+
+    def ask_stream(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: dict[str, Any] | None = None,
+        id: Any = None,
+        options: Options | None = None,
+        answerer: str | None = None,
+        stream: bool = True,
+    ) -> Iterator[tuple[str, Answer | None]]:
+        """Yield ``(text delta, None)`` while an LLM writes, then ``("", final checked Answer)``.
+
+        The final answer's text may differ from the joined deltas (a failed check falls back to the extractive
+        answer); the extractive answerer yields only the final answer. Errors surface on the first ``next()``.
+        """
         start = time.perf_counter()
         question = check_question(question, self.settings.max_question_chars)
+        use_llm = self.answerer_for(answerer) == "llm"
         k = k or self.settings.top_k
-        ctx = self.chain.invoke(Context(question, k, filters, options))
+        ctx = self.chain.invoke(Context(question, k, filters, options or Options()))
         answer = self._compose(ctx, k)
+        if use_llm:
+            t = time.perf_counter()
+            assert ctx.query is not None
+            for delta, final in self.llm.stream(ctx.query, ctx.retrievals, ctx.drafts, answer, k, ctx.note, stream):
+                if final is None:
+                    yield delta, None
+                answer = final or answer
+            ctx.timings["llm"] = time.perf_counter() - t
+        yield "", self._stamp(answer, ctx, id, start)
+
+    def _stamp(self, answer: Answer, ctx: Context, id: Any, start: float) -> Answer:
         answer.id = id
         answer.latency_ms = round((time.perf_counter() - start) * 1000, 1)
         answer.timings_ms = {key: round(v * 1000, 2) for key, v in ctx.timings.items()}

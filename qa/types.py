@@ -44,6 +44,8 @@ class Answer:
     confidence: float = 0.0
     retrieved: list[dict[str, Any]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    fallback_reason: str = ""  # why an LLM answer was replaced (answerer "extractive-fallback")
+    checks: dict[str, Any] = field(default_factory=dict)  # LLM checks: citations_ok, figures_ok, repaired...
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -1,0 +1,116 @@
+"""Benchmark: indexing throughput against the raw encoder, query latency per stage, peak memory.
+
+Usage: ``python bench/bench.py [--out bench/results.md]``. Indexes seeds/ into a fresh temporary
+store, times the encoder alone on the same passages, then asks every question of eval/gold.jsonl and
+eval/holdout.jsonl after a warm-up and prints p50/p95 overall and per stage. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from fulian_qa.settings import Settings  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    args = parser.parse_args()
+
+    from index.chunk import chunk_report
+    from index.embed import get_embedder
+    from index.load import find_reports, read_report
+    from index.pipeline import embed_text, index_paths
+    from index.store import ChromaStore
+    from qa.chain import QAService
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp))
+        t = time.perf_counter()
+        embedder = get_embedder(settings.embed_model, settings.models_dir)
+        embedder.warm_up()
+        load_s = time.perf_counter() - t
+
+        reports = [read_report(p) for p in find_reports([ROOT / "seeds"])]
+        passages = [
+            embed_text("", 0, c.section, c.text)
+            for r in reports
+            for c in chunk_report(r.name, r.text, "x", settings.chunk_size, settings.chunk_overlap)
+        ]
+        t = time.perf_counter()
+        embedder.encode_passages(passages)
+        raw_s = time.perf_counter() - t
+
+        store = ChromaStore.from_settings(settings, embedder.name)
+        t = time.perf_counter()
+        outcomes = index_paths([ROOT / "seeds"], embedder, store, settings.chunk_size, settings.chunk_overlap)
+        index_s = time.perf_counter() - t
+        chunks = sum(o.chunks for o in outcomes)
+
+        service = QAService(settings, embedder=embedder, store=store)
+        questions = [
+            json.loads(line)["question"]
+            for name in ("gold.jsonl", "holdout.jsonl")
+            for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        for q in questions[:10]:
+            service.ask(q)  # warm-up
+        total: list[float] = []
+        stages: dict[str, list[float]] = {}
+        for q in questions:
+            ans = service.ask(q)
+            total.append(ans.latency_ms)
+            for stage, ms in ans.timings_ms.items():
+                stages.setdefault(stage, []).append(ms)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    lines = [
+        "# Benchmark",
+        "",
+        f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+        f"CPU cores: {__import__('os').cpu_count()}; model: {settings.embed_model}; date: {time.strftime('%Y-%m-%d')}",
+        "",
+        "| indexing | value |",
+        "|---|---|",
+        f"| model load + warm-up | {load_s:.1f} s |",
+        f"| reports / chunks | {len(outcomes)} / {chunks} |",
+        f"| index time (read, chunk, embed, store) | {index_s:.1f} s |",
+        f"| indexing throughput | {chunks / index_s:.1f} passages/s |",
+        f"| encoder alone on the same passages | {len(passages) / raw_s:.1f} passages/s |",
+        "",
+        f"Query latency over {len(total)} questions after a warm-up of 10 (milliseconds):",
+        "",
+        "| stage | p50 | p95 | mean |",
+        "|---|---|---|---|",
+        f"| **total** | {pct(total, .5):.1f} | {pct(total, .95):.1f} | {statistics.mean(total):.1f} |",
+    ]
+    for stage, values in stages.items():
+        lines.append(f"| {stage} | {pct(values, .5):.1f} | {pct(values, .95):.1f} | {statistics.mean(values):.1f} |")
+    lines += ["", f"Peak RSS: {peak_mb:.0f} MB", ""]
+    report = "\n".join(lines)
+    print(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Loading: UTF-8 vs GBK detection, binary rejection, city/year detection."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.load import ReportError, read_report, read_report_bytes
+from index.meta import detect_city, detect_year
+from tests.conftest import SEEDS
+
+TEXT = "2021年,青山市妇联培训家政服务员888人。\n青山市妇联开展“巾帼建功”活动12场。\n"
+
+
+def test_gbk_file_is_decoded(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(TEXT.encode("gbk"))
+    report = read_report(path)
+    assert report.text == TEXT
+    assert report.encoding == "gb18030"
+
+
+def test_utf8_with_bom(tmp_path):
+    path = tmp_path / "bom.md"
+    path.write_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8"))
+    assert read_report(path).text == TEXT
+
+
+@pytest.mark.parametrize("data", [bytes(range(256)) * 4, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64])
+def test_binary_is_rejected_with_a_clear_error(data):
+    with pytest.raises(ReportError, match="binary"):
+        read_report_bytes("x.txt", data)
+
+
+def test_unsupported_and_empty_files():
+    with pytest.raises(ReportError, match="unsupported"):
+        read_report_bytes("x.exe", b"hello")
+    with pytest.raises(ReportError, match="no text"):
+        read_report_bytes("x.txt", b"   \n  ")
+
+
+def test_docx_is_read(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for line in TEXT.splitlines():
+        document.add_paragraph(line)
+    path = tmp_path / "r.docx"
+    document.save(path)
+    assert "888人" in read_report(path).text
+
+
+def test_city_and_year_detection_on_seeds():
+    expected = {"000": ("东营", 2020), "001": ("昌邑", 2023), "002": ("天水", 2016), "003": ("株洲", 2020)}
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if path.name[:3] in expected:
+            assert (detect_city(text), detect_year(text)) == expected[path.name[:3]]
+    assert detect_city(TEXT) == "青山"
+    assert detect_year("没有年份的文字") == 0

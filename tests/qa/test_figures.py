@@ -1,0 +1,24 @@
+"""Figures: found with units as written; grounding check."""
+
+from __future__ import annotations
+
+from qa.figures import figure_keys, find_figures, ungrounded
+
+
+def test_figures_keep_units_as_written():
+    text = "发放宣传品59万余册(张),投入20余万元,占比19.8%,培训3426人,服务5.6万人次,2020年1月。"
+    found = [f.text for f in find_figures(text) if not f.is_year]
+    assert found == ["59万余册(张)", "20余万元", "19.8%", "3426人", "5.6万人次"]
+
+
+def test_figure_keys_normalise_magnitudes_and_separators():
+    assert "15000" in figure_keys("1.5万人")
+    assert "3426" in figure_keys("3,426人")
+
+
+def test_grounding_rejects_a_figure_absent_from_citations():
+    passages = ["全年共培训“陇原巧手”3426人,完成年计划的107.06%。"]
+    assert ungrounded("3426人 —— 全年共培训3426人。[1]", passages) == []
+    assert ungrounded("共培训5000人[1]", passages) == ["5000人"]
+    assert ungrounded("完成107.06%[1]", passages) == []
+    assert ungrounded("约1.5万人", ["共15000人"]) == []
