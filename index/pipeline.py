@@ -84,7 +84,10 @@ def index_report(
             [embed_text(city, year, c.section, c.text) for c in part], progress=progress and len(todo) > BATCH
         )
         store.upsert(
-            [c.id for c in part], vectors, [c.text for c in part], [chunk_metadata(c, city, year, doc_sha) for c in part]
+            [c.id for c in part],
+            vectors,
+            [c.text for c in part],
+            [chunk_metadata(c, city, year, doc_sha) for c in part],
         )
     stale = sorted(set(store.doc_ids(report.name)) - set(ids))
     store.delete_ids(stale)

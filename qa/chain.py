@@ -116,7 +116,8 @@ class QAService:
         for cities in targets:
             q = dataclasses.replace(query, cities=cities)
             if query.multi:
-                q = dataclasses.replace(self.searcher.parse(sub_question(query.raw, cities[0], query.cities)), cities=cities)
+                sub = self.searcher.parse(sub_question(query.raw, cities[0], query.cities))
+                q = dataclasses.replace(sub, cities=cities)
             result = self.searcher.search(q, max(ctx.k, 5), ctx.filters, ctx.options)
             ctx.retrievals.append((cities[0] if query.multi else "", result))
             for key, value in result.timings.items():

@@ -61,7 +61,11 @@ def find_figures(text: str) -> list[Figure]:
         if m.group("alt") and unit:
             end = m.end()
         is_year = unit in ("年", "") and "." not in num and 1900 <= value <= 2100 and len(num) == 4
-        if unit == "月" or text[end : end + 1] in ("日", "号", "时", ":", "：") or (unit == "" and text[end : end + 1] == "月"):
+        if (
+            unit == "月"
+            or text[end : end + 1] in ("日", "号", "时", ":", "：")
+            or (unit == "" and text[end : end + 1] == "月")
+        ):
             is_year = True  # dates and times are not answers to "how many"
         figures.append(Figure(start, end, text[start:end], value, unit, is_year))
     return figures

@@ -50,6 +50,7 @@ _CN_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_BLANK = re.compile(r"\n\s*\n")  # blank lines inside a passage (blank lines separate passages)
 
 
 def choose_answerer(settings: Settings, requested: str | None = None) -> str:
@@ -122,9 +123,9 @@ def build_messages(query: Query, question: str, passages: dict[int, Passage], mi
                    ops: list[str]) -> list[BaseMessage]:
     lang = query.lang
     not_found = prompts.pick(prompts.NOT_FOUND, lang)
+    template = prompts.pick(prompts.PASSAGE, lang)
     block = "\n\n".join(
-        prompts.pick(prompts.PASSAGE, lang).format(n=p.n, where=p.where, text=p.hit.chunk.text.strip())
-        for p in passages.values()
+        template.format(n=p.n, where=p.where, text=_BLANK.sub("\n", p.hit.chunk.text.strip())) for p in passages.values()
     )
     notes = ""
     if missing:

@@ -20,7 +20,79 @@ _QWORDS = (
     "为何|为什么|吧|呀|啊|么|比较|相比|对比|合计|加起来|哪一年|哪年|什么时候|多大|多久|多长"
 )
 _STOP = set(
-    ["的", "了", "在", "和", "与", "及", "或", "对", "把", "被", "是", "有", "为", "于", "以", "等", "其", "中", "上", "下", "这", "那", "个", "之", "也", "都", "还", "并", "又", "年", "市", "里", "去", "过", "给", "到", "从", "啊", "呀", "么", "我", "你", "他", "她", "们", "它", "该", "此", "各", "每", "全", "总", "共", "多", "少", "几", "吗", "呢", "吧", "妇联", "市妇联", "妇女联合会", "报告", "工作", "全市", "全年", "一共", "总共", "累计", "今年", "去年"]
+    [
+        "的",
+        "了",
+        "在",
+        "和",
+        "与",
+        "及",
+        "或",
+        "对",
+        "把",
+        "被",
+        "是",
+        "有",
+        "为",
+        "于",
+        "以",
+        "等",
+        "其",
+        "中",
+        "上",
+        "下",
+        "这",
+        "那",
+        "个",
+        "之",
+        "也",
+        "都",
+        "还",
+        "并",
+        "又",
+        "年",
+        "市",
+        "里",
+        "去",
+        "过",
+        "给",
+        "到",
+        "从",
+        "啊",
+        "呀",
+        "么",
+        "我",
+        "你",
+        "他",
+        "她",
+        "们",
+        "它",
+        "该",
+        "此",
+        "各",
+        "每",
+        "全",
+        "总",
+        "共",
+        "多",
+        "少",
+        "几",
+        "吗",
+        "呢",
+        "吧",
+        "妇联",
+        "市妇联",
+        "妇女联合会",
+        "报告",
+        "工作",
+        "全市",
+        "全年",
+        "一共",
+        "总共",
+        "累计",
+        "今年",
+        "去年",
+    ]
 )
 _UNIT_AFTER = re.compile(
     r"(?:多少|几)\s*(个百分点|人次|户次|场次|万元|亿元|元|人|名|个|户|场|次|期|家|所|册|张|篇|件|项|支|位|对|条|部|本|份|批|座|处|"
@@ -31,10 +103,17 @@ _EN_UNITS = [
     (re.compile(r"\b(percent|percentage|proportion|share|rate|ratio)\b"), "%"),
     (re.compile(r"\b(yuan|rmb|money|funds?|funding|loans?)\b"), "元"),
     (re.compile(r"\b(households?|families)\b"), "户"),
-    (re.compile(r"\b(people|persons?|women|men|participants|volunteers|members|children|trainees|mothers|girls)\b"), "人"),
+    (
+        re.compile(r"\b(people|persons?|women|men|participants|volunteers|members|children|trainees|mothers|girls)\b"),
+        "人",
+    ),
     (re.compile(r"\b(times|sessions|events|activities|lectures|meetings|classes|trainings?)\b"), "次"),
-    (re.compile(r"\b(groups|organi[sz]ations|bases|stations|teams|projects|associations|enterprises|centers|centres)\b"),
-     "个"),
+    (
+        re.compile(
+            r"\b(groups|organi[sz]ations|bases|stations|teams|projects|associations|enterprises|centers|centres)\b"
+        ),
+        "个",
+    ),
 ]
 UNIT_GROUPS = [
     {"人", "名", "人次", "位", "余人", "万人"},
@@ -102,10 +181,15 @@ def question_type(norm: str, lang: str) -> str:
     if lang == "en":
         if re.match(r"^(did|does|do|is|was|were|are|has|have|had|can|could)\b", norm):
             return "yesno"
-        if re.search(r"\bhow (many|much)\b|\bwhat (percentage|proportion|share|number)\b|\bwhat was the (number|rate)", norm):
+        if re.search(
+            r"\bhow (many|much)\b|\bwhat (percentage|proportion|share|number)\b|\bwhat was the (number|rate)", norm
+        ):
             return "numeric"
-        if re.search(r"\b(which|what) (\w+ )?(activities|programs|programmes|projects|measures|brands|events|titles|"
-                     r"campaigns|actions|initiatives|things|services|areas|honou?rs|awards)\b|\blist\b", norm):
+        if re.search(
+            r"\b(which|what) (\w+ )?(activities|programs|programmes|projects|measures|brands|events|titles|"
+            r"campaigns|actions|initiatives|things|services|areas|honou?rs|awards)\b|\blist\b",
+            norm,
+        ):
             return "list"
         return "entity"
     if re.search(r"是不是|是否|有没有|有无|(?<!什么)吗[?？]?$|对不对|对吗", norm):
@@ -215,5 +299,15 @@ def parse(question: str, catalog: Catalog) -> Query:
         claim = [f.text for f in find_figures(norm) if not f.is_year]
     asks_person = bool(re.search(r"谁|哪位|\bwho\b", norm))
     return Query(
-        question, norm, lang, qtype, expected_unit(norm, lang), cities, years, sorted(set(unknown)), kws, claim, asks_person
+        question,
+        norm,
+        lang,
+        qtype,
+        expected_unit(norm, lang),
+        cities,
+        years,
+        sorted(set(unknown)),
+        kws,
+        claim,
+        asks_person,
     )

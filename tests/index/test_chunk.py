@@ -22,7 +22,9 @@ def test_offsets_are_exact_and_sentences_whole(path):
     for chunk in chunks:
         assert text[chunk.start : chunk.end] == chunk.text
         # a chunk starts where a sentence starts, or after a clause mark of an over-long sentence
-        assert chunk.start in starts or text[chunk.start - 1] in ",，、:：;；", f"chunk {chunk.index} starts mid-sentence"
+        assert chunk.start in starts or text[chunk.start - 1] in ",，、:：;；", (
+            f"chunk {chunk.index} starts mid-sentence"
+        )
         # a chunk ends where a sentence ends, or at a clause mark of an over-long sentence
         assert chunk.end in ends or text[chunk.end - 1] in ",，、:：;；", chunk.text[-20:]
     covered = set()
