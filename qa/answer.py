@@ -128,9 +128,12 @@ class ExtractiveAnswerer:
         return say(query.lang, "yes", evidence=evidence, n=n)
 
 
+_TERMINAL = set("。！？；!?;”")
+
+
 def _extend(best: Candidate) -> Candidate:
-    """A heading-like or very short evidence sentence is joined with the sentence after it."""
-    if len(best.text) >= 16:
+    """A heading-like, very short or line-broken evidence sentence is joined with the sentence after it."""
+    if len(best.text) >= 16 and best.text[-1] in _TERMINAL:
         return best
     text = best.hit.chunk.text
     following = [s for s in split_sentences(text) if s.start >= best.end]

@@ -23,13 +23,19 @@ from qa.query import Query, unit_match
 from qa.retrieve import Hit
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:\.[0-9]+)?")
+_BRACKETS = re.compile(r"[()（）]")
+_TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
+_TOTAL_T = re.compile(r"共|累计|总|全年|合计")
 _CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
 
 
 def grams(text: str) -> set[str]:
-    """Character bigrams of CJK runs plus whole Latin/number words, of normalised text."""
+    """Character bigrams of CJK runs plus whole Latin/number words, of normalised text.
+
+    Brackets are dropped first, so 「14055人(次)」 offers the bigram 人次.
+    """
     out: set[str] = set()
-    for run in _CJK_RUN.findall(text):
+    for run in _CJK_RUN.findall(_BRACKETS.sub("", text)):
         if run[0].isascii() or len(run) == 1:
             out.add(run)
         else:
@@ -104,6 +110,8 @@ def best_figure(query: Query, sentence: str, qgrams: dict[str, float]) -> tuple[
         before = normalize(sentence[max(0, fig.start - 12) : fig.start])
         fit = 1.2 * unit_match(query.unit, fig.unit)
         fit += 0.8 * coverage(qgrams, grams(clause)) + 0.4 * coverage(qgrams, grams(before))
+        if _TOTAL_Q.search(query.norm) and _TOTAL_T.search(clause):
+            fit += 0.3  # "how many in all" prefers the clause that states a total
         fit -= 0.01 * order
         if fit > best_fit:
             best, best_fit = fig, fit

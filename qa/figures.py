@@ -22,6 +22,7 @@ FIGURE = re.compile(
     rf"(?P<num>{_NUMBER})\s*(?P<mag>万|亿|千)?(?P<approx>余|多)?(?P<mag2>万|亿)?(?P<unit>%|‰|(?:{UNITS}))?"
     rf"(?:[（(](?P<alt>[^）)]{{1,3}})[）)])?"
 )
+_UNIT_SET = set(UNITS.split("|"))
 _MAG = {"万": 10_000, "亿": 100_000_000, "千": 1_000}
 
 
@@ -60,6 +61,8 @@ def find_figures(text: str) -> list[Figure]:
         end = m.end("unit") if unit else max(m.end("num"), m.end("mag") or 0, m.end("approx") or 0, m.end("mag2") or 0)
         if m.group("alt") and unit:
             end = m.end()
+            if unit + m.group("alt") in _UNIT_SET:  # 14055人(次) counts 人次
+                unit += m.group("alt")
         is_year = unit in ("年", "") and "." not in num and 1900 <= value <= 2100 and len(num) == 4
         if (
             unit == "月"

@@ -174,7 +174,9 @@ class Verdict:
         return not self.problems
 
     def reason(self, last: int) -> str:
-        return "; ".join(p.say("en", last).lstrip("- ") for p in self.problems)
+        """The problems in English, without quoting any unsupported figure."""
+        reasons = [prompts.REASONS[p.kind].format(cited=p.cited, last=last) for p in self.problems]
+        return "; ".join(dict.fromkeys(reasons))
 
 
 def clean(text: str) -> str:

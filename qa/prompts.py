@@ -92,6 +92,16 @@ PROBLEMS = {
 }
 
 
+# Why an answer was replaced, for ``fallback_reason``: never quotes the unsupported figure itself, so an invented
+# number does not reach the user by way of the explanation.
+REASONS = {
+    "bad_citation": "cites {cited}, which was not given (only [1] to [{last}])",
+    "no_citation": "cites no passage",
+    "figure": "states a figure that is not in its cited passage {cited}",
+    "figure_uncited": "states a figure in a sentence that cites no passage",
+}
+
+
 def pick(table: dict[str, str], lang: str) -> str:
     """The ``zh`` or ``en`` entry of a table (zh for any Chinese question)."""
     return table["en" if lang == "en" else "zh"]

@@ -297,7 +297,7 @@ def parse(question: str, catalog: Catalog) -> Query:
         from qa.figures import find_figures
 
         claim = [f.text for f in find_figures(norm) if not f.is_year]
-    asks_person = bool(re.search(r"谁|哪位|\bwho\b", norm))
+    asks_person = bool(re.search(r"谁|哪位|^who\b", norm))
     return Query(
         question,
         norm,

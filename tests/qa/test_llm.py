@@ -209,7 +209,8 @@ def test_invented_figure_is_caught_repaired_once_then_falls_back(llm_service, se
     srv.reset(fixed("天水共培训陇原巧手98765人[1]。"))
     ans = llm_service.ask(Q)
     assert "98765" not in ans.answer and "98765" not in json.dumps([vars(c) for c in ans.citations])
-    assert ans.answerer == "extractive-fallback" and "98765" in ans.fallback_reason
+    assert ans.answerer == "extractive-fallback" and "98765" not in json.dumps(ans.to_dict(), ensure_ascii=False)
+    assert "figure that is not in its cited passage [1]" in ans.fallback_reason
     assert ans.answer == service.ask(Q).answer and ans.found  # the extractive answer, with its 3426
     assert len(srv.requests) == 2  # one repair attempt, told what was wrong
     assert "98765" in srv.requests[1]["messages"][-1]["content"]
@@ -240,14 +241,13 @@ def test_figure_must_be_in_the_passage_its_own_claim_cites(llm_service, srv):
 
     srv.reset(wrong_source)
     ans = llm_service.ask(Q)
-    assert ans.answerer == "extractive-fallback" and "3426" in ans.fallback_reason
+    assert ans.answerer == "extractive-fallback" and "not in its cited passage" in ans.fallback_reason
 
 
 def test_server_that_times_out_falls_back_with_a_clear_note(llm_service, srv):
     srv.reset(echo("3426"), delay=4.0)
-    start = time.perf_counter()
     ans = llm_service.ask(Q)
-    assert time.perf_counter() - start < 3.5
+    assert ans.timings_ms["llm"] < 3500, ans.timings_ms  # abandoned at the 2 s timeout, not after the 4 s reply
     assert ans.answerer == "extractive-fallback" and ans.found and "3426" in ans.answer
     assert "did not answer within 2 s" in ans.fallback_reason
 
@@ -358,7 +358,7 @@ def test_cli_ask_json_never_returns_an_invented_figure(seeded_settings, srv):
     assert out.returncode == 0, out.stderr
     ans = json.loads(out.stdout)
     assert "98765" not in out.stdout and ans["answerer"] == "extractive-fallback"
-    assert "98765人" in ans["fallback_reason"] and "3426" in ans["answer"] and len(srv.requests) == 2
+    assert "not in its cited passage" in ans["fallback_reason"] and "3426" in ans["answer"] and len(srv.requests) == 2
 
 
 # -- a real model (optional) -------------------------------------------------------------------------------
