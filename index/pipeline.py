@@ -81,7 +81,7 @@ def index_report(
     for i in range(0, len(todo), BATCH):
         part = todo[i : i + BATCH]
         vectors = embedder.encode_passages(
-            [embed_text(city, year, c.section, c.text) for c in part], progress=progress and len(todo) > BATCH
+            [embed_text(city, year, c.section, c.text) for c in part], progress=progress
         )
         store.upsert(
             [c.id for c in part],

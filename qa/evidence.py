@@ -107,9 +107,11 @@ def best_figure(query: Query, sentence: str, qgrams: dict[str, float]) -> tuple[
         lo = max(b for b in bounds if b <= fig.start)
         hi = min((b for b in bounds if b >= fig.end), default=len(sentence))
         clause = normalize(sentence[lo:hi])
-        before = normalize(sentence[max(0, fig.start - 12) : fig.start])
+        before = normalize(sentence[max(lo, fig.start - 8) : fig.start])
+        after = normalize(sentence[fig.end : min(hi, fig.end + 6)])
         fit = 1.2 * unit_match(query.unit, fig.unit)
-        fit += 0.8 * coverage(qgrams, grams(clause)) + 0.4 * coverage(qgrams, grams(before))
+        fit += 0.8 * coverage(qgrams, grams(clause)) + 0.5 * coverage(qgrams, grams(before))
+        fit += 0.3 * coverage(qgrams, grams(after))
         if _TOTAL_Q.search(query.norm) and _TOTAL_T.search(clause):
             fit += 0.3  # "how many in all" prefers the clause that states a total
         fit -= 0.01 * order

@@ -96,11 +96,14 @@ _STOP = set(
 )
 _UNIT_AFTER = re.compile(
     r"(?:多少|几)\s*(个百分点|人次|户次|场次|万元|亿元|元|人|名|个|户|场|次|期|家|所|册|张|篇|件|项|支|位|对|条|部|本|份|批|座|处|"
-    r"间|村|镇|套|幅|首|块|台|辆|亩|天|小时|周|月|岁|类|届|笔|门|轮|组|队|站|点|园|班|节|课|种|钱|倍)"
+    r"间|村|镇|套|幅|首|块|台|辆|亩|天|小时|周|月|岁|类|届|笔|门|轮|组|队|站|点|园|班|节|课|种|钱|倍|起|盒|瓶|包)"
 )
+_MONEY = re.compile(r"资金|总额|金额|多少钱|经费|款|贷款额")
 _PERCENT = re.compile(r"比例|百分比|百分之|占比|比重|比率|完成率|增长率|覆盖率|%|多少成")
 _EN_UNITS = [
     (re.compile(r"\b(percent|percentage|proportion|share|rate|ratio)\b"), "%"),
+    (re.compile(r"\bsquare met(er|re)s?\b"), "平方米"),
+    (re.compile(r"\b(person-times|person times)\b"), "人次"),
     (re.compile(r"\b(yuan|rmb|money|funds?|funding|loans?)\b"), "元"),
     (re.compile(r"\b(households?|families)\b"), "户"),
     (
@@ -120,7 +123,8 @@ UNIT_GROUPS = [
     {"个", "家", "所", "支", "处", "座", "站", "点", "园", "队", "组", "村", "项", "类", "种"},
     {"户", "户次"},
     {"次", "场", "场次", "期", "届", "轮", "节", "课"},
-    {"元", "万元", "亿元", "千元", "钱", "笔"},
+    {"元", "万元", "亿元", "千元", "钱"},
+    {"瓶", "盒", "包", "箱", "袋"},
     {"%", "个百分点", "百分点", "‰"},
     {"册", "张", "份", "本", "篇", "件", "篇次"},
 ]
@@ -203,15 +207,17 @@ def question_type(norm: str, lang: str) -> str:
 
 def expected_unit(norm: str, lang: str) -> str:
     if lang == "en":
-        for pattern, unit in _EN_UNITS:
-            if pattern.search(norm):
-                return unit
+        head = re.search(r"how (?:many|much) ((?:[a-z'()-]+ ?){1,3})", norm)
+        for text in ([head.group(1)] if head else []) + [norm]:
+            for pattern, unit in _EN_UNITS:
+                if pattern.search(text):
+                    return unit
         return ""
     if _PERCENT.search(norm):
         return "%"
     m = _UNIT_AFTER.search(norm)
     if not m:
-        return ""
+        return "元" if _MONEY.search(norm) else ""
     unit = m.group(1)
     return "元" if unit in ("钱", "万元", "亿元") else unit
 
@@ -296,7 +302,7 @@ def parse(question: str, catalog: Catalog) -> Query:
     if qtype == "yesno":
         from qa.figures import find_figures
 
-        claim = [f.text for f in find_figures(norm) if not f.is_year]
+        claim = [f.text for f in find_figures(norm) if not f.is_year and f.unit]  # "12338热线" is a name
     asks_person = bool(re.search(r"谁|哪位|^who\b", norm))
     return Query(
         question,
