@@ -132,7 +132,9 @@ def candidates(hits: list[Hit], depth: int) -> list[Candidate]:
     for rank, hit in enumerate(hits[:depth]):
         text = hit.chunk.text
         for span in split_sentences(text):
-            out.append(Candidate(hit, rank, span.start, span.end, text[span.start : span.end]))
+            sentence = text[span.start : span.end]
+            if len(sentence) >= 4 and re.search(r"[\u4e00-\u9fffA-Za-z]", sentence):  # not a stray "0"
+                out.append(Candidate(hit, rank, span.start, span.end, sentence))
     return out
 
 

@@ -421,7 +421,8 @@ class LLMAnswerer:
                 s = self.settings
                 self._chat = ChatOpenAI(
                     model=self._model_name(), base_url=s.llm_base_url, api_key=s.llm_api_key or "none",
-                    timeout=s.llm_timeout, max_retries=0, temperature=0, max_tokens=MAX_TOKENS,
+                    timeout=s.llm_timeout, max_retries=0, temperature=0,
+                    extra_body={"max_tokens": MAX_TOKENS},  # not max_completion_tokens: llama.cpp ignores that
                 )
             return self._chat
 

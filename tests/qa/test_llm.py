@@ -200,6 +200,7 @@ def test_grounded_answer_passes_through_with_its_citations(llm_service, srv):
     assert ans.checks["citations_ok"] and ans.checks["figures_ok"] and not ans.checks["repaired"]
     request = srv.requests[0]
     assert len(srv.requests) == 1 and request["model"] == "scripted" and request["temperature"] == 0
+    assert request["max_tokens"] == 400 and not request.get("stream")
     user = request["messages"][-1]["content"]
     assert "[1] 天水" in user and Q in user and "资料中没有答案" in request["messages"][0]["content"]
     assert sorted(passages_of(request)) == [1, 2, 3, 4, 5]
