@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
@@ -85,7 +86,8 @@ def main() -> int:
         "# Benchmark",
         "",
         f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-        f"CPU cores: {__import__('os').cpu_count()}; model: {settings.embed_model}; date: {time.strftime('%Y-%m-%d')}",
+        f"CPU cores: {os.cpu_count()}; load average at the end: {os.getloadavg()[0]:.1f}; "
+        f"model: {settings.embed_model}; date: {time.strftime('%Y-%m-%d')}",
         "",
         "| indexing | value |",
         "|---|---|",

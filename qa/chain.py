@@ -130,7 +130,9 @@ class QAService:
         assert query is not None
         lang = query.lang
         covered = "、".join(sorted(self.searcher.catalog.cities)) or "-"
-        if query.unknown_places and not query.cities and ctx.options.place_filter:
+        if not self.searcher.chunks:
+            ctx.note = say(lang, "empty_index")
+        elif query.unknown_places and not query.cities and ctx.options.place_filter:
             ctx.note = say(lang, "unknown_place", place="、".join(query.unknown_places), covered=covered)
         for slot, (city, result) in enumerate(ctx.retrievals):
             q = dataclasses.replace(query, cities=[city]) if city else query

@@ -45,6 +45,10 @@ _MARKS = re.compile(r"\[\s*(?:资料|資料|段落|passage|source)?\s*(\d+(?:\s*
 _GROUP = re.compile(r"(?:[ \t]*\[\d+\])+")
 _END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _PREFIX = re.compile(r"^\s*(?:答案|回答|答|answer)\s*[:：]\s*", re.I)
+_LEAD = re.compile(
+    r"(?m)^(?:根据|据|参见|见)?(?:资料|資料|段落|passage|source)?\s*(?:编号|編號)?\s*((?:\[\d+\])+)\s*[:：,，]\s*([^\n]+)$",
+    re.I,
+)
 _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}")
 _CN_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
@@ -184,7 +188,15 @@ def clean(text: str) -> str:
     text = _PREFIX.sub("", text.translate(_FULLWIDTH)).strip()
     text = re.sub(r"(?<=\d)，(?=\d{3}(?!\d))", ",", text)
 
-    return _MARKS.sub(lambda m: "".join(f"[{n}]" for n in _numbers(m.group(1))), text)
+    text = _MARKS.sub(lambda m: "".join(f"[{n}]" for n in _numbers(m.group(1))), text)
+    return _LEAD.sub(_lead_to_end, text)
+
+
+def _lead_to_end(m: re.Match) -> str:
+    """「资料编号[2]：发放宣传品59万余册」 → 「发放宣传品59万余册[2]」 (the citation goes after its claim)."""
+    body = m.group(2).rstrip()
+    stop = re.search(r"[。.!！]$", body)
+    return body[: stop.start()] + m.group(1) + stop.group() if stop else body + m.group(1)
 
 
 def _numbers(spec: str) -> list[int]:

@@ -49,6 +49,5 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        if data["id"] is None:
-            data.pop("id")
-        return data
+        ident = data.pop("id")
+        return data if ident is None else {"id": ident, **data}

@@ -101,3 +101,10 @@ def test_traditional_and_fullwidth_match_simplified(service):
     a = service.ask("天水培训了多少陇原巧手")
     b = service.ask("天水培訓了多少隴原巧手？")
     assert normalize(a.answer) == normalize(b.answer)
+
+
+def test_empty_index_says_how_to_fill_it(fresh_settings, embedder):
+    from qa.chain import QAService
+
+    ans = QAService(fresh_settings, embedder=embedder).ask("天水培训了多少陇原巧手")
+    assert not ans.found and "fulian-qa index" in ans.answer and ans.citations == []
