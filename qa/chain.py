@@ -99,7 +99,7 @@ class QAService:
 
     def warm_up(self) -> None:
         self.embedder.warm_up()
-        self.ask("天水培训了多少陇原巧手")
+        self.ask("天水培训了多少陇原巧手", answerer="extractive")  # the LLM endpoint may be slow or down
         self.ask("How many women were trained?")  # loads the romanisation tables too
 
     # -- chain steps --------------------------------------------------------------------------

@@ -5,8 +5,10 @@ place/year is not covered → number the top passages [1]…[k] (per city for mu
 one call → checks → one repair call if a check failed → otherwise the extractive answer, marked
 ``extractive-fallback`` with the reason. Checks: every [n] names a passage that was given; every figure
 (Arabic, or a Chinese numeral such as 三千) appears in the passage(s) cited by its own claim; a sum or
-difference the question asks for is recomputed from the cited figures and corrected in the text.
-Citations keep the prompt's numbers and only cited passages are returned, so streamed and final text agree.
+difference the question asks for is recomputed from the cited figures and corrected in the text. A sentence
+the model left uncited is cited by code only from the one passage that holds all its figures and most of its
+words. Citations keep the prompt's numbers and only cited passages are returned, so the streamed text and the
+final text agree unless a check changed it.
 Leaves out: figures spelled as English words, conversation memory (see ``qa.condense``), tool calls.
 """
 
@@ -24,7 +26,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from fulian_qa.settings import Settings
 from index.chunk import split_sentences
-from index.normalize import normalize
+from index.normalize import normalize, to_simplified
 from qa import prompts
 from qa.answer import Draft
 from qa.evidence import grams
@@ -46,9 +48,16 @@ _GROUP = re.compile(r"(?:[ \t]*\[\d+\])+")
 _END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 _PREFIX = re.compile(r"^\s*(?:答案|回答|答|answer)\s*[:：]\s*", re.I)
 _LEAD = re.compile(
-    r"(?m)^(?:根据|据|参见|见)?(?:资料|資料|段落|passage|source)?\s*(?:编号|編號)?\s*((?:\[\d+\])+)\s*[:：,，]\s*([^\n]+)$",
+    r"(?m)^(?:根据|据|参见|见)?(?:资料|資料|段落|passage|source)?\s*(?:编号|編號)?\s*((?:\[\d+\])+)\s*[:：,，]?\s*([^\n]+)$",
     re.I,
 )
+_LABEL_LINE = re.compile(
+    r"^\s*(?:资料编号|資料編號|资料|資料|编号|編號|来源|來源|出处|sources?|passages?)?\s*[:：]?\s*((?:\[\d+\])+)\s*[:：]?\s*$",
+    re.I,
+)
+_LABELS = re.compile(r"资料编号|资料|编号|来源|出处|sources?|passages?|答案|answer", re.I)
+_EN_MAGNITUDE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(thousand|million|billion)\b", re.I)
+_EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}")
 _CN_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
@@ -129,9 +138,12 @@ def build_messages(query: Query, question: str, passages: dict[int, Passage], mi
     not_found = prompts.pick(prompts.NOT_FOUND, lang)
     template = prompts.pick(prompts.PASSAGE, lang)
     block = "\n\n".join(
-        template.format(n=p.n, where=p.where, text=_BLANK.sub("\n", p.hit.chunk.text.strip())) for p in passages.values()
+        template.format(n=p.n, where=p.where, text=_BLANK.sub("\n", p.hit.chunk.text.strip()))
+        for p in passages.values()
     )
     notes = ""
+    if lang == "zh" and to_simplified(question) != question:
+        notes += prompts.pick(prompts.NOTE_TRADITIONAL, lang)
     if missing:
         notes += prompts.pick(prompts.NOTE_MISSING, lang).format(cities="、".join(missing))
     if query.multi:
@@ -147,7 +159,7 @@ def build_messages(query: Query, question: str, passages: dict[int, Passage], mi
 # -- checks ---------------------------------------------------------------------------------------------
 @dataclass
 class Problem:
-    kind: str  # bad_citation | no_citation | figure | figure_uncited
+    kind: str  # bad_citation | no_citation | empty | figure | figure_uncited | affirmed
     figure: str = ""
     cited: str = ""
 
@@ -164,6 +176,7 @@ class Verdict:
     problems: list[Problem] = field(default_factory=list)
     computed: list[dict[str, Any]] = field(default_factory=list)
     not_found: bool = False
+    auto_cited: int = 0  # uncited sentences the code cited (all their figures in that one passage)
 
     @property
     def citations_ok(self) -> bool:
@@ -171,7 +184,7 @@ class Verdict:
 
     @property
     def figures_ok(self) -> bool:
-        return not any(p.kind.startswith("figure") for p in self.problems)
+        return not any(p.kind.startswith("figure") or p.kind == "affirmed" for p in self.problems)
 
     @property
     def ok(self) -> bool:
@@ -189,7 +202,25 @@ def clean(text: str) -> str:
     text = re.sub(r"(?<=\d)，(?=\d{3}(?!\d))", ",", text)
 
     text = _MARKS.sub(lambda m: "".join(f"[{n}]" for n in _numbers(m.group(1))), text)
-    return _LEAD.sub(_lead_to_end, text)
+    return _LEAD.sub(_lead_to_end, _carry_citation_lines(text))
+
+
+def _carry_citation_lines(text: str) -> str:
+    """A line that is only a citation (「资料编号：[1]」) cites the line after it, when that line cites nothing."""
+    lines, carry = [], ""
+    for line in text.split("\n"):
+        if m := _LABEL_LINE.match(line):
+            carry += m.group(1)
+            continue
+        if carry and line.strip():
+            if not _GROUP.search(line):
+                stop = re.search(r"[。！？!?；;.\s]*$", line)
+                line = f"{line[: stop.start()]}{carry}{line[stop.start():]}"
+            carry = ""
+        lines.append(line)
+    if carry:  # nothing followed: keep the citation where it was
+        lines.append(carry)
+    return "\n".join(lines).strip()
 
 
 def _lead_to_end(m: re.Match) -> str:
@@ -223,11 +254,10 @@ def says_not_found(text: str) -> bool:
     return not any(re.sub(r"[\W_]", "", c) for c in rest)
 
 
-def claims(text: str) -> list[tuple[str, list[int]]]:
-    """(claim, cited numbers): each sentence, cut after each citation group; the text after the last group
-    of a sentence is covered by every number the sentence cites. Citations right after a full stop
+def sentences(text: str) -> list[str]:
+    """The sentences of a reply (joined they give the text back); citations right after a full stop
     (「…3426人。[1]」) belong to that sentence."""
-    sentences, start = [], 0
+    out, start = [], 0
     for m in _END.finditer(text):
         if m.start() < start:
             continue
@@ -235,11 +265,17 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
         group = _GROUP.match(text, end)
         if group:
             end = group.end()
-        sentences.append(text[start:end])
+        out.append(text[start:end])
         start = end
-    sentences.append(text[start:])
+    out.append(text[start:])
+    return [s for s in out if s]
+
+
+def claims(text: str) -> list[tuple[str, list[int]]]:
+    """(claim, cited numbers): each sentence, cut after each citation group; the text after the last group
+    of a sentence is covered by every number the sentence cites."""
     out: list[tuple[str, list[int]]] = []
-    for sentence in sentences:
+    for sentence in sentences(text):
         groups = list(_GROUP.finditer(sentence))
         every = [int(n) for g in groups for n in re.findall(r"\d+", g.group())]
         pos = 0
@@ -249,6 +285,45 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
         if sentence[pos:].strip():
             out.append((sentence[pos:], every))
     return [(c, cited) for c, cited in out if c.strip()]
+
+
+def auto_cite(text: str, passages: dict[int, Passage]) -> tuple[str, int]:
+    """Cite the uncited sentences the model wrote from one passage: every figure of the sentence must be in it
+    (and it must be about the city the sentence names) and most of its wording, else the sentence stays uncited.
+    Returns the text and how many citations were added."""
+    out, added = [], 0
+    for sentence in sentences(text):
+        body = normalize(sentence)
+        if _GROUP.search(sentence) or len(re.sub(r"[\W_]", "", body)) < 2 or _refuses(body):
+            out.append(sentence)
+            continue
+        figures = [f for f in find_figures(body) if not f.is_year]
+        wanted = grams(body)
+        named = [p for p in passages.values() if p.hit.chunk.meta.get("city") and p.hit.chunk.meta["city"] in body]
+        best, best_cover = None, 0.0
+        for p in named or passages.values():
+            if ungrounded(body, [p.grounding_text]):
+                continue
+            cover = len(wanted & grams(normalize(p.hit.chunk.text))) / max(1, len(wanted))
+            if cover > best_cover:
+                best, best_cover = p, cover
+        if best is None or not (figures or best_cover >= 0.6):
+            out.append(sentence)
+            continue
+        stop = re.search(r"[。！？!?；;.\s]*$", sentence)
+        out.append(f"{sentence[: stop.start()]}[{best.n}]{sentence[stop.start():]}")
+        added += 1
+    return "".join(out), added
+
+
+def expand_magnitudes(text: str) -> str:
+    """「1.24 million」 → 「1240000」, so an English magnitude is checked by value (124万 is 1.24 million, not 124)."""
+
+    def expand(m: re.Match) -> str:
+        value = float(m.group(1).replace(",", "")) * _EN_SCALE[m.group(2).lower()]
+        return str(int(value)) if value.is_integer() else f"{value:.2f}"
+
+    return _EN_MAGNITUDE.sub(expand, text)
 
 
 def cn_value(run: str) -> int | None:
@@ -329,21 +404,31 @@ def check(text: str, plan: Plan, question_norm: str) -> Verdict:
     text = clean(text)
     norm = normalize(text)
     verdict = Verdict(text)
-    verdict.cited = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", text)))
     if says_not_found(text):
         verdict.not_found = True
         return verdict
+    text, verdict.auto_cited = auto_cite(text, plan.passages)
+    verdict.text = text
+    verdict.cited = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", text)))
     bad = [n for n in verdict.cited if n not in plan.passages]
     if bad:
         verdict.problems.append(Problem("bad_citation", cited="".join(f"[{n}]" for n in bad)))
     if not verdict.cited:
         verdict.problems.append(Problem("no_citation"))
+    elif not re.sub(r"[\W_]", "", _LABELS.sub("", re.sub(r"\[\d+\]", "", norm))):
+        verdict.problems.append(Problem("empty"))
     affirms = norm.lstrip().startswith(("是", "对", "yes"))
     extra = [] if affirms else [question_norm]
+    if affirms and plan.query.qtype == "yesno":  # 「是」 restates the question's figures: they must be cited
+        stated = [f for n in verdict.cited if n in plan.passages for f in find_figures(normalize(
+            plan.passages[n].hit.chunk.text))]
+        for claim in (f for c in plan.query.claim_figures for f in find_figures(normalize(c))):
+            if not any(f.value == claim.value and _family(claim.unit, f.unit) for f in stated):  # 2个 ≠ 2次
+                verdict.problems.append(Problem("affirmed", claim.text, "".join(f"[{n}]" for n in verdict.cited)))
     before: list[Figure] = []  # grounded figures so far: the operands of a sum stated after them
     unexplained: list[tuple[Figure, str, list[Figure]]] = []
     for claim, cited in claims(text):
-        body = normalize(claim)
+        body = expand_magnitudes(normalize(claim))
         texts = [plan.passages[n].grounding_text for n in cited if n in plan.passages]
         label = "".join(f"[{n}]" for n in cited)
         missing = set(ungrounded(body, texts + extra))
@@ -383,8 +468,10 @@ def _computed(verdict: Verdict, stated: Figure, grounded_figs: list[Figure], ops
 def _evidence(hit: Hit, claim_texts: list[str]) -> tuple[int, int, str]:
     """The sentence of a passage that best supports the claims citing it (offsets within the passage)."""
     text = hit.chunk.text
-    wanted = set().union(*(figure_keys(c) for c in claim_texts)) if claim_texts else set()
-    claim_grams = set().union(*(grams(normalize(c)) for c in claim_texts)) if claim_texts else set()
+    if not claim_texts:  # a passage listed for reference: no evidence span, as the extractive refusal does
+        return 0, len(text), ""
+    wanted = set().union(*(figure_keys(c) for c in claim_texts))
+    claim_grams = set().union(*(grams(normalize(c)) for c in claim_texts))
     best, best_score = None, -1.0
     for span in split_sentences(text):
         sentence = text[span.start : span.end]
@@ -392,7 +479,7 @@ def _evidence(hit: Hit, claim_texts: list[str]) -> tuple[int, int, str]:
         if score > best_score:
             best, best_score = span, score
     if best is None:
-        return 0, len(text), text
+        return 0, len(text), ""
     return best.start, best.end, text[best.start : best.end]
 
 
@@ -517,11 +604,13 @@ class LLMAnswerer:
                 return self._fallback(fallback, f"checks failed ({first.reason(last)}); the repair call failed: "
                                       f"{self.describe(exc)}", self._checks(first, False))
             verdict, repaired = check(_content(reply), plan, plan.query.norm), True
-            if not verdict.ok and not verdict.not_found:
-                return self._fallback(
-                    fallback, f"checks failed after one repair: {verdict.reason(last)} (first reply: "
-                    f"{first.reason(last)})", self._checks(verdict, True)
-                )
+            if verdict.not_found:  # it gave up on an answer it had thought the passages hold: not a confident refusal
+                reason = f"checks failed ({first.reason(last)}); asked to repair, the model found no answer"
+                return self._fallback(fallback, reason, self._checks(first, True))
+            if not verdict.ok:
+                before = "" if first.reason(last) == verdict.reason(last) else f" (first reply: {first.reason(last)})"
+                reason = f"checks failed after one repair: {verdict.reason(last)}{before}"
+                return self._fallback(fallback, reason, self._checks(verdict, True))
         checks = self._checks(verdict, repaired) | {"llm_ms": round((time.perf_counter() - started) * 1000, 1)}
         if verdict.not_found:
             lang = plan.query.lang
@@ -544,7 +633,7 @@ class LLMAnswerer:
     def _checks(verdict: Verdict, repaired: bool) -> dict[str, Any]:
         return {
             "model_called": True, "citations_ok": verdict.citations_ok, "figures_ok": verdict.figures_ok,
-            "repaired": repaired, "computed": verdict.computed,
+            "repaired": repaired, "computed": verdict.computed, "auto_cited": verdict.auto_cited,
         }
 
     @staticmethod

@@ -21,14 +21,13 @@ NOT_FOUND_LOOSE = (
 )
 
 SYSTEM = {
-    "zh": (
+    "zh": (  # worded for small local models: a 1.5B model refused far more often when rule 1 was not "answer directly"
         "你是妇联工作报告问答助手。根据用户给出的编号资料回答问题。\n"
         "要求：\n"
-        "1. 直接回答问题，写出资料原文中的数字和单位（如“59万余册”），不要估算、换算或编造资料中没有的数字。\n"
-        "2. 每句话末尾标注资料编号，如[1]；依据两段资料就写[1][2]。只能使用给出的编号。\n"
-        "3. 用提问的语言回答（繁体提问就用繁体）。\n"
-        "4. 回答简洁，一到三句话。\n"
-        "5. 只有资料完全没有提到问题所问的内容时，才回答：{not_found}"
+        "1. 直接回答问题，写出资料中的原文数字和单位。\n"
+        "2. 每句话末尾标注资料编号，如[1]。\n"
+        "3. 不要编造资料中没有的数字。\n"
+        "4. 只有资料完全没有提到问题所问的内容时，才回答：{not_found}"
     ),
     "en": (
         "You answer questions about the work reports of Chinese women's federations from the numbered passages "
@@ -60,6 +59,7 @@ NOTE_COMPARE = {
     "zh": "这个问题涉及多个地方：请分别写出每个地方的数字，各自标注编号。\n",
     "en": "The question is about several places: give each place's figure with its own passage number.\n",
 }
+NOTE_TRADITIONAL = {"zh": "请用繁体中文回答。\n", "en": ""}
 NOTE_ARITHMETIC = {
     "zh": "这个问题需要计算：先分别写出用到的每个数字并标注编号，再写出计算结果。\n",
     "en": "The question needs arithmetic: first state each figure used with its passage number, then the result.\n",
@@ -77,6 +77,7 @@ PROBLEMS = {
     "zh": {
         "bad_citation": "- 引用了不存在的编号{cited}（资料只有[1]到[{last}]）",
         "no_citation": "- 没有标注资料编号",
+        "empty": "- 只写了编号，没有回答问题",
         "figure": "- “{figure}”在所引用的资料{cited}中找不到",
         "figure_uncited": "- “{figure}”所在的句子没有标注资料编号",
         "affirmed": "- 资料没有写“{figure}”，不能回答“是”",
@@ -84,6 +85,7 @@ PROBLEMS = {
     "en": {
         "bad_citation": "- cited {cited}, which does not exist (only [1] to [{last}] were given)",
         "no_citation": "- no passage numbers were cited",
+        "empty": "- it gives a passage number but no answer",
         "figure": "- “{figure}” is not in the cited passage {cited}",
         "figure_uncited": "- the sentence stating “{figure}” cites no passage",
         "affirmed": "- the passages do not state “{figure}”, so the answer cannot be yes",
@@ -96,6 +98,8 @@ PROBLEMS = {
 REASONS = {
     "bad_citation": "cites {cited}, which was not given (only [1] to [{last}])",
     "no_citation": "cites no passage",
+    "empty": "gives a citation but no answer",
+    "affirmed": "answers yes although the cited passages do not state the question's figure",
     "figure": "states a figure that is not in its cited passage {cited}",
     "figure_uncited": "states a figure in a sentence that cites no passage",
 }

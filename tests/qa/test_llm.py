@@ -23,7 +23,7 @@ import pytest
 
 from qa.chain import QAService, QuestionError
 from qa.figures import figure_keys
-from qa.llm import cn_value, claims, clean, says_not_found
+from qa.llm import choose_answerer, claims, clean, cn_value, expand_magnitudes, says_not_found
 
 Q = "天水培训了多少陇原巧手"
 SUM_Q = "东营和天水妇联的微信公众号一共发了多少条信息？"
@@ -40,7 +40,7 @@ def passages_of(request: dict) -> dict[int, str]:
         if m := re.match(r"^\[(\d+)\] ", line):
             current = int(m.group(1))
             out[current] = ""
-        elif current is not None and line.strip() and not re.match(r"^(问题|Question|注意|Note|这个问题|The question)", line):
+        elif current is not None and line.strip() and not re.match(r"^(问题|Question|注意|Note|这个问题|The q)", line):
             out[current] += line + "\n"
         elif not line.strip():  # passages are separated by a blank line
             current = None
@@ -116,7 +116,8 @@ class Handler(BaseHTTPRequestHandler):
                             "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
             self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
             self.wfile.flush()
-        end = base | {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+        stop = [{"index": 0, "delta": {}, "finish_reason": "stop"}]
+        end = base | {"object": "chat.completion.chunk", "choices": stop}
         self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
 
 
@@ -173,6 +174,9 @@ def figures_in(text: str) -> set[str]:
 # -- pure checks ------------------------------------------------------------------------------------------
 def test_clean_normalises_citation_marks_and_digits():
     assert clean("答案：共３４２６人【1】，见[2, 3]与[资料4]及[5-6]") == "共3426人[1]，见[2][3]与[4]及[5][6]"
+    assert clean("资料编号：[1]\n天水输转了21256人。") == "天水输转了21256人[1]。"  # a citation-only line
+    assert clean("资料编号[2]：发放宣传品59万余册。") == "发放宣传品59万余册[2]。"  # a leading citation
+    assert expand_magnitudes("124 million yuan, 1.24 million") == "124000000 yuan, 1240000"
 
 
 def test_claims_attach_citations_to_their_own_clause():
@@ -212,18 +216,66 @@ def test_invented_figure_is_caught_repaired_once_then_falls_back(llm_service, se
     assert "98765" not in ans.answer and "98765" not in json.dumps([vars(c) for c in ans.citations])
     assert ans.answerer == "extractive-fallback" and "98765" not in json.dumps(ans.to_dict(), ensure_ascii=False)
     assert "figure that is not in its cited passage [1]" in ans.fallback_reason
-    assert ans.answer == service.ask(Q).answer and ans.found  # the extractive answer, with its 3426
+    assert ans.answer == service.ask(Q, answerer="extractive").answer and ans.found  # the extractive one (3426)
     assert len(srv.requests) == 2  # one repair attempt, told what was wrong
     assert "98765" in srv.requests[1]["messages"][-1]["content"]
     assert srv.requests[1]["messages"][-2]["role"] == "assistant"
     assert ans.checks == {"model_called": True, "citations_ok": True, "figures_ok": False, "repaired": True,
-                          "computed": []}
+                          "computed": [], "auto_cited": 0}
 
 
 def test_a_good_repair_is_accepted(llm_service, srv):
     srv.reset(fixed("天水共培训陇原巧手98765人[1]。"), echo("3426"))
     ans = llm_service.ask(Q)
     assert ans.answerer == "llm" and ans.checks["repaired"] and "3426" in ans.answer and "98765" not in ans.answer
+
+
+def test_a_repair_that_gives_up_falls_back_rather_than_refusing(llm_service, srv):
+    srv.reset(fixed("天水共培训陇原巧手98765人[1]。"), fixed("资料中没有答案"))
+    ans = llm_service.ask(Q)
+    assert ans.answerer == "extractive-fallback" and ans.found and "3426" in ans.answer
+    assert "the model found no answer" in ans.fallback_reason
+
+
+def test_an_uncited_sentence_is_cited_by_code_only_from_the_passage_holding_its_figures(llm_service, srv):
+    def uncited(passages: dict[int, str]) -> str:
+        _, first = sentence_with(passages, "3426")
+        return f"{first}。\n天水另有98765人参加培训。"
+
+    srv.reset(uncited, echo("3426"))
+    ans = llm_service.ask(Q)
+    assert ans.answerer == "llm" and ans.checks["repaired"]  # the invented sentence could not be cited: repaired
+    srv.reset(lambda passages: sentence_with(passages, "3426")[1] + "。")
+    ans = llm_service.ask(Q)
+    n = sentence_with(passages_of(srv.requests[0]), "3426")[0]
+    assert ans.answerer == "llm" and ans.answer.endswith(f"[{n}]。") and ans.checks["auto_cited"] == 1
+    assert [c.n for c in ans.citations] == [n]
+
+
+def test_english_magnitudes_are_checked_by_value(llm_service, srv):
+    question = "How many 'Longyuan Skilled Hands' did Tianshui train?"
+    srv.reset(lambda passages: f"Tianshui trained 3.426 thousand people[{sentence_with(passages, '3426')[0]}].")
+    assert llm_service.ask(question).answerer == "llm"
+    srv.reset(lambda passages: f"Tianshui trained 3426 thousand people[{sentence_with(passages, '3426')[0]}].")
+    ans = llm_service.ask(question)
+    assert ans.answerer == "extractive-fallback" and "thousand" not in ans.answer
+
+
+def test_a_yes_must_be_backed_by_the_claimed_figure_and_an_answer_must_say_something(llm_service, srv):
+    def yes(passages: dict[int, str]) -> str:
+        return f"是[{sentence_with(passages, '3426')[0]}]。"
+
+    def no(passages: dict[int, str]) -> str:
+        n, sentence = sentence_with(passages, "3426")
+        return f"否。{sentence}[{n}]。"
+
+    srv.reset(yes, no)
+    ans = llm_service.ask("天水是不是培训了5000名陇原巧手？")
+    assert ans.answerer == "llm" and ans.answer.startswith("否") and ans.checks["repaired"]
+    assert "5000" in srv.requests[1]["messages"][-1]["content"]  # the repair prompt names the unbacked figure
+    srv.reset(fixed("资料编号[1]"))
+    ans = llm_service.ask(Q)
+    assert ans.answerer == "extractive-fallback" and "no answer" in ans.fallback_reason
 
 
 def test_citation_to_a_passage_that_was_not_given_is_caught(llm_service, srv):
@@ -279,12 +331,13 @@ def test_weak_retrieval_refuses_before_the_model_is_called(llm_service, srv):
     assert srv.requests == []
 
 
-def test_answerer_is_chosen_per_request_or_by_settings(llm_service, service, srv, seeded_settings, embedder):
+def test_answerer_is_chosen_per_request_or_by_settings(llm_service, srv, seeded_settings, embedder):
     srv.reset(echo("3426"))
     assert llm_service.ask(Q, answerer="extractive").answerer == "extractive" and srv.requests == []
-    assert service.answerer_for() == "extractive"  # no endpoint configured: extractive stays the default
+    plain = seeded_settings.model_copy(update={"llm_base_url": None, "answerer": "auto"})
+    assert choose_answerer(plain) == "extractive"  # no endpoint configured: extractive stays the default
     with pytest.raises(QuestionError, match="FQA_LLM_BASE_URL"):
-        service.ask(Q, answerer="llm")
+        QAService(plain, embedder=embedder, store=llm_service.store).ask(Q, answerer="llm")
     with pytest.raises(QuestionError, match="unknown answerer"):
         llm_service.ask(Q, answerer="oracle")
     auto = seeded_settings.model_copy(update={"llm_base_url": srv.url, "llm_model": None, "answerer": "auto"})
@@ -302,8 +355,9 @@ def test_sum_is_recomputed_and_corrected(llm_service, srv):
     ans = llm_service.ask(SUM_Q)
     assert ans.answerer == "llm", ans.fallback_reason
     assert "6357条" in ans.answer and "6000" not in ans.answer
-    assert ans.checks["computed"] == [{"figure": "6357条", "op": "sum", "value": 6357.0, "operands": ["5204条", "1153条"],
-                                       "corrected_from": "6000条"}]
+    assert ans.checks["computed"] == [
+        {"figure": "6357条", "op": "sum", "value": 6357.0, "operands": ["5204条", "1153条"], "corrected_from": "6000条"}
+    ]
     assert {c.city for c in ans.citations} == {"东营", "天水"}
 
 
