@@ -115,6 +115,13 @@ def _bars(ax, groups: list[str], metrics, value) -> None:
     ax.legend(fontsize=8, ncol=4, loc="lower left", bbox_to_anchor=(0, 1.08, 1, 0.2), mode="expand")
 
 
+def _describe(name: str, run, specs: dict[str, str]) -> str:
+    if name == "main[llm]":
+        return (f"full pipeline with the LLM answerer; the checks replaced {run.replaced} of {len(run.rows)} "
+                "answers with the extractive answer (`answerer: extractive-fallback`)")
+    return specs.get(name, "")
+
+
 def markdown(result, chart_name: str) -> str:
     main = result.runs["main"]
     specs = {s.name: s.description for s in SYSTEMS}
@@ -128,7 +135,7 @@ def markdown(result, chart_name: str) -> str:
         "",
         metrics_table({name: run.metrics for name, run in result.runs.items()}, "system"),
         "",
-        "\n".join(f"- `{name}`: {specs.get(name, '')}" for name in result.runs),
+        "\n".join(f"- `{name}`: {_describe(name, run, specs)}" for name, run in result.runs.items()),
         "",
         f"![metrics by system and by question type]({chart_name})",
         "",

@@ -49,6 +49,11 @@ class SystemRun:
     by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_doc: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    @property
+    def replaced(self) -> int:
+        """LLM answers the checks replaced with the extractive answer."""
+        return sum(1 for r in self.rows if r.get("answerer") == "extractive-fallback")
+
 
 @dataclass
 class EvalResult:
@@ -174,10 +179,17 @@ def run_eval(
     """Every selected system over every item, scored (the service is warmed up first)."""
     service.warm_up()
     runs = {}
+    both = answerer == "both"  # the full pipeline with each answerer, side by side
     for name in systems:
         if log:
             log(f"{name}: {len(items)} questions")
-        runs[name] = score(run_system(service, name, items, answerer, log))
+        runs[name] = score(run_system(service, name, items, "extractive" if both else answerer, log))
+        if both and name == "main":
+            llm_run = score(run_system(service, "main", items, "llm", log))
+            llm_run.name = "main[llm]"
+            runs[llm_run.name] = llm_run
+            if log:
+                log(f"main[llm]: the checks replaced {llm_run.replaced} of {len(items)} LLM answers")
     labels = {d: f"{d} ({c})" if c else d for d, c in service.searcher.catalog.doc_city.items()}
     return EvalResult(gold, items, runs, labels)
 
