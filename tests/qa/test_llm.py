@@ -433,3 +433,18 @@ def test_real_local_model_answers_are_grounded_or_replaced(seeded_settings, embe
             cited = " ".join(c.text for c in ans.citations)
             assert figures_in(ans.answer) - {str(c.year) for c in ans.citations} <= figure_keys(cited) | {
                 str(x["value"]).removesuffix(".0") for x in ans.checks["computed"]}
+
+
+def test_eval_puts_both_answerers_side_by_side_and_counts_replacements(llm_service, srv, tmp_path):
+    from eval.report import markdown
+    from eval.run import load_gold, run_eval
+
+    srv.reset(fixed("共培训98765人[1]。"))
+    gold = tmp_path / "g.jsonl"
+    item = {"id": "a", "question": Q, "type": "numeric", "answers": ["3426人"], "must_contain": ["3426"],
+            "doc": ["002_73b7ae9f94230e8b.txt"], "evidence": ["全年共培训“陇原巧手”3426人"]}
+    gold.write_text(json.dumps(item, ensure_ascii=False), encoding="utf-8")
+    result = run_eval(llm_service, load_gold(gold), ["main"], "both", str(gold))
+    assert set(result.runs) == {"main", "main[llm]"}
+    assert result.runs["main[llm]"].replaced == 1 and result.runs["main"].replaced == 0
+    assert "the checks replaced 1 of 1 answers" in markdown(result, "metrics.png")
