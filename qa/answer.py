@@ -25,7 +25,7 @@ from qa.templates import say
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Minimum evidence score to answer (calibrated on the gold set; see ``eval.calibrate``)."""
+    """Minimum evidence score to answer (calibrated on the gold set with ``fulian-qa eval --calibrate``)."""
 
     zh: float = 0.36
     en: float = 0.775
