@@ -1,4 +1,4 @@
-"""Validate the gold and holdout answer sets in eval/.
+"""Validate the gold, holdout, sealed and added answer sets in eval/.
 
 Standard library + pytest only. Each check runs once per file.
 """
@@ -12,10 +12,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 EVAL = ROOT / "eval"
+ADDED = EVAL / "added"  # reports added after install (not in seeds/)
 
+# "docs": the folder whose reports a file's "doc" names and "evidence" quotes (default: seeds/)
 FILES = {
     "gold.jsonl": {"prefix": "g", "min_rows": 160},
     "holdout.jsonl": {"prefix": "h", "min_rows": 50},
+    "sealed.jsonl": {"prefix": "s", "min_rows": 60},
+    "added.jsonl": {"prefix": "a", "min_rows": 20, "docs": ADDED},
 }
 TYPES = {"numeric", "entity", "list", "multi_doc", "unanswerable", "yesno"}
 LANGS = {"zh-hans", "zh-hant", "en"}
@@ -30,6 +34,11 @@ REQUIRED = {
     "lang": str,
 }
 LIST_FIELDS = ("answers", "must_contain", "doc", "evidence")
+# optional "class" tag for the hard cases
+CLASSES = {
+    "part_whole", "unit_focus", "entity_span", "list_complete", "yesno_qualifier",
+    "refusal_measure", "refusal_place", "refusal_concept", "refusal_year",
+}
 
 # "1,234" -> "1234" (and "12,345,678" -> "12345678"); leaves "3099箱,92970盒" alone
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
@@ -59,10 +68,15 @@ def load_rows(name):
 _SEED_CACHE = {}
 
 
-def seed_text(doc):
-    if doc not in _SEED_CACHE:
-        _SEED_CACHE[doc] = (SEEDS / doc).read_text(encoding="utf-8")
-    return _SEED_CACHE[doc]
+def docs_dir(cfg):
+    return cfg.get("docs", SEEDS)
+
+
+def seed_text(doc, base=SEEDS):
+    path = base / doc
+    if path not in _SEED_CACHE:
+        _SEED_CACHE[path] = path.read_text(encoding="utf-8")
+    return _SEED_CACHE[path]
 
 
 @pytest.fixture(params=sorted(FILES), ids=lambda n: n.split(".")[0])
@@ -119,17 +133,25 @@ def test_type_and_lang_allowed(dataset):
     assert not bad, bad
 
 
-def test_docs_exist(dataset):
+def test_optional_class_allowed(dataset):
     _, _, rows = dataset
-    missing = [(r["id"], d) for r in rows for d in r["doc"] if not (SEEDS / d).is_file()]
+    bad = [(r["id"], r["class"]) for r in rows if "class" in r and r["class"] not in CLASSES]
+    assert not bad, bad
+
+
+def test_docs_exist(dataset):
+    _, cfg, rows = dataset
+    base = docs_dir(cfg)
+    missing = [(r["id"], d) for r in rows for d in r["doc"] if not (base / d).is_file()]
     assert not missing, missing
 
 
 def test_evidence_is_verbatim(dataset):
-    _, _, rows = dataset
+    _, cfg, rows = dataset
+    base = docs_dir(cfg)
     errors = []
     for r in rows:
-        texts = [seed_text(d) for d in r["doc"] if (SEEDS / d).is_file()]
+        texts = [seed_text(d, base) for d in r["doc"] if (base / d).is_file()]
         for quote in r["evidence"]:
             if not any(quote in t for t in texts):
                 errors.append(f"{r['id']}: evidence not found in {r['doc']}: {quote!r}")
@@ -181,14 +203,15 @@ def test_yesno_answers(dataset):
 
 
 def test_multi_doc_has_evidence_from_each_report(dataset):
-    _, _, rows = dataset
+    _, cfg, rows = dataset
+    base = docs_dir(cfg)
     errors = []
     for r in rows:
         if r["type"] == "multi_doc":
             if len(set(r["doc"])) < 2:
                 errors.append(f"{r['id']}: multi_doc names fewer than two reports")
             for d in r["doc"]:
-                if (SEEDS / d).is_file() and not any(q in seed_text(d) for q in r["evidence"]):
+                if (base / d).is_file() and not any(q in seed_text(d, base) for q in r["evidence"]):
                     errors.append(f"{r['id']}: no evidence quote from {d}")
         elif r["type"] != "unanswerable" and len(r["doc"]) != 1:
             errors.append(f"{r['id']}: single-report type {r['type']} names {len(r['doc'])} reports")
@@ -199,3 +222,10 @@ def test_holdout_questions_differ_from_gold():
     gold = {r["question"].strip() for r in load_rows("gold.jsonl")}
     hold = {r["question"].strip() for r in load_rows("holdout.jsonl")}
     assert not gold & hold, sorted(gold & hold)
+
+
+@pytest.mark.parametrize("name", ["sealed.jsonl", "added.jsonl"])
+def test_new_split_questions_differ_from_gold_and_holdout(name):
+    seen = {r["question"].strip() for f in ("gold.jsonl", "holdout.jsonl") for r in load_rows(f)}
+    new = {r["question"].strip() for r in load_rows(name)}
+    assert not seen & new, sorted(seen & new)
