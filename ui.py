@@ -1,17 +1,15 @@
 """Gradio chat UI (Chinese): streamed answers with numbered citations and a sources panel.
 
-``build_ui(service)`` returns the Blocks; ``mount_ui(app, service)`` mounts it at ``/`` of the FastAPI app
-(``fulian_qa.api.create_app`` does this). Follow-ups (「那株洲呢?」) are condensed from the chat history;
+``build_ui(system)`` returns the Blocks; ``mount_ui(app, system)`` mounts it at ``/`` of the FastAPI app
+(``fulian_qa.serve.build_app`` does this). Follow-ups (「那株洲呢?」) are condensed from the chat history;
 the evidence span is highlighted inside each cited passage; a "not found" answer is shown as a warning
 with the closest passages for reference. Gradio client endpoints: ``/chat`` (the chat, as the UI sees it)
 and ``/ask`` (the answer object with citations).
-``python ui.py [--host H] [--port P]`` is ``fulian-qa serve``.
 Leaves out: uploads from the browser (use ``POST /api/documents``), saved conversations, login.
 """
 
 from __future__ import annotations
 
-import argparse
 import html
 from collections.abc import Iterator
 from typing import Any
@@ -19,9 +17,9 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 
-from fulian_qa.api import stream_answer
-from qa.chain import QAService, QuestionError
-from qa.condense import condense
+from qa.conversation import ask_once, stream_answer
+from qa.plan import QuestionError
+from qa.system import System
 
 TITLE = "妇联工作报告问答"
 EXAMPLES = [
@@ -108,13 +106,13 @@ def answer_markdown(answer: dict[str, Any], asked: str) -> str:
 
 
 # -- handlers -------------------------------------------------------------------------------------
-def make_handlers(service: QAService):
+def make_handlers(system: System):
     def chat(
         message: str, history: list[dict[str, Any]], cities: list[str] | None, docs: list[str] | None
     ) -> Iterator[tuple[str, str]]:
         filters = {"cities": cities or [], "docs": docs or []}
         try:
-            for text, answer in stream_answer(service, message, history, filters):
+            for text, answer in stream_answer(system.service, message, history, filters):
                 if answer is None:
                     yield text, '<div class="fqa-sources fqa-empty">正在检索原文…</div>'
                 else:
@@ -129,30 +127,29 @@ def make_handlers(service: QAService):
         docs: list[str] | None = None,
     ) -> dict[str, Any]:
         """The answer object (answer, found, numbered citations...) for a question, as in POST /api/ask."""
-        standalone = condense(question, history, service.searcher.catalog.cities)
         try:
-            return service.ask(standalone, filters={"cities": cities or [], "docs": docs or []}).to_dict()
+            return ask_once(system.service, question, history, {"cities": cities or [], "docs": docs or []})
         except QuestionError as exc:
             raise gr.Error(str(exc)) from exc
 
     def choices() -> tuple[Any, Any]:
-        cities, docs = _choices(service)
+        cities, docs = _choices(system)
         return gr.Dropdown(choices=cities), gr.Dropdown(choices=docs)
 
     return chat, ask, choices
 
 
-def _choices(service: QAService) -> tuple[list[str], list[tuple[str, str]]]:
+def _choices(system: System) -> tuple[list[str], list[tuple[str, str]]]:
     """Filter choices: indexed cities, and (label, file name) per report."""
-    docs = service.documents()
-    cities = sorted({d["city"] for d in docs if d["city"]})
-    return cities, [(" · ".join(str(x) for x in (d["city"], d["year"] or "", d["doc"]) if x), d["doc"]) for d in docs]
+    docs = system.reports.documents()
+    cities = sorted({d.city for d in docs if d.city})
+    return cities, [(" · ".join(str(x) for x in (d.city, d.year or "", d.doc) if x), d.doc) for d in docs]
 
 
-def build_ui(service: QAService) -> gr.Blocks:
-    """The chat UI around one shared service."""
-    chat, ask, choices = make_handlers(service)
-    city_choices, doc_choices = _choices(service)
+def build_ui(system: System) -> gr.Blocks:
+    """The chat UI around one shared running system."""
+    chat, ask, choices = make_handlers(system)
+    city_choices, doc_choices = _choices(system)
     with gr.Blocks(title=TITLE, fill_height=True, analytics_enabled=False) as demo:
         gr.Markdown(f"## {TITLE}\n{INTRO}")
         with gr.Row(equal_height=False):
@@ -188,20 +185,6 @@ def build_ui(service: QAService) -> gr.Blocks:
     return demo
 
 
-def mount_ui(app: FastAPI, service: QAService, path: str = "/") -> FastAPI:
+def mount_ui(app: FastAPI, system: System, path: str = "/") -> FastAPI:
     """Mount the chat UI on an existing FastAPI app."""
-    return gr.mount_gradio_app(app, build_ui(service), path=path, css=CSS, ssr_mode=False, footer_links=["api"])
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=f"{TITLE}: web UI at / and REST API at /api")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7860)
-    args = parser.parse_args(argv)
-    from fulian_qa.api import serve
-
-    serve(args.host, args.port)
-
-
-if __name__ == "__main__":
-    main()
+    return gr.mount_gradio_app(app, build_ui(system), path=path, css=CSS, ssr_mode=False, footer_links=["api"])

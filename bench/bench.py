@@ -21,12 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fulian_qa.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from core.stats import percentile  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return percentile(values, q * 100)
 
 
 def main() -> int:
@@ -34,23 +34,23 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     args = parser.parse_args()
 
+    from core.types import ChunkMeta
     from index.chunk import chunk_report
-    from index.embed import get_embedder
+    from index.indexer import Indexer, embed_text
     from index.load import find_reports, read_report
-    from index.pipeline import embed_text, index_paths
-    from index.store import ChromaStore
-    from qa.chain import QAService
+    from qa.system import System
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))
         t = time.perf_counter()
-        embedder = get_embedder(settings.embed_model, settings.models_dir)
+        indexer = Indexer.from_settings(settings)
+        embedder = indexer.embedder
         embedder.warm_up()
         load_s = time.perf_counter() - t
 
         reports = [read_report(p) for p in find_reports([ROOT / "seeds"])]
         passages = [
-            embed_text("", 0, c.section, c.text)
+            embed_text(ChunkMeta(c.doc, section=c.section_path), c.text)
             for r in reports
             for c in chunk_report(r.name, r.text, "x", settings.chunk_size, settings.chunk_overlap)
         ]
@@ -58,13 +58,12 @@ def main() -> int:
         embedder.encode_passages(passages)
         raw_s = time.perf_counter() - t
 
-        store = ChromaStore.from_settings(settings, embedder.name)
         t = time.perf_counter()
-        outcomes = index_paths([ROOT / "seeds"], embedder, store, settings.chunk_size, settings.chunk_overlap)
+        outcomes = indexer.index_paths([ROOT / "seeds"])
         index_s = time.perf_counter() - t
         chunks = sum(o.chunks for o in outcomes)
 
-        service = QAService(settings, embedder=embedder, store=store)
+        service = System.from_settings(settings, embedder=embedder, store=indexer.store).service
         questions = [
             json.loads(line)["question"]
             for name in ("gold.jsonl", "holdout.jsonl")

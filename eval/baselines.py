@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from index.normalize import normalize
-from qa.query import tokens
-from qa.retrieve import Options
+from core.text import normalize, tokens
+from core.types import Answer, ChunkMeta, Citation, StoredChunk
+from qa.plan import Options
 from qa.templates import say
-from qa.types import Answer, Citation
 
 AskFn = Callable[[str, Any], dict[str, Any]]
 TOP_K = 5
@@ -42,7 +40,10 @@ SYSTEMS = (
     SystemSpec("no-refusal", "ablation: full pipeline without the refusal threshold"),
 )
 NAMES = tuple(s.name for s in SYSTEMS)
-ABLATIONS = {"no-bm25": Options(bm25=False), "no-dense": Options(dense=False), "no-filter": Options(place_filter=False)}
+ABLATIONS = {
+    "no-bm25": Options(bm25=False), "no-dense": Options(dense=False), "no-filter": Options(place_filter=False),
+    "no-refusal": Options(refuse=False),
+}
 
 
 def select(spec: str) -> list[str]:
@@ -63,18 +64,6 @@ def answerer_kwargs(service, answerer: str | None) -> dict[str, Any]:
     return {}
 
 
-@contextmanager
-def refusal_off(service) -> Iterator[None]:
-    """Answer even below the refusal threshold while inside the block (restored afterwards)."""
-    extractive = service.extractive
-    before = extractive.refuse
-    extractive.refuse = False
-    try:
-        yield
-    finally:
-        extractive.refuse = before
-
-
 def make_system(name: str, service, answerer: str | None = None) -> AskFn:
     """The ask function of one system over ``service``."""
     extra = answerer_kwargs(service, answerer)
@@ -83,13 +72,6 @@ def make_system(name: str, service, answerer: str | None = None) -> AskFn:
     if name in ABLATIONS:
         options = ABLATIONS[name]
         return lambda q, id=None: service.ask(q, id=id, options=options, **extra).to_dict()
-    if name == "no-refusal":
-
-        def ask(q: str, id: Any = None) -> dict[str, Any]:
-            with refusal_off(service):
-                return service.ask(q, id=id, **extra).to_dict()
-
-        return ask
     if name == "bm25-only":
         return lambda q, id=None: _top_passage(service, q, id, "bm25", _bm25_hits(service, q))
     if name == "dense-only":
@@ -99,25 +81,26 @@ def make_system(name: str, service, answerer: str | None = None) -> AskFn:
 
 
 def _bm25_hits(service, question: str) -> list[tuple[Any, float]]:
-    searcher = service.searcher
-    scores = searcher.bm25.scores(tokens(normalize(question).strip()))
+    bm25 = service.corpus.snapshot.bm25
+    scores = bm25.scores(tokens(normalize(question).strip()))
     order = sorted(range(len(scores)), key=lambda i: -scores[i])[:TOP_K]
-    return [(searcher.bm25.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
+    return [(bm25.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
 
 
 def _dense_store(service):
     from langchain_chroma import Chroma
 
+    searcher = service.searcher
     return Chroma(
-        client=service.store.client, collection_name=service.settings.collection, embedding_function=service.embedder
+        client=searcher.store.client, collection_name=service.settings.collection, embedding_function=searcher.embedder
     )
 
 
 def _dense_hits(store, question: str) -> list[tuple[Any, float]]:
-    from index.store import StoredChunk
-
     found = store.similarity_search_with_score(question, k=TOP_K)
-    return [(StoredChunk(d.id or "", d.page_content, dict(d.metadata)), 1.0 - float(dist)) for d, dist in found]
+    return [
+        (StoredChunk(d.id or "", d.page_content, ChunkMeta.parse(d.metadata)), 1.0 - float(dist)) for d, dist in found
+    ]
 
 
 def _top_passage(service, question: str, id: Any, name: str, hits: list[tuple[Any, float]]) -> dict[str, Any]:
@@ -125,18 +108,14 @@ def _top_passage(service, question: str, id: Any, name: str, hits: list[tuple[An
     start = time.perf_counter()
     query = service.searcher.parse(question)
     retrieved = [
-        {"doc": c.meta.get("doc", ""), "chunk_id": c.id, "score": round(s, 5), "dense": round(s, 4) if name == "dense"
+        {"doc": c.meta.doc, "chunk_id": c.id, "score": round(s, 5), "dense": round(s, 4) if name == "dense"
          else 0.0}
         for c, s in hits
     ]
     citations, found = [], bool(hits)
     if found:
         chunk, score = hits[0]
-        meta = chunk.meta
-        begin, end = int(meta.get("start", 0)), int(meta.get("end", 0))
-        citations = [Citation(1, meta.get("doc", ""), chunk.id, chunk.text, begin, end, round(score, 5),
-                              meta.get("city", ""), int(meta.get("year", 0) or 0), meta.get("section", ""), begin, end,
-                              chunk.text)]
+        citations = [Citation.of(1, chunk, score, (0, len(chunk.text)))]
     answer = Answer(
         question=question,
         answer=f"{hits[0][0].text} [1]" if found else say(query.lang, "not_found"),

@@ -1,6 +1,6 @@
 """Pure scoring functions: one gold item + one answer → verdicts; many verdicts → metrics.
 
-Normalisation is ``index.normalize.normalize`` (NFKC, traditional→simplified, lower case) plus removal
+Normalisation is ``core.text.normalize`` (NFKC, traditional→simplified, lower case) plus removal
 of citation markers ``[n]`` and thousands separators. An answer is *correct* when it is found and holds
 every ``must_contain`` string or one accepted answer (yes/no: the answer must *start* with the right
 verdict; unanswerable: correct = refused). *Strict*: each answer line's first non-year figure must be a
@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from index.normalize import normalize
+from core.stats import percentile
+from core.text import normalize
 from qa.figures import find_figures, ungrounded
 
 TYPES = ("numeric", "entity", "list", "multi_doc", "yesno", "unanswerable")
@@ -230,14 +231,6 @@ def judge(item: GoldItem, ans: dict[str, Any], passages: list[Passage]) -> Verdi
         latency_ms=float(ans.get("latency_ms", 0.0) or 0.0),
         error=str(ans.get("error", "")),
     )
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (the smallest value with at least p% of values at or below it)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def _rate(hits: int, total: int) -> float | None:

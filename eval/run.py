@@ -121,16 +121,16 @@ def passages_of(ans: dict[str, Any], chunks: dict[str, Any]) -> list[Passage]:
     for r in ans.get("retrieved", []):
         chunk = chunks.get(r.get("chunk_id"))
         if chunk is not None:
-            out.append(Passage(chunk.meta.get("doc", r.get("doc", "")), chunk.text))
+            out.append(Passage(chunk.meta.doc or r.get("doc", ""), chunk.text))
     return out
 
 
 def run_system(service, name: str, items: list[GoldItem], answerer: str | None = None, log=None) -> SystemRun:
     """Ask every gold question through one system and score each answer."""
-    from qa.chain import QuestionError
+    from qa.plan import QuestionError
 
     ask = baselines.make_system(name, service, answerer)
-    chunks = {c.id: c for c in service.searcher.chunks}
+    chunks = {c.id: c for c in service.corpus.snapshot.chunks}
     rows, verdicts = [], []
     began = time.perf_counter()
     for n, item in enumerate(items, 1):
@@ -190,7 +190,7 @@ def run_eval(
             runs[llm_run.name] = llm_run
             if log:
                 log(f"main[llm]: the checks replaced {llm_run.replaced} of {len(items)} LLM answers")
-    labels = {d: f"{d} ({c})" if c else d for d, c in service.searcher.catalog.doc_city.items()}
+    labels = {d: f"{d} ({c})" if c else d for d, c in service.corpus.catalog.doc_city.items()}
     return EvalResult(gold, items, runs, labels)
 
 
@@ -285,11 +285,11 @@ def main(args: argparse.Namespace, service=None) -> int:
     if getattr(args, "calibrate", False) and "no-refusal" not in systems:
         systems.append("no-refusal")
     if service is None:
-        from fulian_qa.settings import get_settings
-        from qa.chain import QAService
+        from core.settings import get_settings
+        from qa.system import System
 
-        service = QAService(get_settings())
-    if not service.searcher.chunks:
+        service = System.from_settings(get_settings()).service
+    if not service.corpus.snapshot.chunks:
         log("error: the index is empty; run `fulian-qa index` first")
         return 2
 

@@ -7,27 +7,24 @@ import json
 import sys
 from pathlib import Path
 
-from fulian_qa.settings import get_settings
+from core.settings import get_settings
 
 SEEDS = Path("seeds")
 
 
 def _service():
-    from qa.chain import QAService
+    from qa.system import System
 
-    return QAService(get_settings())
+    return System.from_settings(get_settings()).service
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from index.embed import get_embedder
+    from index.indexer import Indexer
     from index.load import ReportError
-    from index.pipeline import index_paths
-    from index.store import ChromaStore
 
     settings = get_settings()
     paths = [Path(p) for p in args.paths] or [SEEDS]
-    embedder = get_embedder(settings.embed_model, settings.models_dir)
-    store = ChromaStore.from_settings(settings, embedder.name)
+    indexer = Indexer.from_settings(settings)
 
     def show(o) -> None:
         if o.status == "error":
@@ -39,13 +36,11 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(f"✓ {o.doc} ({where}): {o.chunks} chunks, {o.added} new, {o.removed} removed [{o.status}]")
 
     try:
-        outcomes = index_paths(
-            paths, embedder, store, settings.chunk_size, settings.chunk_overlap, on_outcome=show, progress=True
-        )
+        outcomes = indexer.index_paths(paths, on_outcome=show, progress=True)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{store.count()} chunks in collection '{settings.collection}'")
+    print(f"{indexer.store.count()} chunks in collection '{settings.collection}'")
     return 1 if any(o.status == "error" for o in outcomes) else 0
 
 
@@ -63,7 +58,7 @@ def _print_answer(ans: dict) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from qa.chain import QuestionError
+    from qa.plan import QuestionError
 
     service = _service()
     if args.jsonl:
@@ -73,8 +68,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
             try:
                 item = json.loads(line)
                 question = item["question"] if isinstance(item, dict) else item
-                ans = service.ask(question, k=args.k, id=item.get("id") if isinstance(item, dict) else None,
-                                  answerer=args.answerer)
+                ans = service.ask(
+                    question, k=args.k, id=item.get("id") if isinstance(item, dict) else None, answerer=args.answerer
+                )
                 out = ans.to_dict()
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 out = {"line": line_no, "error": f"bad input line: {exc}"}
@@ -104,7 +100,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from fulian_qa.api import serve
+    from fulian_qa.serve import serve
 
     serve(args.host, args.port)
     return 0
@@ -123,8 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
     p.add_argument("--jsonl", action="store_true", help='read {"id","question"} lines on stdin, write answers')
     p.add_argument("-k", type=int, default=None, help="passages to consider/cite")
-    p.add_argument("--answerer", choices=["llm", "extractive"], default=None,
-                   help="who writes the answer (default: FQA_ANSWERER; llm needs FQA_LLM_BASE_URL)")
+    p.add_argument(
+        "--answerer",
+        choices=["llm", "extractive"],
+        default=None,
+        help="who writes the answer (default: FQA_ANSWERER; llm needs FQA_LLM_BASE_URL)",
+    )
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="score answers against a gold set")

@@ -1,4 +1,4 @@
 """Turning report files into searchable, cited chunks in Chroma.
 
-load → normalize → chunk → embed → store; ``pipeline`` runs them in order.
+load → chunk → embed → store; ``indexer.Indexer`` runs them in order.
 """

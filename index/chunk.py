@@ -13,9 +13,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-_END = set("。！？；!?;")
-_OPEN = {"“": "”", "《": "》", "（": "）", "(": ")", "「": "」", "『": "』", "【": "】", "‘": "’"}
-_CLOSE = set(_OPEN.values())
+from core.sentences import END, OPEN, Span, split_sentences
+from core.text import CJK
+
 _CLAUSE = set("，,、：:")
 _CN_NUM = "一二三四五六七八九十"
 _HEADING_PATTERNS = [
@@ -26,17 +26,6 @@ _HEADING_PATTERNS = [
 ]
 _MD_HEADING = re.compile(r"^(#{1,6})\s+")
 _NOT_TITLE = re.compile(r"[:：·•▲▼]|记者|通讯员|来源|日期")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@dataclass(frozen=True)
-class Span:
-    """A sentence (or clause) of the original text: ``text[start:end]``."""
-
-    start: int
-    end: int
-    line_start: bool
-    line_end: bool
 
 
 @dataclass
@@ -56,49 +45,6 @@ class Chunk:
         return " > ".join(self.section)
 
 
-def split_sentences(text: str) -> list[Span]:
-    """Sentences with offsets; ends at 。！？；!?; or newline outside quotes/brackets."""
-    spans: list[Span] = []
-    stack: list[str] = []
-    start = 0
-    i, n = 0, len(text)
-
-    def emit(end: int) -> None:
-        s, e = start, end
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            line_start = not text[text.rfind("\n", 0, s) + 1 : s].strip()
-            nl = text.find("\n", e)
-            line_end = not text[e : nl if nl >= 0 else n].strip()
-            spans.append(Span(s, e, line_start, line_end))
-
-    while i < n:
-        ch = text[i]
-        if ch in "\r\n":
-            emit(i)
-            stack.clear()
-            start = i + 1
-        elif stack and ch == stack[-1]:
-            stack.pop()
-        elif ch in _OPEN and len(stack) < 4:
-            stack.append(_OPEN[ch])
-        elif ch in _END and not stack:
-            j = i + 1
-            while j < n and (text[j] in _END or text[j] in _CLOSE):
-                j += 1
-            emit(j)
-            start = i = j
-            continue
-        if stack and i - start > 300:  # an unbalanced quote must not swallow the report
-            stack.clear()
-        i += 1
-    emit(n)
-    return spans
-
-
 def _split_long(text: str, span: Span, budget: int) -> list[Span]:
     """Split an over-long sentence at clause marks outside quotes, else at a safe character."""
     if span.end - span.start <= budget:
@@ -111,8 +57,8 @@ def _split_long(text: str, span: Span, budget: int) -> list[Span]:
         ch = text[i]
         if stack and ch == stack[-1]:
             stack.pop()
-        elif ch in _OPEN and len(stack) < 4:
-            stack.append(_OPEN[ch])
+        elif ch in OPEN and len(stack) < 4:
+            stack.append(OPEN[ch])
         elif ch in _CLAUSE and not stack:
             last_cut = i + 1
         if i + 1 - start >= budget:
@@ -150,10 +96,10 @@ def heading_level(text: str, span: Span) -> int:
     if (
         whole_line
         and len(s) <= 40
-        and s[-1] not in _END
-        and _CJK.search(s)
+        and s[-1] not in END
+        and CJK.search(s)
         and not _NOT_TITLE.search(s)
-        and s[0] not in _OPEN
+        and s[0] not in OPEN
     ):
         return 1
     return 0

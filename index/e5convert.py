@@ -36,10 +36,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.settings import DEFAULT_EMBED_MODEL
+
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-MODEL_DIRNAME = "multilingual-e5-small"
+MODEL_DIRNAME = DEFAULT_EMBED_MODEL
 MARKER_NAME = ".e5convert-complete"
 BIN_NAME = "e5-small-q4.bin"
 MAGIC = b"E5S1"

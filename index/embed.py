@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-DEFAULT_MODEL = "multilingual-e5-small"
+from core.settings import DEFAULT_EMBED_MODEL
+
 _lock = threading.Lock()
 
 
@@ -73,7 +74,7 @@ class SentenceEmbedder(Embeddings):
 
 def resolve_model_path(name: str, models_dir: Path) -> str:
     """Where to load ``name`` from: the converted default, a local folder, or a hub name."""
-    if name == DEFAULT_MODEL:
+    if name == DEFAULT_EMBED_MODEL:
         from index.e5convert import ensure_model
 
         return str(ensure_model(models_dir))

@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+from core.text import YEAR_NIAN, pos_tags
+
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}")
 _SUFFIX = ("市", "县", "区")
-
-
-@lru_cache(maxsize=1)
-def _posseg():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(60)
-    return jieba.posseg
 
 
 def detect_city(text: str) -> str:
     """The report's city without its 市 suffix (``"天水"``), or ``""`` when unclear."""
     scores: Counter[str] = Counter()
-    for pair in _posseg().cut(text):
-        word, flag = pair.word, pair.flag
+    for word, flag in pos_tags(text):
         if flag != "ns" or not 2 <= len(word) <= 5 or word.endswith("省"):
             continue
         base = word[:-1] if word.endswith(_SUFFIX) and len(word) > 2 else word
@@ -47,7 +37,7 @@ def detect_city(text: str) -> str:
 
 def detect_year(text: str) -> int:
     """The report's year (most frequent ``YYYY年``, ties → latest; else a date), or 0 when unknown."""
-    years = Counter(int(y) for y in _YEAR.findall(text))
+    years = Counter(int(y) for y in YEAR_NIAN.findall(text))
     if years:
         best = max(years.values())
         return max(y for y, n in years.items() if n == best)

@@ -1,31 +1,22 @@
 """The vector store: one Chroma collection of chunks, local on disk or a ``chroma run`` server.
 
 The collection records which embedding model built it and refuses queries from another model.
-Chunk metadata: doc, city, year, section, index, start, end, doc_sha. Leaves out: sharding and
+Chunk metadata (``core.types.ChunkMeta``) is parsed once here, as chunks are read back. Leaves out: sharding and
 multi-collection routing (one collection holds every report).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from fulian_qa.settings import Settings
+from core.settings import Settings
+from core.types import ChunkMeta, StoredChunk
 
 
 class StoreError(RuntimeError):
     """The store cannot be used as asked (wrong model, unreachable server...)."""
-
-
-@dataclass(frozen=True)
-class StoredChunk:
-    """A chunk as read back from the store."""
-
-    id: str
-    text: str
-    meta: dict[str, Any]
 
 
 def make_client(settings: Settings):
@@ -36,9 +27,7 @@ def make_client(settings: Settings):
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
         try:
-            return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-            )
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
         except Exception as exc:
             raise StoreError(
                 f"cannot reach Chroma server at {settings.chroma_host}:{settings.chroma_port}: {exc}"
@@ -57,8 +46,9 @@ class ChromaStore:
         self._collection = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, embed_model: str | None = None) -> ChromaStore:
-        return cls(make_client(settings), settings.collection, embed_model or settings.embed_model)
+    def from_settings(cls, settings: Settings, embed_model: str) -> ChromaStore:
+        """The store the settings name, for vectors of ``embed_model`` (the embedder's name)."""
+        return cls(make_client(settings), settings.collection, embed_model)
 
     @property
     def collection(self):
@@ -105,21 +95,27 @@ class ChromaStore:
     def chunks(self, where: dict[str, Any] | None = None) -> list[StoredChunk]:
         """Every chunk (optionally filtered), in report/position order."""
         got = self.collection.get(where=where, include=["documents", "metadatas"])
-        rows = [StoredChunk(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
-        rows.sort(key=lambda c: (c.meta.get("doc", ""), c.meta.get("start", 0)))
+        rows = [
+            StoredChunk(i, t, ChunkMeta.parse(m))
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+        rows.sort(key=lambda c: (c.meta.doc, c.meta.start))
         return rows
 
     def doc_ids(self, doc: str) -> list[str]:
         return self.collection.get(where={"doc": doc}, include=[])["ids"]
+
+    def doc_with_sha(self, doc_sha: str) -> str | None:
+        """The report already indexed with this text hash, if any."""
+        got = self.collection.get(where={"doc_sha": doc_sha}, include=["metadatas"], limit=1)
+        return ChunkMeta.parse(got["metadatas"][0]).doc if got["ids"] else None
 
     def delete_doc(self, doc: str) -> int:
         ids = self.doc_ids(doc)
         self.delete_ids(ids)
         return len(ids)
 
-    def query(
-        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[StoredChunk, float]]:
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[StoredChunk, float]]:
         """Nearest chunks with cosine similarity (1 − distance)."""
         n = min(k, self.count())
         if n == 0:
@@ -128,7 +124,7 @@ class ChromaStore:
             query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]
         )
         return [
-            (StoredChunk(i, t, m), 1.0 - float(d))
+            (StoredChunk(i, t, ChunkMeta.parse(m)), 1.0 - float(d))
             for i, t, m, d in zip(
                 res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
             )

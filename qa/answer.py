@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.chunk import split_sentences
-from qa.evidence import Candidate, Idf, best_figure, has_person, query_grams, score_candidates
+from core.sentences import split_sentences
+from core.types import Refusal
+from qa.evidence import Candidate, best_figure, has_person, query_grams, score_candidates
 from qa.figures import figure_keys, find_figures
+from qa.lexical import Idf
 from qa.query import Query
 from qa.retrieve import Retrieval
 from qa.templates import say
@@ -40,6 +42,7 @@ class Draft:
     evidence: list[Candidate] = field(default_factory=list)
     confidence: float = 0.0
     reason: str = ""
+    refusal: Refusal | None = None
 
 
 def _items(sentence: str) -> list[str]:
@@ -60,16 +63,14 @@ class ExtractiveAnswerer:
 
     def __init__(
         self,
-        idf: Idf,
+        idf: Callable[[], Idf],
         encode: Callable[[list[str]], np.ndarray] | None = None,
         thresholds: Thresholds = Thresholds(),
-        refuse: bool = True,
     ) -> None:
-        self.idf = idf
+        self._idf = idf  # the current corpus's IDF (it changes when reports are added)
         self._encode = encode
         self._vectors: dict[str, np.ndarray] = {}
         self.thresholds = thresholds
-        self.refuse = refuse
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Sentence vectors, cached by text (the same passages come back for related questions)."""
@@ -84,21 +85,24 @@ class ExtractiveAnswerer:
         lexical = 0.6 * best.lex + 0.4 * best.ctx
         return best.sim + 0.3 * lexical if query.lang == "en" else lexical
 
-    def draft(self, query: Query, retrieval: Retrieval, slot: int = 0) -> Draft:
-        """Answer from one retrieval; ``slot`` numbers the citation placeholder (``{n0}``...)."""
+    def draft(self, query: Query, retrieval: Retrieval, slot: int = 0, refuse: bool = True) -> Draft:
+        """Answer from one retrieval; ``slot`` numbers the citation placeholder (``{n0}``...); ``refuse=False``
+        answers even below the threshold (an ablation)."""
         encode = self.encode if self._encode is not None else None
-        cands = score_candidates(query, retrieval.hits, self.idf, encode, retrieval.query_vector)
+        idf = self._idf()
+        cands = score_candidates(query, retrieval.hits, idf, encode, retrieval.query_vector)
         if not cands:
-            return Draft("", False, reason="no passages")
+            return Draft("", False, reason="no passages", refusal=Refusal.NO_PASSAGES)
         best = cands[0]
         conf = self.confidence(query, best)
         limit = self.thresholds.en if query.lang == "en" else self.thresholds.zh
-        if self.refuse and conf < limit:
-            return Draft("", False, [best], conf, reason=f"weak evidence ({conf:.2f} < {limit:.2f})")
+        if refuse and conf < limit:
+            reason = f"weak evidence ({conf:.2f} < {limit:.2f})"
+            return Draft("", False, [best], conf, reason, Refusal.WEAK_EVIDENCE)
         if query.qtype == "numeric" and best.figure is None:
-            return Draft("", False, [best], conf, reason="no figure in the evidence")
+            return Draft("", False, [best], conf, "no figure in the evidence", Refusal.NO_FIGURE)
         if query.asks_person and not has_person(best.text):
-            return Draft("", False, [best], conf, reason="no person named in the evidence")
+            return Draft("", False, [best], conf, "no person named in the evidence", Refusal.NO_PERSON)
         best = _extend(best)
         n = f"{{n{slot}}}"
         evidence = best.text.strip()
@@ -108,14 +112,14 @@ class ExtractiveAnswerer:
         elif query.qtype == "list" and (items := _items(best.text)):
             text = say(lang, "list", items="、".join(items), evidence=evidence, n=n)
         elif query.qtype == "yesno":
-            text = self._yesno(query, best, evidence, n)
+            text = self._yesno(query, best, evidence, n, idf)
         else:
             text = say(lang, "plain", evidence=evidence, n=n)
         return Draft(text, True, [best], conf)
 
-    def _yesno(self, query: Query, best: Candidate, evidence: str, n: str) -> str:
+    def _yesno(self, query: Query, best: Candidate, evidence: str, n: str, idf: Idf) -> str:
         """是 when the report states the claimed figure for the claimed thing, 否 when it states another."""
-        qgrams = query_grams(query, self.idf)
+        qgrams = query_grams(query, idf)
         for claim in query.claim_figures:
             fig = find_figures(claim)
             unit = fig[0].unit if fig else ""

@@ -1,6 +1,6 @@
 """Score candidate sentences of retrieved passages as evidence for a question.
 
-Lexical evidence is IDF-weighted coverage of the question's content bigrams (after normalisation),
+Lexical evidence is IDF-weighted coverage (``qa.lexical``) of the question's content bigrams (after normalisation),
 in the sentence itself and in its context (section heading and the sentence before). Questions with
 no Chinese (English) are scored by embedding similarity between the question and each sentence.
 Leaves out: learned re-ranking.
@@ -8,52 +8,22 @@ Leaves out: learned re-ranking.
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from index.chunk import split_sentences
-from index.normalize import normalize
+from core.sentences import split_sentences
+from core.text import normalize, pos_tags
 from qa.figures import Figure, find_figures
+from qa.lexical import Idf, coverage, grams
 from qa.query import Query, unit_match
 from qa.retrieve import Hit
 
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:\.[0-9]+)?")
-_BRACKETS = re.compile(r"[()（）]")
 _TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
 _TOTAL_T = re.compile(r"共|累计|总|全年|合计")
 _CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
-
-
-def grams(text: str) -> set[str]:
-    """Character bigrams of CJK runs plus whole Latin/number words, of normalised text.
-
-    Brackets are dropped first, so 「14055人(次)」 offers the bigram 人次.
-    """
-    out: set[str] = set()
-    for run in _CJK_RUN.findall(_BRACKETS.sub("", text)):
-        if run[0].isascii() or len(run) == 1:
-            out.add(run)
-        else:
-            out.update(run[i : i + 2] for i in range(len(run) - 1))
-    return out
-
-
-class Idf:
-    """Inverse document frequency of bigrams over the indexed chunks."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self.n = max(1, len(texts))
-        self.df: Counter[str] = Counter()
-        for text in texts:
-            self.df.update(grams(normalize(text)))
-
-    def __call__(self, gram: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(gram, 0) + 0.5))
 
 
 @dataclass
@@ -73,19 +43,9 @@ class Candidate:
     score: float = 0.0
 
     @property
-    def abs_start(self) -> int:
-        return int(self.hit.chunk.meta.get("start", 0)) + self.start
-
-    @property
-    def abs_end(self) -> int:
-        return int(self.hit.chunk.meta.get("start", 0)) + self.end
-
-
-def coverage(query_grams: dict[str, float], text_grams: set[str]) -> float:
-    total = sum(query_grams.values())
-    if total <= 0:
-        return 0.0
-    return sum(w for g, w in query_grams.items() if g in text_grams) / total
+    def span(self) -> tuple[int, int]:
+        """Offsets of the sentence within its passage."""
+        return self.start, self.end
 
 
 def query_grams(query: Query, idf: Idf) -> dict[str, float]:
@@ -122,9 +82,7 @@ def best_figure(query: Query, sentence: str, qgrams: dict[str, float]) -> tuple[
 
 def has_person(text: str) -> bool:
     """Whether a sentence names a person (jieba ``nr`` tag)."""
-    from qa.query import _jieba
-
-    return any(p.flag == "nr" and len(p.word) >= 2 for p in _jieba().posseg.cut(text))
+    return any(flag == "nr" and len(word) >= 2 for word, flag in pos_tags(text))
 
 
 def candidates(hits: list[Hit], depth: int) -> list[Candidate]:
@@ -159,7 +117,7 @@ def score_candidates(
     prev_hit = None
     for i, c in enumerate(cands):
         norm = normalize(c.text)
-        section = c.hit.chunk.meta.get("section", "").split(" > ")[-1]
+        section = c.hit.chunk.meta.heading
         context = normalize(section + " " + (prev_text if prev_hit is c.hit else ""))
         sgrams = grams(norm)
         c.lex = coverage(qgrams, sgrams)

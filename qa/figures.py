@@ -3,7 +3,8 @@
 A figure is an Arabic number with optional thousands separators, decimals, 万/亿 magnitude,
 余/多 approximation and a measure word or %, e.g. ``3426人``, ``19.8%``, ``59万余册``, ``20余万元``.
 ``grounded`` is the rule that no figure may appear in an answer unless a cited passage holds it.
-Leaves out: figures written in Chinese numerals (三千), which are reported as text.
+Chinese numerals (三千四百二十六) and English magnitudes (1.24 million) are parsed for the grounding checks.
+Leaves out: figures spelled as English words.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ FIGURE = re.compile(
 )
 _UNIT_SET = set(UNITS.split("|"))
 _MAG = {"万": 10_000, "亿": 100_000_000, "千": 1_000}
+_EN_MAGNITUDE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(thousand|million|billion)\b", re.I)
+_EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}")
+_CN_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
 
 
 @dataclass(frozen=True)
@@ -107,4 +114,52 @@ def ungrounded(answer: str, passages: list[str]) -> list[str]:
         raw = re.sub(r"[,，]", "", re.match(_NUMBER, fig.text).group(0))
         if raw not in available and _fmt(fig.value) not in available:
             missing.append(fig.text)
+    return missing
+
+
+def expand_magnitudes(text: str) -> str:
+    """「1.24 million」 → 「1240000」, so an English magnitude is checked by value (124万 is 1.24 million, not 124)."""
+
+    def expand(m: re.Match) -> str:
+        value = float(m.group(1).replace(",", "")) * _EN_SCALE[m.group(2).lower()]
+        return str(int(value)) if value.is_integer() else f"{value:.2f}"
+
+    return _EN_MAGNITUDE.sub(expand, text)
+
+
+def cn_value(run: str) -> int | None:
+    """The value of a Chinese numeral (三千四百二十六 → 3426), None when the run is not one (十三五)."""
+    total = section = 0
+    digit: int | None = None
+    for ch in run:
+        if ch in "零〇":
+            if digit is not None:
+                return None
+        elif ch in _CN_DIGIT:
+            if digit is not None:
+                return None
+            digit = _CN_DIGIT[ch]
+        elif ch in _CN_UNIT:
+            section += (1 if digit is None else digit) * _CN_UNIT[ch]
+            digit = None
+        else:
+            section += digit or 0
+            if section == 0:
+                return None
+            total += section * _CN_BIG[ch]
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+def cn_ungrounded(claim: str, passages: list[str]) -> list[str]:
+    """Chinese-numeral figures of ``claim`` (三千四百, not 十三五) that no passage states (passages normalised)."""
+    values = {f.value for p in passages for f in find_figures(_to_halfwidth(p))}
+    joined = "\n".join(passages)
+    missing = []
+    for m in _CN_RUN.finditer(claim):
+        value = cn_value(m.group())
+        if value is None or value < 10 or not re.search("[十百千万亿]", m.group()):
+            continue
+        if m.group() not in joined and float(value) not in values:
+            missing.append(m.group())
     return missing

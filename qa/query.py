@@ -10,11 +10,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from index.normalize import normalize
+from core.text import CJK_RUNS, YEAR, detect_lang, normalize, pos_tags, tokens
+from qa.figures import find_figures
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_CJK_RUNS = re.compile(r"[\u4e00-\u9fff]+")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _QWORDS = (
     "多少|几|哪些|哪个|哪里|哪|什么|是否|是不是|有没有|有无|吗|呢|请问|一下|一共|总共|共计|分别|各|如何|怎样|怎么|谁|何时|何|"
     "为何|为什么|吧|呀|啊|么|比较|相比|对比|合计|加起来|哪一年|哪年|什么时候|多大|多久|多长"
@@ -174,12 +172,6 @@ class Query:
         return len(self.cities) > 1
 
 
-def detect_lang(text: str) -> str:
-    """en when Latin letters outnumber Chinese characters (an English question may quote 暖心包)."""
-    latin = len(re.findall(r"[a-zA-Z]", text))
-    return "en" if latin > len(_CJK.findall(text)) else "zh"
-
-
 def question_type(norm: str, lang: str) -> str:
     """numeric | list | yesno | entity, from interrogative words (Chinese or English)."""
     if lang == "en":
@@ -234,26 +226,12 @@ def unit_match(expected: str, actual: str) -> float:
     return 0.0
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(60)
-    return jieba
-
-
-def tokens(norm: str) -> list[str]:
-    """jieba tokens of normalised text (punctuation and spaces dropped)."""
-    return [t for t in _jieba().lcut(norm) if t.strip() and (_CJK.search(t) or t.isalnum())]
-
-
 def keywords(norm: str, exclude: list[str]) -> list[str]:
     """Content words of a question: tokens minus interrogatives, stop words, cities and years."""
     text = re.sub(_QWORDS, " ", norm)
     for word in exclude:
         text = text.replace(word, " ")
-    text = _YEAR.sub(" ", text)
+    text = YEAR.sub(" ", text)
     text = re.sub(r"[市县区]\s", " ", text)
     out = []
     for t in tokens(text):
@@ -266,9 +244,8 @@ def keywords(norm: str, exclude: list[str]) -> list[str]:
 def _places(norm: str) -> list[str]:
     """Place names in a Chinese question: jieba ``ns`` words and whole words ending in 市/县/区/省."""
     places = []
-    for pair in _jieba().posseg.cut(norm):
-        word = pair.word
-        if len(word) >= 2 and (pair.flag == "ns" or (len(word) >= 3 and word[-1] in "市县区省" and word[-2] != "全")):
+    for word, flag in pos_tags(norm):
+        if len(word) >= 2 and (flag == "ns" or (len(word) >= 3 and word[-1] in "市县区省" and word[-2] != "全")):
             places.append(word)
     return places
 
@@ -287,7 +264,7 @@ def parse(question: str, catalog: Catalog) -> Query:
             if py in words or re.search(rf"\b{py}\b", norm):
                 cities.append(city)
     cities = sorted(set(cities), key=lambda c: norm.find(c) if c in norm else 0)
-    years = [int(y) for y in _YEAR.findall(norm)]
+    years = [int(y) for y in YEAR.findall(norm)]
     unknown: list[str] = []
     if lang == "zh":
         for place in _places(norm):
@@ -297,11 +274,9 @@ def parse(question: str, catalog: Catalog) -> Query:
             named_as_owner = re.search(f"{re.escape(base)}(?:市|妇联|妇女联合会)", norm)
             if base and (base not in catalog.corpus_text or named_as_owner):
                 unknown.append(place)
-    kws = keywords(" ".join(_CJK_RUNS.findall(norm)) if lang == "en" else norm, cities)
+    kws = keywords(" ".join(CJK_RUNS.findall(norm)) if lang == "en" else norm, cities)
     claim = []
     if qtype == "yesno":
-        from qa.figures import find_figures
-
         claim = [f.text for f in find_figures(norm) if not f.is_year and f.unit]  # "12338热线" is a name
     asks_person = bool(re.search(r"谁|哪位|^who\b", norm))
     return Query(

@@ -8,7 +8,6 @@ is available offline) and query expansion.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,10 +18,12 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from index.embed import SentenceEmbedder
-from index.pipeline import embed_text
-from index.store import ChromaStore, StoredChunk
-from qa.query import Catalog, Query, parse, tokens
+from core.interfaces import Embedder, Store
+from core.text import tokens
+from core.types import StoredChunk
+from qa.corpus import Corpus
+from qa.plan import Options, QuestionPlan
+from qa.query import Query, parse
 
 RRF_K = 60
 
@@ -38,16 +39,7 @@ class Hit:
 
     @property
     def doc(self) -> str:
-        return self.chunk.meta.get("doc", "")
-
-
-@dataclass(frozen=True)
-class Options:
-    """Switches for ablations: each part of retrieval can be turned off."""
-
-    dense: bool = True
-    bm25: bool = True
-    place_filter: bool = True
+        return self.chunk.meta.doc
 
 
 @dataclass
@@ -61,84 +53,33 @@ class Retrieval:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-class Bm25:
-    """BM25 (Okapi) over jieba tokens of each chunk's normalised text."""
-
-    def __init__(self, chunks: list[StoredChunk]) -> None:
-        from rank_bm25 import BM25Okapi
-
-        self.chunks = chunks
-        corpus = [tokens(_search_text(c)) for c in chunks]
-        self.model = BM25Okapi(corpus) if corpus else None
-
-    def scores(self, query_tokens: list[str]) -> np.ndarray:
-        if self.model is None or not query_tokens:
-            return np.zeros(len(self.chunks))
-        return np.asarray(self.model.get_scores(query_tokens), dtype=np.float64)
-
-
-def _search_text(chunk: StoredChunk) -> str:
-    meta = chunk.meta
-    section = meta.get("section", "").split(" > ")
-    return embed_text(meta.get("city", ""), int(meta.get("year", 0) or 0), [s for s in section if s], chunk.text)
-
-
-def build_catalog(chunks: list[StoredChunk]) -> Catalog:
-    catalog = Catalog()
-    texts = []
-    for c in chunks:
-        doc, city, year = c.meta.get("doc", ""), c.meta.get("city", ""), int(c.meta.get("year", 0) or 0)
-        catalog.doc_city[doc] = city
-        if city:
-            catalog.cities.setdefault(city, [])
-            if doc not in catalog.cities[city]:
-                catalog.cities[city].append(doc)
-        catalog.years.setdefault(doc, set())
-        if year:
-            catalog.years[doc].add(year)
-        texts.append(c.text)
-    from index.normalize import normalize
-
-    catalog.corpus_text = normalize("\n".join(texts))
-    return catalog
-
-
 class HybridSearcher:
-    """Dense + BM25 search over the store, with an in-memory BM25 index rebuilt on ``refresh``."""
+    """Dense (the store) + BM25 (the corpus snapshot) search, fused by reciprocal rank."""
 
-    def __init__(self, store: ChromaStore, embedder: SentenceEmbedder) -> None:
+    def __init__(self, corpus: Corpus, store: Store, embedder: Embedder) -> None:
+        self.corpus = corpus
         self.store = store
         self.embedder = embedder
-        self._lock = threading.Lock()
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Re-read every chunk from the store (after indexing, uploads or deletes)."""
-        chunks = self.store.chunks()
-        bm25 = Bm25(chunks)
-        catalog = build_catalog(chunks)
-        with self._lock:
-            self.chunks, self.bm25, self.catalog = chunks, bm25, catalog
-            self.position = {c.id: i for i, c in enumerate(chunks)}
 
     def parse(self, question: str) -> Query:
-        return parse(question, self.catalog)
+        return parse(question, self.corpus.catalog)
 
     def scope(self, query: Query, filters: dict[str, Any] | None, options: Options) -> tuple[list[str], list[int]]:
         """The reports a question may draw on, and years it names that no such report covers."""
-        docs = sorted(self.catalog.doc_city)
+        catalog = self.corpus.catalog
+        docs = sorted(catalog.doc_city)
         filters = filters or {}
         if filters.get("docs"):
             docs = [d for d in docs if d in set(filters["docs"])]
         if filters.get("cities"):
-            docs = [d for d in docs if self.catalog.doc_city.get(d) in set(filters["cities"])]
+            docs = [d for d in docs if catalog.doc_city.get(d) in set(filters["cities"])]
         if not options.place_filter:
             return docs, []
         if query.cities:
-            docs = [d for d in docs if self.catalog.doc_city.get(d) in set(query.cities)]
+            docs = [d for d in docs if catalog.doc_city.get(d) in set(query.cities)]
         uncovered: list[int] = []
         if query.years and docs:
-            covered = [d for d in docs if self.catalog.years.get(d, set()) & set(query.years)]
+            covered = [d for d in docs if catalog.years.get(d, set()) & set(query.years)]
             if covered:
                 docs = covered
             else:
@@ -154,9 +95,10 @@ class HybridSearcher:
         pool: int = 30,
     ) -> Retrieval:
         timings: dict[str, float] = {}
+        snapshot = self.corpus.snapshot
         docs, uncovered = self.scope(query, filters, options)
         allowed = set(docs)
-        all_docs = len(allowed) == len(self.catalog.doc_city)
+        all_docs = len(allowed) == len(snapshot.catalog.doc_city)
         dense_rank: dict[str, tuple[int, float]] = {}
         bm25_rank: dict[str, tuple[int, float]] = {}
         vector = None
@@ -175,14 +117,14 @@ class HybridSearcher:
 
         if options.bm25 and allowed:
             t = time.perf_counter()
-            scores = self.bm25.scores(tokens(query.norm))
+            scores = snapshot.bm25.scores(tokens(query.norm))
             order = np.argsort(-scores)
             rank = 0
             for i in order:
-                chunk = self.bm25.chunks[int(i)]
+                chunk = snapshot.bm25.chunks[int(i)]
                 if scores[i] <= 0 or rank >= pool:
                     break
-                if chunk.meta.get("doc") not in allowed:
+                if chunk.meta.doc not in allowed:
                     continue
                 bm25_rank[chunk.id] = (rank, float(scores[i]))
                 found.setdefault(chunk.id, chunk)
@@ -203,16 +145,26 @@ class HybridSearcher:
         return Retrieval(hits[:k], docs, uncovered, vector, timings)
 
 
+    def retrieve(self, plan: QuestionPlan) -> list[Retrieval]:
+        """One retrieval per target of the plan (per city for a multi-city question)."""
+        k = max(plan.k, 5)
+        return [self.search(t.query, k, plan.filters, plan.options) for t in plan.targets]
+
+
 def hit_to_document(hit: Hit) -> Document:
-    meta = dict(hit.chunk.meta, chunk_id=hit.chunk.id, score=hit.score, dense=hit.dense, bm25=hit.bm25)
+    """A hit as a LangChain ``Document`` (metadata: the chunk's, plus chunk_id and the scores)."""
+    meta = dict(hit.chunk.meta.to_store(), chunk_id=hit.chunk.id, score=hit.score, dense=hit.dense, bm25=hit.bm25)
     return Document(page_content=hit.chunk.text, metadata=meta, id=hit.chunk.id)
 
 
 class HybridRetriever(BaseRetriever):
-    """LangChain retriever over ``HybridSearcher`` (question in, cited passages out)."""
+    """The hybrid search as a LangChain retriever: a question in, its best passages out as ``Document``s.
+
+    ``retriever.invoke("天水培训了多少陇原巧手")``; ``filters`` restricts to reports or cities as in the API.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
-    searcher: Any
+    searcher: HybridSearcher
     k: int = 5
     filters: dict[str, Any] | None = None
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fulian_qa.settings import Settings
+from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -42,22 +42,35 @@ def embedder(models_cache):
 @pytest.fixture(scope="session")
 def seeded_settings(tmp_path_factory, models_cache, embedder) -> Settings:
     """Settings for a store with the five seed reports indexed (read-only for tests)."""
-    from index.pipeline import index_paths
+    from index.indexer import Indexer
     from index.store import ChromaStore
 
     settings = _settings(tmp_path_factory.mktemp("seeded"), models_cache)
     store = ChromaStore.from_settings(settings, embedder.name)
-    outcomes = index_paths([SEEDS], embedder, store, settings.chunk_size, settings.chunk_overlap)
+    outcomes = Indexer(embedder, store, settings.chunk_size, settings.chunk_overlap).index_paths([SEEDS])
     assert all(o.status == "indexed" for o in outcomes), outcomes
     return settings
 
 
 @pytest.fixture(scope="session")
-def service(seeded_settings, embedder):
-    """The answer service over the seeded store (shared; do not write through it)."""
-    from qa.chain import QAService
+def system(seeded_settings, embedder):
+    """The running parts over the seeded store (shared; do not write through it)."""
+    from qa.system import System
 
-    return QAService(seeded_settings, embedder=embedder)
+    return System.from_settings(seeded_settings, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def service(system):
+    """The answer service over the seeded store (shared)."""
+    return system.service
+
+
+def make_system(settings: Settings, embedder):
+    """A system of a test's own (for tests that write)."""
+    from qa.system import System
+
+    return System.from_settings(settings, embedder=embedder)
 
 
 @pytest.fixture

@@ -8,8 +8,10 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from fulian_qa.api import create_app, stream_answer
-from qa.chain import QAService, QuestionError
+from fulian_qa.api import create_app
+from qa.conversation import stream_answer
+from qa.plan import QuestionError
+from qa.system import System
 
 Q = "天水培训了多少陇原巧手"
 REPORT = (
@@ -23,9 +25,9 @@ QINGSHAN = "青山市妇联培训了多少家政服务员?"
 
 
 @pytest.fixture(scope="module")
-def client(service) -> TestClient:
-    """Read-only API over the shared seeded service (no token: writes disabled)."""
-    return TestClient(create_app(service, service.settings, ui=False))
+def client(system) -> TestClient:
+    """Read-only API over the shared seeded system (no token: writes disabled)."""
+    return TestClient(create_app(system))
 
 
 def _comparable(answer: dict) -> dict:
@@ -161,7 +163,7 @@ def token_settings(request, tmp_path):
 
 def test_upload_makes_a_report_answerable_and_delete_removes_it(token_settings, embedder):
     settings = token_settings
-    app = create_app(QAService(settings, embedder=embedder), settings, ui=False)
+    app = create_app(System.from_settings(settings, embedder=embedder))
     client = TestClient(app)
     auth = {"Authorization": "Bearer t"}
     files = {"file": ("青山市妇联2024年工作总结.txt", REPORT.encode("utf-8"), "text/plain")}

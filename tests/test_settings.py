@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fulian_qa.settings import Settings, settings_doc
+from core.settings import Settings, settings_doc
 from tests.conftest import ROOT
 
 

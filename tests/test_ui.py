@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fulian_qa.api import create_app
+from fulian_qa.serve import build_app
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,12 +27,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_url(service) -> Iterator[str]:
+def live_url(system) -> Iterator[str]:
     """``fulian-qa serve`` in a background thread on a free port, over the shared seeded service."""
     import uvicorn
 
     port = _free_port()
-    config = uvicorn.Config(create_app(service, service.settings), "127.0.0.1", port, log_level="warning",
+    config = uvicorn.Config(build_app(system), "127.0.0.1", port, log_level="warning",
                             timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from index.chunk import chunk_report, heading_level, split_sentences
+from core.sentences import split_sentences
+from index.chunk import chunk_report, heading_level
 from tests.conftest import SEEDS
 
 REPORTS = sorted(SEEDS.glob("*.txt"))

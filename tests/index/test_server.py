@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from index.pipeline import index_paths
+from index.indexer import Indexer
 from index.store import ChromaStore, StoreError
-from qa.chain import QAService
+from qa.system import System
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.server
@@ -57,14 +57,15 @@ def server(tmp_path):
 def test_index_and_answer_through_a_chroma_server(server, fresh_settings, embedder):
     settings = fresh_settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": server})
     store = ChromaStore.from_settings(settings, embedder.name)
-    outcomes = index_paths([SEEDS / "002_73b7ae9f94230e8b.txt"], embedder, store)
+    indexer = Indexer(embedder, store, settings.chunk_size, settings.chunk_overlap)
+    outcomes = indexer.index_paths([SEEDS / "002_73b7ae9f94230e8b.txt"])
     assert outcomes[0].status == "indexed"
     assert not settings.chroma_dir.exists()  # nothing was written to the local store
-    service = QAService(settings, embedder=embedder, store=store)
+    service = System.from_settings(settings, embedder=embedder, store=store).service
     ans = service.ask("天水培训了多少陇原巧手")
     assert ans.found and ans.answer.startswith("3426人")
     # idempotent through the server too
-    assert index_paths([SEEDS / "002_73b7ae9f94230e8b.txt"], embedder, store)[0].status == "unchanged"
+    assert indexer.index_paths([SEEDS / "002_73b7ae9f94230e8b.txt"])[0].status == "unchanged"
 
 
 def test_a_local_store_moves_to_a_server_by_pointing_chroma_run_at_it(seeded_settings, embedder, tmp_path):
@@ -73,9 +74,9 @@ def test_a_local_store_moves_to_a_server_by_pointing_chroma_run_at_it(seeded_set
     proc, port = _chroma_run(copy)
     try:
         settings = seeded_settings.model_copy(update={"chroma_host": "127.0.0.1", "chroma_port": port})
-        service = QAService(settings, embedder=embedder)
-        assert len(service.documents()) == 5
-        assert service.ask("株洲组建了多少个姐妹帮帮团").answer.startswith("1471")
+        system = System.from_settings(settings, embedder=embedder)
+        assert len(system.reports.documents()) == 5
+        assert system.service.ask("株洲组建了多少个姐妹帮帮团").answer.startswith("1471")
     finally:
         proc.terminate()
         proc.wait(timeout=20)

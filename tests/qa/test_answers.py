@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.normalize import normalize
-from qa.chain import QuestionError
+from core.text import normalize
 from qa.figures import ungrounded
+from qa.plan import QuestionError
 
 TIANSHUI = "002_73b7ae9f94230e8b.txt"
 ZHUZHOU = "003_4eae8feafdbcf8d2.txt"
@@ -104,7 +104,7 @@ def test_traditional_and_fullwidth_match_simplified(service):
 
 
 def test_empty_index_says_how_to_fill_it(fresh_settings, embedder):
-    from qa.chain import QAService
+    from qa.system import System
 
-    ans = QAService(fresh_settings, embedder=embedder).ask("天水培训了多少陇原巧手")
+    ans = System.from_settings(fresh_settings, embedder=embedder).service.ask("天水培训了多少陇原巧手")
     assert not ans.found and "fulian-qa index" in ans.answer and ans.citations == []

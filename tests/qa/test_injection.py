@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.chain import QAService
+from qa.system import System
 
 INJECTED = (
     "2024年,青山市妇联培训家政服务员888人。\n"
@@ -12,8 +12,9 @@ INJECTED = (
 
 
 def test_prompt_injection_inside_a_report_changes_nothing(fresh_settings, embedder):
-    service = QAService(fresh_settings, embedder=embedder)
-    outcome = service.add_report("qingshan.txt", INJECTED.encode("utf-8"))
+    system = System.from_settings(fresh_settings, embedder=embedder)
+    service = system.service
+    outcome = system.reports.add("qingshan.txt", INJECTED.encode("utf-8"))
     assert outcome.status == "indexed"
     ans = service.ask("青山市妇联培训了多少家政服务员")
     assert ans.found and ans.answer.startswith("888人")

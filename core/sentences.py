@@ -1,0 +1,66 @@
+"""Sentence splitting with exact offsets, shared by the chunker and the answerers.
+
+Sentences end at 。！？；!?; or a line break, never inside quotes/brackets (“…”《…》（…）), so a quoted
+name or a number is never cut. Leaves out: clause splitting and headings (``index.chunk``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+END = set("。！？；!?;")
+OPEN = {"“": "”", "《": "》", "（": "）", "(": ")", "「": "」", "『": "』", "【": "】", "‘": "’"}
+CLOSE = set(OPEN.values())
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence (or clause) of the original text: ``text[start:end]``."""
+
+    start: int
+    end: int
+    line_start: bool
+    line_end: bool
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentences with offsets; ends at 。！？；!?; or newline outside quotes/brackets."""
+    spans: list[Span] = []
+    stack: list[str] = []
+    start = 0
+    i, n = 0, len(text)
+
+    def emit(end: int) -> None:
+        s, e = start, end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            line_start = not text[text.rfind("\n", 0, s) + 1 : s].strip()
+            nl = text.find("\n", e)
+            line_end = not text[e : nl if nl >= 0 else n].strip()
+            spans.append(Span(s, e, line_start, line_end))
+
+    while i < n:
+        ch = text[i]
+        if ch in "\r\n":
+            emit(i)
+            stack.clear()
+            start = i + 1
+        elif stack and ch == stack[-1]:
+            stack.pop()
+        elif ch in OPEN and len(stack) < 4:
+            stack.append(OPEN[ch])
+        elif ch in END and not stack:
+            j = i + 1
+            while j < n and (text[j] in END or text[j] in CLOSE):
+                j += 1
+            emit(j)
+            start = i = j
+            continue
+        if stack and i - start > 300:  # an unbalanced quote must not swallow the report
+            stack.clear()
+        i += 1
+    emit(n)
+    return spans

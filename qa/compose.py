@@ -1,0 +1,110 @@
+"""Turn drafts into the answer object: number citations, check every figure, or refuse with the reason.
+
+Scope refusals (nothing indexed, a place no report covers, a year the reports do not cover) come first;
+then each target's draft in order, its ``{n<slot>}`` placeholders replaced by citation numbers; an answer
+whose figures are not all in its cited passages is withdrawn. A refusal lists the closest passages.
+Leaves out: choosing the evidence (``qa.answer``) and the LLM's own answer (``qa.llm_answer``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.types import Answer, Citation, Refusal
+from qa.answer import Draft
+from qa.corpus import Corpus
+from qa.figures import ungrounded
+from qa.plan import QuestionPlan
+from qa.retrieve import Retrieval
+from qa.templates import say
+
+
+@dataclass(frozen=True)
+class Note:
+    """A refusal decided from the question's scope, with the sentence that says so."""
+
+    refusal: Refusal
+    text: str
+
+
+def scope_note(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Draft], corpus: Corpus) -> Note | None:
+    """Why the reports cannot answer this question at all, or None."""
+    query, lang = plan.query, plan.query.lang
+    if not corpus.snapshot.chunks:
+        return Note(Refusal.EMPTY_INDEX, say(lang, "empty_index"))
+    if query.unknown_places and not query.cities and plan.options.place_filter:
+        covered = "、".join(sorted(corpus.catalog.cities)) or "-"
+        return Note(
+            Refusal.UNKNOWN_PLACE, say(lang, "unknown_place", place="、".join(query.unknown_places), covered=covered)
+        )
+    for target, result, draft in zip(plan.targets, retrievals, drafts, strict=True):
+        if result.uncovered_years and draft.found:
+            named = [y for y in result.uncovered_years if any(str(y) in ev.hit.chunk.text for ev in draft.evidence)]
+            if not named:
+                years = "、".join(str(y) for y in result.uncovered_years)
+                where = target.city or "、".join(query.cities)
+                text = say(lang, "uncovered_year", year=years, city=where, covered=corpus.coverage())
+                return Note(Refusal.UNCOVERED_YEAR, text)
+    return None
+
+
+def closest(retrievals: list[Retrieval], n: int) -> list[Citation]:
+    """The top passages of each retrieval, for reference (no evidence span)."""
+    out: list[Citation] = []
+    for result in retrievals:
+        for hit in result.hits[:n]:
+            out.append(Citation.of(len(out) + 1, hit.chunk, hit.score))
+    return out[:n]
+
+
+def compose(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Draft], note: Note | None) -> Answer:
+    """The answer object (without id, latency and timings, which the service stamps)."""
+    query, lang, k = plan.query, plan.query.lang, plan.k
+    citations: list[Citation] = []
+    texts: list[str] = []
+    found_any = False
+    confidence = min((d.confidence for d in drafts), default=0.0)
+    reason, refusal = "", None
+    if note is None:
+        for slot, (target, draft) in enumerate(zip(plan.targets, drafts, strict=True)):
+            city = target.city
+            if draft.found:
+                found_any = True
+                body = draft.text
+                for ev in draft.evidence:
+                    citations.append(Citation.of(len(citations) + 1, ev.hit.chunk, ev.score, ev.span))
+                    body = body.replace(f"{{n{slot}}}", str(len(citations)))
+                texts.append(say(lang, "part", city=city, body=body) if city else body)
+            else:
+                reason, refusal = reason or draft.reason, refusal or draft.refusal
+                if city:
+                    texts.append(say(lang, "part_missing", city=city))
+    text = "\n".join(texts)
+    if found_any:
+        missing = ungrounded(text, [c.text for c in citations])
+        if missing:
+            found_any = False
+            reason = f"grounding check failed: {', '.join(missing)} not in cited passages"
+            refusal = Refusal.UNGROUNDED
+    if not found_any:
+        if note is not None:
+            reason, refusal = note.text, note.refusal
+        text = note.text if note is not None else say(lang, "not_found")
+        citations = closest(retrievals, min(k, 3))
+    hits = [h for r in retrievals for h in r.hits]
+    retrieved = [
+        {"doc": h.doc, "chunk_id": h.chunk.id, "score": round(h.score, 5), "dense": round(h.dense, 4)}
+        for h in hits[: max(k, 5) * max(1, len(retrievals))]
+    ]
+    return Answer(
+        question=plan.question,
+        answer=text,
+        found=found_any,
+        citations=citations,
+        type="multi_doc" if query.multi else query.qtype,
+        lang=lang,
+        reason="" if found_any else reason,
+        refusal=None if found_any else (refusal or Refusal.WEAK_EVIDENCE),
+        confidence=round(confidence, 4),
+        retrieved=retrieved,
+    )

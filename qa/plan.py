@@ -1,0 +1,147 @@
+"""Work out, once per question, everything the answer path needs before it searches.
+
+``make_plan`` checks the question, picks the answerer, cleans the filters, parses the question against
+the catalogue and, for a question about several cities, the sub-question for each city. Every later
+step reads the plan instead of working these out again. Leaves out: searching and answering.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from core.settings import Settings
+from core.text import normalize
+from qa.query import Catalog, Query, parse
+
+ANSWERERS = ("extractive", "llm")
+AnswererName = Literal["extractive", "llm"]
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long, not text, an answerer that is not configured)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Switches for ablations: each part of the answer path can be turned off."""
+
+    dense: bool = True
+    bm25: bool = True
+    place_filter: bool = True
+    refuse: bool = True  # refuse below the calibrated evidence threshold
+
+
+@dataclass(frozen=True)
+class Target:
+    """One scope to search and answer: a city of a multi-city question ("" for the whole question)."""
+
+    city: str
+    query: Query
+
+
+@dataclass
+class QuestionPlan:
+    """A checked, parsed question with its scopes, answerer, filters and switches."""
+
+    question: str
+    query: Query
+    targets: list[Target]
+    k: int
+    answerer: AnswererName = "extractive"
+    filters: dict[str, list[str]] | None = None
+    options: Options = field(default_factory=Options)
+    id: Any = None
+
+
+def check_question(question: Any, max_chars: int) -> str:
+    """The stripped question, or ``QuestionError`` saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise QuestionError("question must be a string")
+    question = question.strip()
+    if not question:
+        raise QuestionError("question is empty")
+    if len(question) > max_chars:
+        raise QuestionError(f"question is too long ({len(question)} characters; at most {max_chars})")
+    return question
+
+
+def choose_answerer(settings: Settings, requested: str | None = None) -> AnswererName:
+    """``extractive`` or ``llm`` for a request (None → settings; ``auto`` → llm when an endpoint is set).
+
+    Raises ``QuestionError`` for an unknown name or for ``llm`` when no endpoint is configured.
+    """
+    choice = (requested or settings.answerer or "auto").strip().lower()
+    if choice == "auto":
+        return "llm" if settings.llm_enabled else "extractive"
+    if choice == "llm" and not settings.llm_enabled:
+        raise QuestionError("the llm answerer is not configured: set FQA_LLM_BASE_URL (and FQA_LLM_MODEL)")
+    if choice == "extractive":
+        return "extractive"
+    if choice == "llm":
+        return "llm"
+    raise QuestionError(f"unknown answerer {choice!r}; use one of {', '.join(ANSWERERS)}")
+
+
+def clean_filters(filters: dict[str, Any] | None) -> dict[str, list[str]] | None:
+    """``{"docs": [...], "cities": [...]}`` without empty entries (None when nothing is filtered)."""
+    if not filters:
+        return None
+    clean = {key: list(filters.get(key) or []) for key in ("docs", "cities") if filters.get(key)}
+    return clean or None
+
+
+def sub_question(question: str, city: str, cities: list[str]) -> str:
+    """The part of a multi-city question about ``city`` (「天水培训了多少人，株洲呢」→ per-city clauses).
+
+    Clauses naming only ``city`` are kept; when no clause names it alone the whole question is used.
+    """
+    parts = [p for p in re.split(r"[，,？?；;。！!]", question) if p.strip()]
+    own = [p for p in parts if city in normalize(p) and not any(c in normalize(p) for c in cities if c != city)]
+    if not own:
+        return question
+    text = "，".join(own)
+    if len(normalize(text).replace(city, "").strip()) < 4:  # 「株洲呢」: borrow the other clause's wording
+        other = next((p for p in parts if p not in own), "")
+        for c in cities:
+            other = other.replace(c, city)
+        return other or question
+    return text
+
+
+def targets(query: Query, catalog: Catalog) -> list[Target]:
+    """One target per named city for a multi-city question (each with its own sub-question), else one."""
+    if not query.multi:
+        return [Target("", query)]
+    return [
+        Target(city, dataclasses.replace(parse(sub_question(query.raw, city, query.cities), catalog), cities=[city]))
+        for city in query.cities
+    ]
+
+
+def make_plan(
+    question: Any,
+    catalog: Catalog,
+    settings: Settings,
+    k: int | None = None,
+    filters: dict[str, Any] | None = None,
+    options: Options | None = None,
+    answerer: str | None = None,
+    id: Any = None,
+) -> QuestionPlan:
+    """The plan for one question (raises ``QuestionError`` on bad input)."""
+    question = check_question(question, settings.max_question_chars)
+    chosen = choose_answerer(settings, answerer)
+    query = parse(question, catalog)
+    return QuestionPlan(
+        question,
+        query,
+        targets(query, catalog),
+        k or settings.top_k,
+        chosen,
+        clean_filters(filters),
+        options or Options(),
+        id,
+    )

@@ -1,0 +1,47 @@
+"""Build the running parts from settings once: embedder, store, corpus, searcher, answerers, services.
+
+``System.from_settings(settings)`` is what the CLI, the server, the eval and the benchmark start from; tests
+pass their own embedder or store. Leaves out: any behaviour (each part owns its own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.interfaces import Embedder, Store
+from core.settings import Settings
+from index.embed import get_embedder
+from index.indexer import Indexer
+from index.store import ChromaStore
+from qa.answer import ExtractiveAnswerer, Thresholds
+from qa.corpus import Corpus
+from qa.llm_answer import LLMAnswerer
+from qa.reports import ReportManager
+from qa.retrieve import HybridSearcher
+from qa.service import QAService
+
+
+@dataclass
+class System:
+    """The answering service and the report manager over one shared corpus."""
+
+    settings: Settings
+    service: QAService
+    reports: ReportManager
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        store: Store | None = None,
+        thresholds: Thresholds = Thresholds(),
+    ) -> System:
+        embedder = embedder or get_embedder(settings.embed_model, settings.models_dir)
+        store = store or ChromaStore.from_settings(settings, embedder.name)
+        corpus = Corpus(store)
+        searcher = HybridSearcher(corpus, store, embedder)
+        extractive = ExtractiveAnswerer(lambda: corpus.snapshot.idf, embedder.encode_passages, thresholds)
+        service = QAService(settings, corpus, searcher, extractive, LLMAnswerer(settings))
+        indexer = Indexer(embedder, store, settings.chunk_size, settings.chunk_overlap)
+        return cls(settings, service, ReportManager(indexer, corpus))
