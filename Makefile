@@ -25,6 +25,7 @@ run: index
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 eval: setup
 	$(BIN)/fulian-qa eval --gold eval/gold.jsonl --out artifacts/eval/results.jsonl --report artifacts/eval
@@ -34,6 +35,7 @@ bench: setup
 
 test: setup system
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -rs
 	$(BIN)/fulian-qa index seeds
 	$(BIN)/fulian-qa eval --gold eval/gold.jsonl --systems main --out artifacts/eval/results.jsonl \

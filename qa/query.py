@@ -255,15 +255,14 @@ def parse(question: str, catalog: Catalog) -> Query:
     norm = normalize(question).strip()
     lang = detect_lang(norm)
     qtype = question_type(norm, lang)
-    cities: list[str] = []
+    where: dict[str, int] = {}  # city → first mention, so cities keep the question's order
     if lang == "zh":
-        cities = [c for c in catalog.cities if c and c in norm]
+        where = {c: norm.find(c) for c in catalog.cities if c and c in norm}
     else:
-        words = set(re.findall(r"[a-z]+", norm))
         for py, city in catalog.city_pinyin().items():
-            if py in words or re.search(rf"\b{py}\b", norm):
-                cities.append(city)
-    cities = sorted(set(cities), key=lambda c: norm.find(c) if c in norm else 0)
+            if m := re.search(rf"\b{py}\b", norm):
+                where[city] = min(m.start(), where.get(city, m.start()))
+    cities = sorted(where, key=lambda c: (where[c], c))
     years = [int(y) for y in YEAR.findall(norm)]
     unknown: list[str] = []
     if lang == "zh":
