@@ -155,11 +155,11 @@ class Answer(BaseModel):
     lang: str = ""
     answerer: str = "extractive"
     reason: str = ""
-    refusal: Refusal | None = Field(None, description="The kind of refusal when `found` is false.")
+    refusal: Refusal | None = Field(default=None, description="The kind of refusal when `found` is false.")
     confidence: float = 0.0
     retrieved: list[dict[str, Any]] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
-    fallback_reason: str = Field("", description="Why an LLM answer was replaced (answerer `extractive-fallback`).")
+    fallback_reason: str = Field(default="", description="Why an LLM answer was replaced (`extractive-fallback`).")
     checks: dict[str, Any] = Field(default_factory=dict, description="LLM answer checks (citations_ok, figures_ok...).")
 
     def to_dict(self) -> dict[str, Any]:

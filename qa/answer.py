@@ -75,7 +75,7 @@ class ExtractiveAnswerer:
     def encode(self, texts: list[str]) -> np.ndarray:
         """Sentence vectors, cached by text (the same passages come back for related questions)."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        if missing:
+        if missing and self._encode is not None:
             if len(self._vectors) > 20_000:
                 self._vectors.clear()
             self._vectors.update(zip(missing, self._encode(missing), strict=True))
@@ -108,7 +108,7 @@ class ExtractiveAnswerer:
         evidence = best.text.strip()
         lang = query.lang
         if query.qtype == "numeric":
-            text = say(lang, "figure", figure=best.figure.text, evidence=evidence, n=n)
+            text = say(lang, "figure", figure=best.figure.text if best.figure else "", evidence=evidence, n=n)
         elif query.qtype == "list" and (items := _items(best.text)):
             text = say(lang, "list", items="、".join(items), evidence=evidence, n=n)
         elif query.qtype == "yesno":

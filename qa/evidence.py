@@ -110,7 +110,7 @@ def score_candidates(
         return []
     qgrams = query_grams(query, idf)
     use_sim = query.lang == "en" and encode is not None and query_vector is not None
-    if use_sim:
+    if encode is not None and query_vector is not None and use_sim:
         vectors = encode([c.text for c in cands])
         sims = vectors @ query_vector
     prev_text = ""

@@ -97,6 +97,12 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def _digits(figure_text: str) -> str:
+    """The leading number of a figure's text without thousands separators (「1,234人」 → 「1234」)."""
+    m = re.match(_NUMBER, figure_text)
+    return re.sub(r"[,，]", "", m.group(0) if m else figure_text)
+
+
 def ungrounded(answer: str, passages: list[str]) -> list[str]:
     """Figures stated in ``answer`` that appear in none of ``passages`` (empty list = grounded).
 
@@ -108,10 +114,10 @@ def ungrounded(answer: str, passages: list[str]) -> list[str]:
     joined = _to_halfwidth(" ".join(passages))
     for fig in find_figures(joined):
         available.add(_fmt(fig.value))
-        available.add(re.sub(r"[,，]", "", re.match(_NUMBER, fig.text).group(0)))
+        available.add(_digits(fig.text))
     missing = []
     for fig in find_figures(_to_halfwidth(body)):
-        raw = re.sub(r"[,，]", "", re.match(_NUMBER, fig.text).group(0))
+        raw = _digits(fig.text)
         if raw not in available and _fmt(fig.value) not in available:
             missing.append(fig.text)
     return missing

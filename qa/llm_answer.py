@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from pydantic import SecretStr
 
 from core.settings import Settings
 from core.text import to_simplified
@@ -111,7 +112,7 @@ class LLMAnswerer:
                 self._chat = ChatOpenAI(
                     model=self._model_name(),
                     base_url=s.llm_base_url,
-                    api_key=s.llm_api_key or "none",
+                    api_key=SecretStr(s.llm_api_key or "none"),
                     timeout=s.llm_timeout,
                     max_retries=0,
                     temperature=0,

@@ -124,8 +124,8 @@ def _carry_citation_lines(text: str) -> str:
             continue
         if carry and line.strip():
             if not _GROUP.search(line):
-                stop = re.search(r"[。！？!?；;.\s]*$", line)
-                line = f"{line[: stop.start()]}{carry}{line[stop.start() :]}"
+                cut = _tail(line)
+                line = f"{line[:cut]}{carry}{line[cut:]}"
             carry = ""
         lines.append(line)
     if carry:  # nothing followed: keep the citation where it was
@@ -220,8 +220,8 @@ def auto_cite(text: str, passages: dict[int, NumberedPassage]) -> tuple[str, int
         if best is None or not (figures or best_cover >= 0.6):
             out.append(sentence)
             continue
-        stop = re.search(r"[。！？!?；;.\s]*$", sentence)
-        out.append(f"{sentence[: stop.start()]}[{best.n}]{sentence[stop.start() :]}")
+        cut = _tail(sentence)
+        out.append(f"{sentence[:cut]}[{best.n}]{sentence[cut:]}")
         added += 1
     return "".join(out), added
 
@@ -247,16 +247,29 @@ def _results(op: str, operands: list[Figure]) -> float | None:
     return None
 
 
+def _tail(sentence: str) -> int:
+    """Where a sentence's closing punctuation and spaces begin (its length if it has none)."""
+    m = re.search(r"[。！？!?；;.\s]*$", sentence)
+    return m.start() if m else len(sentence)
+
+
+def _raw(stated: Figure, keep_commas: bool = False) -> str:
+    """The number as written at the start of a figure (「1,200人」 → 「1200」, or 「1,200」 with commas kept)."""
+    m = _NUMBER.match(stated.text)
+    raw = m.group(0) if m else stated.text
+    return raw if keep_commas else raw.replace(",", "")
+
+
 def _as_written(value: float, stated: Figure) -> str:
     """``value`` written like ``stated`` (same magnitude word and unit): 6357 like 「6000条」 → 「6357」."""
-    raw = float(_NUMBER.match(stated.text).group(0).replace(",", ""))
+    raw = float(_raw(stated))
     scale = stated.value / raw if raw else 1.0
     number = round(value / scale, 2)
     return str(int(number)) if float(number).is_integer() else f"{number:g}"
 
 
 def _equal(value: float, stated: Figure) -> bool:
-    raw = _NUMBER.match(stated.text).group(0).replace(",", "")
+    raw = _raw(stated)
     decimals = len(raw.split(".")[1]) if "." in raw else 0
     scale = stated.value / float(raw) if float(raw) else 1.0
     return round(value / scale, decimals) == float(raw)
@@ -289,9 +302,9 @@ def check(text: str, plan: Prompt, question_norm: str) -> ReplyCheck:
             if n in plan.passages
             for f in find_figures(normalize(plan.passages[n].hit.chunk.text))
         ]
-        for claim in (f for c in plan.query.claim_figures for f in find_figures(normalize(c))):
-            if not any(f.value == claim.value and _family(claim.unit, f.unit) for f in stated):  # 2个 ≠ 2次
-                verdict.problems.append(Problem("affirmed", claim.text, "".join(f"[{n}]" for n in verdict.cited)))
+        for asked in (f for c in plan.query.claim_figures for f in find_figures(normalize(c))):
+            if not any(f.value == asked.value and _family(asked.unit, f.unit) for f in stated):  # 2个 ≠ 2次
+                verdict.problems.append(Problem("affirmed", asked.text, "".join(f"[{n}]" for n in verdict.cited)))
     before: list[Figure] = []  # grounded figures so far: the operands of a sum stated after them
     unexplained: list[tuple[Figure, str, list[Figure]]] = []
     for claim, cited in claims(text):
@@ -323,7 +336,7 @@ def _computed(verdict: ReplyCheck, stated: Figure, grounded_figs: list[Figure], 
     op, value = next(((op, r) for op, r in results if _equal(r, stated)), results[0])
     entry = {"figure": stated.text, "op": op, "value": value, "operands": [f.text for f in operands]}
     if not _equal(value, stated):
-        raw = _NUMBER.match(stated.text).group(0)
+        raw = _raw(stated, keep_commas=True)
         fixed = _as_written(value, stated)
         verdict.text = re.sub(rf"(?<![\d.]){re.escape(raw)}(?![\d.])", fixed, verdict.text)
         entry |= {"corrected_from": stated.text, "figure": stated.text.replace(raw, fixed, 1)}

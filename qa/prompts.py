@@ -8,6 +8,10 @@ Leaves out: few-shot examples (they cost small local models more context than th
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 NOT_FOUND = {"zh": "资料中没有答案", "en": "NOT IN REPORTS"}
 
 # Phrases (of normalised text: simplified, lower case) that also count as "the passages don't answer" when
@@ -105,6 +109,6 @@ REASONS = {
 }
 
 
-def pick(table: dict[str, str], lang: str) -> str:
+def pick(table: dict[str, T], lang: str) -> T:
     """The ``zh`` or ``en`` entry of a table (zh for any Chinese question)."""
     return table["en" if lang == "en" else "zh"]
