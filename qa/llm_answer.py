@@ -11,25 +11,23 @@ Leaves out: the checks themselves, conversation memory (see ``qa.condense``), to
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from pydantic import SecretStr
 
 from core.settings import Settings
 from core.text import to_simplified
 from core.types import Answer, Refusal
 from qa import prompts
 from qa.chain import Turn
+from qa.chat_model import ChatModel, OpenAIChat, describe_failure
 from qa.llm_checks import NumberedPassage, Prompt, ReplyCheck, check, claims, to_citation
 from qa.query import Query
 from qa.retrieve import Hit
 from qa.templates import say
 
-MAX_TOKENS = 400  # answers are one to three sentences; bounds a slow local model
 MAX_PASSAGES = 8  # across cities, for multi-city questions
 SUM = re.compile(r"合计|一共|总共|共计|总计|加起来|总和|\bsum\b|\btotal\b|\bcombined\b|\baltogether\b|\bin all\b")
 DIFF = re.compile(r"相差|差多少|差距|多出|多多少|少多少|\bdifference\b|\bhow (?:many|much) more\b")
@@ -96,45 +94,9 @@ def _content(message: Any) -> str:
 class LLMAnswerer:
     """Writes answers with a chat model behind any OpenAI-compatible endpoint; thread-safe."""
 
-    def __init__(self, settings: Settings, chat: Any = None) -> None:
+    def __init__(self, settings: Settings, chat: ChatModel | None = None) -> None:
         self.settings = settings
-        self._chat = chat
-        self._lock = threading.Lock()
-
-    @property
-    def chat(self) -> Any:
-        """The ``ChatOpenAI`` client, built on first use (no network or import cost before that)."""
-        with self._lock:
-            if self._chat is None:
-                from langchain_openai import ChatOpenAI
-
-                s = self.settings
-                self._chat = ChatOpenAI(
-                    model=self._model_name(),
-                    base_url=s.llm_base_url,
-                    api_key=SecretStr(s.llm_api_key or "none"),
-                    timeout=s.llm_timeout,
-                    max_retries=0,
-                    temperature=0,
-                    extra_body={"max_tokens": MAX_TOKENS},  # not max_completion_tokens: llama.cpp ignores that
-                )
-            return self._chat
-
-    def _model_name(self) -> str:
-        """FQA_LLM_MODEL, else the first model the endpoint lists (local servers usually serve one)."""
-        s = self.settings
-        if s.llm_model:
-            return s.llm_model
-        try:
-            import httpx
-
-            headers = {"Authorization": f"Bearer {s.llm_api_key or 'none'}"}
-            res = httpx.get(
-                f"{(s.llm_base_url or '').rstrip('/')}/models", headers=headers, timeout=min(5.0, s.llm_timeout)
-            )
-            return res.json()["data"][0]["id"]
-        except Exception:
-            return "default"
+        self.chat: ChatModel = chat if chat is not None else OpenAIChat(settings)
 
     # -- public ---------------------------------------------------------------------------------------
     def stream(self, turn: Turn, fallback: Answer, stream: bool = True) -> Iterator[tuple[str, Answer | None]]:
@@ -261,13 +223,4 @@ class LLMAnswerer:
 
     def describe(self, exc: Exception) -> str:
         """A clear one-line cause for a failed model call."""
-        import httpx
-        import openai
-
-        if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
-            return f"the model did not answer within {self.settings.llm_timeout:g} s (FQA_LLM_TIMEOUT)"
-        if isinstance(exc, openai.APIStatusError):
-            return f"the model server returned HTTP {exc.status_code}: {str(exc.message)[:200]}"
-        if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
-            return f"cannot reach the model server at {self.settings.llm_base_url}"
-        return f"{type(exc).__name__}: {str(exc)[:200]}"
+        return describe_failure(exc, self.settings)
