@@ -38,16 +38,6 @@ def normalize(text: str) -> str:
     return _SPACE.sub(" ", text).lower()
 
 
-def normalize_chars(text: str) -> str:
-    """Like ``normalize`` but strictly one output char per input char (offsets stay valid)."""
-    out = []
-    for ch in text:
-        n = unicodedata.normalize("NFKC", ch)
-        n = to_simplified(n) if len(n) == 1 else ch
-        out.append(n.lower() if len(n) == 1 and len(n.lower()) == 1 else ch)
-    return "".join(out)
-
-
 def detect_lang(text: str) -> str:
     """``en`` when Latin letters outnumber Chinese characters (an English question may quote 暖心包), else ``zh``."""
     latin = len(re.findall(r"[a-zA-Z]", text))
