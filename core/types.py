@@ -93,13 +93,16 @@ class Refusal(StrEnum):
     WEAK_EVIDENCE = "weak_evidence"
     NO_FIGURE = "no_figure"
     NO_PERSON = "no_person"
+    NO_MEASURE = "no_measure"  # the asked measure (a rate, an area, people rather than events) is not stated
+    NO_CONCEPT = "no_concept"  # the asked thing is not in the evidence (a near concept at most)
     UNGROUNDED = "ungrounded"
     MODEL_NOT_FOUND = "model_not_found"
 
     @property
     def before_model(self) -> bool:
         """A refusal decided before any model is asked (the LLM answerer is not called)."""
-        return self not in (Refusal.NO_FIGURE, Refusal.NO_PERSON, Refusal.UNGROUNDED, Refusal.MODEL_NOT_FOUND)
+        late = (Refusal.NO_FIGURE, Refusal.NO_PERSON, Refusal.NO_MEASURE, Refusal.UNGROUNDED, Refusal.MODEL_NOT_FOUND)
+        return self not in late
 
 
 class Citation(BaseModel):

@@ -20,7 +20,9 @@ from core.types import Refusal
 from qa.evidence import Candidate, best_figure, has_person, query_grams, score_candidates
 from qa.figures import figure_keys, find_figures
 from qa.lexical import Idf
+from qa.plan import Options
 from qa.query import Query
+from qa.refusals import evidence_refusal
 from qa.retrieve import Retrieval
 from qa.templates import say
 
@@ -85,9 +87,9 @@ class ExtractiveAnswerer:
         lexical = 0.6 * best.lex + 0.4 * best.ctx
         return best.sim + 0.3 * lexical if query.lang == "en" else lexical
 
-    def draft(self, query: Query, retrieval: Retrieval, slot: int = 0, refuse: bool = True) -> Draft:
-        """Answer from one retrieval; ``slot`` numbers the citation placeholder (``{n0}``...); ``refuse=False``
-        answers even below the threshold (an ablation)."""
+    def draft(self, query: Query, retrieval: Retrieval, slot: int = 0, options: Options = Options()) -> Draft:
+        """Answer from one retrieval; ``slot`` numbers the citation placeholder (``{n0}``...); ``options`` turns
+        mechanisms off for ablations (``refuse=False`` answers even below the threshold)."""
         encode = self.encode if self._encode is not None else None
         idf = self._idf()
         cands = score_candidates(query, retrieval.hits, idf, encode, retrieval.query_vector)
@@ -96,13 +98,15 @@ class ExtractiveAnswerer:
         best = cands[0]
         conf = self.confidence(query, best)
         limit = self.thresholds.en if query.lang == "en" else self.thresholds.zh
-        if refuse and conf < limit:
+        if options.refuse and conf < limit:
             reason = f"weak evidence ({conf:.2f} < {limit:.2f})"
             return Draft("", False, [best], conf, reason, Refusal.WEAK_EVIDENCE)
         if query.qtype == "numeric" and best.figure is None:
             return Draft("", False, [best], conf, "no figure in the evidence", Refusal.NO_FIGURE)
         if query.asks_person and not has_person(best.text):
             return Draft("", False, [best], conf, "no person named in the evidence", Refusal.NO_PERSON)
+        if refusal := evidence_refusal(query, best, options):
+            return Draft("", False, [best], conf, refusal[1], refusal[0])
         best = _extend(best)
         n = f"{{n{slot}}}"
         evidence = best.text.strip()

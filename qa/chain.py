@@ -47,7 +47,7 @@ def build_chain(searcher: HybridSearcher, answerer: ExtractiveAnswerer, corpus: 
         t = time.perf_counter()
         plan = turn.plan
         turn.drafts = [
-            answerer.draft(target.query, result, slot, plan.options.refuse)
+            answerer.draft(target.query, result, slot, plan.options)
             for slot, (target, result) in enumerate(zip(plan.targets, turn.retrievals, strict=True))
         ]
         turn.note = scope_note(plan, turn.retrievals, turn.drafts, corpus)

@@ -32,6 +32,11 @@ class Options:
     bm25: bool = True
     place_filter: bool = True
     refuse: bool = True  # refuse below the calibrated evidence threshold
+    focus: bool = True  # choose the figure by counted thing, unit and qualifier (part vs whole)
+    spans: bool = True  # state the asked name/title/person/place span first
+    lists: bool = True  # assemble list items across sentences and neighbouring passages
+    qualifiers: bool = True  # yes/no: every qualifier of the claim must be supported
+    measure: bool = True  # refuse when the asked measure or concept is not in the evidence
 
 
 @dataclass(frozen=True)
