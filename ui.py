@@ -5,21 +5,39 @@
 the evidence span is highlighted inside each cited passage; a "not found" answer is shown as a warning
 with the closest passages for reference. Gradio client endpoints: ``/chat`` (the chat, as the UI sees it)
 and ``/ask`` (the answer object with citations).
+
+The handlers obey the API's rules: the same filter and history bounds (``core.limits``; the chat keeps the
+latest turns that fit, ``/ask`` refuses like the API), the same slots of questions in flight (shared with
+``fulian_qa.api.admission``), and errors as messages for people — never exception text or server paths.
+Gradio's file route is closed by ``fulian_qa.api.gate``.
 Leaves out: uploads from the browser (use ``POST /api/documents``), saved conversations, login.
 """
 
 from __future__ import annotations
 
 import html
+import logging
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import gradio as gr
 from fastapi import FastAPI
 
+from core.errors import RequestRejected, StoreUnavailable
+from core.limits import check_filter_list, check_history, check_known
+from core.settings import Settings
 from qa.conversation import ask_once, stream_answer
 from qa.plan import QuestionError
 from qa.system import System
+
+log = logging.getLogger("fulian_qa.ui")
+SLOT_WAIT = 10.0  # seconds a UI question waits for a free slot before "busy"
+QUEUE_SIZE = 32  # UI events waiting in Gradio's queue; more are refused by Gradio
+BUSY = "服务繁忙,请稍后再试。"
+STORE_DOWN = "文档库暂时无法访问,请稍后再试。"
+INTERNAL = "内部错误,已记录在服务器日志中,请稍后再试。"
 
 TITLE = "妇联工作报告问答"
 EXAMPLES = [
@@ -106,19 +124,69 @@ def answer_markdown(answer: dict[str, Any], asked: str) -> str:
 
 
 # -- handlers -------------------------------------------------------------------------------------
-def make_handlers(system: System):
+class Refused(Exception):
+    """A question the UI answers with a message for people instead of an answer."""
+
+
+def checked_filters(system: System, cities: Any, docs: Any) -> dict[str, list[str]]:
+    """The dropdown values under the API's filter rules (``RequestRejected`` otherwise)."""
+    settings = system.settings
+    values = {name: check_filter_list(name, value, settings) for name, value in (("cities", cities), ("docs", docs))}
+    catalog = system.service.corpus.catalog
+    check_known(values, {"docs": catalog.doc_city.keys(), "cities": catalog.cities.keys()}, settings)
+    return values
+
+
+def recent_history(history: Any, settings: Settings) -> list[Any]:
+    """The latest chat turns that fit the history bounds (the UI's own history is never refused)."""
+    turns = list(history or []) if isinstance(history, list | tuple) else []
+    turns = turns[-settings.max_history_turns :] if settings.max_history_turns else []
+    while turns:
+        try:
+            return check_history(turns, settings)
+        except RequestRejected:
+            turns = turns[1:]
+    return []
+
+
+@contextmanager
+def people_errors(slots: threading.Semaphore | None) -> Iterator[None]:
+    """Take a question slot and turn every failure into ``Refused`` with a message for people."""
+    if slots is not None and not slots.acquire(timeout=SLOT_WAIT):
+        raise Refused(BUSY)
+    try:
+        yield
+    except (QuestionError, RequestRejected) as exc:
+        raise Refused(f"无法回答:{exc}") from exc
+    except StoreUnavailable as exc:
+        raise Refused(STORE_DOWN) from exc
+    except Refused:
+        raise
+    except Exception as exc:
+        log.exception("UI question failed")
+        raise Refused(INTERNAL) from exc
+    finally:
+        if slots is not None:
+            slots.release()
+
+
+def make_handlers(system: System, slots: threading.Semaphore | None = None):
     def chat(
         message: str, history: list[dict[str, Any]], cities: list[str] | None, docs: list[str] | None
     ) -> Iterator[tuple[str, str]]:
-        filters = {"cities": cities or [], "docs": docs or []}
         try:
-            for text, answer in stream_answer(system.service, message, history, filters):
-                if answer is None:
-                    yield text, '<div class="fqa-sources fqa-empty">正在检索原文…</div>'
-                else:
-                    yield answer_markdown(answer, message), sources_html(answer)
-        except QuestionError as exc:
-            yield f"> ⚠️ 无法回答:{exc}", EMPTY_SOURCES
+            with people_errors(slots):
+                if not isinstance(message, str):
+                    raise RequestRejected("问题必须是文字")
+                filters = checked_filters(system, cities, docs)
+                turns = recent_history(history, system.settings)
+                for text, answer in stream_answer(system.service, message, turns, filters):
+                    if answer is None:
+                        yield text, '<div class="fqa-sources fqa-empty">正在检索原文…</div>'
+                    else:
+                        yield answer_markdown(answer, message), sources_html(answer)
+        except Refused as exc:
+            yield f"> ⚠️ {exc}", EMPTY_SOURCES
 
     def ask(
         question: str,
@@ -128,9 +196,12 @@ def make_handlers(system: System):
     ) -> dict[str, Any]:
         """The answer object (answer, found, numbered citations...) for a question, as in POST /api/ask."""
         try:
-            return ask_once(system.service, question, history, {"cities": cities or [], "docs": docs or []})
-        except QuestionError as exc:
-            raise gr.Error(str(exc)) from exc
+            with people_errors(slots):
+                filters = checked_filters(system, cities, docs)
+                turns = check_history(history, system.settings)
+                return ask_once(system.service, question, turns, filters)
+        except Refused as exc:
+            raise gr.Error(str(exc)) from None
 
     def choices() -> tuple[Any, Any]:
         cities, docs = _choices(system)
@@ -146,18 +217,23 @@ def _choices(system: System) -> tuple[list[str], list[tuple[str, str]]]:
     return cities, [(" · ".join(str(x) for x in (d.city, d.year or "", d.doc) if x), d.doc) for d in docs]
 
 
-def build_ui(system: System) -> gr.Blocks:
-    """The chat UI around one shared running system."""
-    chat, ask, choices = make_handlers(system)
+def build_ui(system: System, slots: threading.Semaphore | None = None) -> gr.Blocks:
+    """The chat UI around one shared running system; ``slots`` bounds questions in flight (shared with the API)."""
+    chat, ask, choices = make_handlers(system, slots)
     city_choices, doc_choices = _choices(system)
     with gr.Blocks(title=TITLE, fill_height=True, analytics_enabled=False) as demo:
         gr.Markdown(f"## {TITLE}\n{INTRO}")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 with gr.Row():
-                    filter_args = {"multiselect": True, "allow_custom_value": True, "info": "不选则检索全部"}
-                    cities = gr.Dropdown(city_choices, label="按城市筛选", scale=1, elem_id="fqa-cities", **filter_args)
-                    docs = gr.Dropdown(doc_choices, label="按报告筛选", scale=2, elem_id="fqa-docs", **filter_args)
+                    cities = gr.Dropdown(
+                        city_choices, label="按城市筛选", scale=1, elem_id="fqa-cities",
+                        multiselect=True, allow_custom_value=True, info="不选则检索全部",
+                    )
+                    docs = gr.Dropdown(
+                        doc_choices, label="按报告筛选", scale=2, elem_id="fqa-docs",
+                        multiselect=True, allow_custom_value=True, info="不选则检索全部",
+                    )
                 sources = gr.HTML(EMPTY_SOURCES, render=False, elem_id="fqa-sources")
                 chatbot = gr.Chatbot(
                     label="对话", height=520, elem_id="fqa-chat", placeholder="输入问题,或点击下面的示例。",
@@ -182,9 +258,14 @@ def build_ui(system: System) -> gr.Blocks:
         iface.chatbot.clear(lambda: EMPTY_SOURCES, outputs=[sources], api_visibility="private")
         gr.api(ask, api_name="ask")
         demo.load(choices, outputs=[cities, docs], api_visibility="private")
+    demo.queue(max_size=QUEUE_SIZE)
     return demo
 
 
-def mount_ui(app: FastAPI, system: System, path: str = "/") -> FastAPI:
-    """Mount the chat UI on an existing FastAPI app."""
-    return gr.mount_gradio_app(app, build_ui(system), path=path, css=CSS, ssr_mode=False, footer_links=["api"])
+def mount_ui(app: FastAPI, system: System, path: str = "/", slots: threading.Semaphore | None = None) -> FastAPI:
+    """Mount the chat UI on an existing FastAPI app (``slots``: the API's questions-in-flight semaphore)."""
+    slots = slots if slots is not None else getattr(app.state, "slots", None)
+    demo = build_ui(system, slots)
+    return gr.mount_gradio_app(
+        app, demo, path=path, css=CSS, ssr_mode=False, footer_links=["api"], show_error=False
+    )

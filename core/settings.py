@@ -42,6 +42,31 @@ class Settings(BaseSettings):
     top_k: int = Field(5, description="Passages cited/returned per answer.")
     max_question_chars: int = Field(500, description="Longer questions are rejected with a clear error.")
     max_upload_mb: int = Field(20, description="Largest accepted upload, in megabytes.")
+    max_body_kb: int = Field(
+        256, description="Largest request body other than an upload, in kilobytes (413 before it is read)."
+    )
+    max_unpacked_mb: int = Field(
+        50, description="Largest decompressed content of a .docx/.pdf (zip entries, PDF streams, text), in megabytes."
+    )
+    max_history_turns: int = Field(20, description="Most earlier chat turns a question may carry.")
+    max_history_chars: int = Field(8000, description="Most characters of chat history a question may carry.")
+    max_filter_values: int = Field(50, description="Most values in one filter list (docs or cities).")
+    max_echo_chars: int = Field(200, description="Longest piece of a request echoed back in an error message.")
+    max_inflight: int = Field(
+        2, description="Questions (ask/search) answered at once; more get a fast 503 with Retry-After."
+    )
+    store_timeout: float = Field(5.0, description="Seconds before a call to the Chroma server is given up.")
+    store_retry_after: float = Field(
+        2.0, description="Seconds a store outage is assumed to last before the next probe (the 503's Retry-After)."
+    )
+    write_step: int = Field(
+        32, description="Passages embedded and stored per write step; other writes take turns between steps."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (JSON list); empty turns CORS off.",
+    )
+    audit_log: bool = Field(True, description="Append every write (upload, delete) to `$FQA_DATA_DIR/audit.log`.")
 
     @property
     def chroma_dir(self) -> Path:
@@ -52,6 +77,10 @@ class Settings(BaseSettings):
         return self.data_dir / "models"
 
     @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.log"
+
+    @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url)
 
@@ -60,7 +89,8 @@ def settings_doc() -> list[tuple[str, str, str]]:
     """(environment variable, default, help) for every setting, for the README."""
     rows = []
     for name, field in Settings.model_fields.items():
-        default = "" if field.default is None else str(field.default)
+        value = field.get_default(call_default_factory=True)
+        default = "" if value is None else str(value)
         rows.append((f"FQA_{name.upper()}", default, field.description or ""))
     return rows
 

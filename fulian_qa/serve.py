@@ -18,10 +18,11 @@ log = logging.getLogger("fulian_qa.serve")
 
 
 def build_app(system: System) -> FastAPI:
-    """The API with the chat UI mounted at ``/``."""
+    """The API with the chat UI mounted at ``/`` (sharing the API's slots of questions in flight)."""
     from ui import mount_ui
 
-    return mount_ui(create_app(system), system)
+    app = create_app(system)
+    return mount_ui(app, system, slots=app.state.slots)
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None) -> None:

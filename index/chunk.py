@@ -50,7 +50,7 @@ def _split_long(text: str, span: Span, budget: int) -> list[Span]:
     if span.end - span.start <= budget:
         return [span]
     pieces: list[Span] = []
-    start, stack = span.start, []
+    start, stack = span.start, list[str]()
     last_cut = -1
     i = span.start
     while i < span.end:

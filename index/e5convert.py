@@ -153,7 +153,7 @@ def dequantize_q4(raw: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 def _tensor_shape(name: str, count: int, h: Header) -> tuple[int, ...]:
     """Shape of a file tensor (weights are [out, in]; vectors are 1-D)."""
-    shapes = {
+    shapes: dict[str, tuple[int, ...]] = {
         "emb.word": (h.vocab, h.hidden),
         "emb.pos": (h.max_pos, h.hidden),
         "emb.type": (h.type_vocab, h.hidden),
@@ -260,7 +260,7 @@ def build_tokenizer(model: E5Bin) -> Tokenizer:
             spaced.append(char)
         else:
             other[char] = target
-    steps = []
+    steps: list[normalizers.Normalizer] = []
     if deleted:
         steps.append(normalizers.Replace(Regex(_char_class(deleted)), ""))
     if spaced:

@@ -1,18 +1,26 @@
 """The vector store: one Chroma collection of chunks, local on disk or a ``chroma run`` server.
 
 The collection records which embedding model built it and refuses queries from another model.
-Chunk metadata (``core.types.ChunkMeta``) is parsed once here, as chunks are read back. Leaves out: sharding and
-multi-collection routing (one collection holds every report).
+Chunk metadata (``core.types.ChunkMeta``) is parsed once here, as chunks are read back. Every call goes through
+one ``index.guard.Breaker``: a server call has a timeout (``FQA_STORE_TIMEOUT``), and an unreachable or frozen
+server raises ``core.errors.StoreUnavailable`` (fast, while the outage lasts) until it answers again.
+Leaves out: sharding and multi-collection routing (one collection holds every report).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from core.settings import Settings
 from core.types import ChunkMeta, StoredChunk
+from index.guard import Breaker
+
+log = logging.getLogger("fulian_qa.store")
+T = TypeVar("T")
 
 
 class StoreError(RuntimeError):
@@ -27,37 +35,67 @@ def make_client(settings: Settings):
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
         try:
-            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
         except Exception as exc:
             raise StoreError(
                 f"cannot reach Chroma server at {settings.chroma_host}:{settings.chroma_port}: {exc}"
             ) from exc
+        set_timeout(client, settings.store_timeout)
+        return client
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def set_timeout(client: Any, seconds: float) -> None:
+    """Give the HTTP client's calls a timeout (Chroma's own default is none)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds, connect=min(seconds, 1.0))
+    else:
+        log.warning("Chroma client has no HTTP session to time out; store calls are unbounded")
 
 
 class ChromaStore:
     """Chunks and their vectors in one cosine-space Chroma collection."""
 
-    def __init__(self, client, name: str, embed_model: str) -> None:
+    def __init__(self, client, name: str, embed_model: str, breaker: Breaker | None = None) -> None:
         self.client = client
         self.name = name
         self.embed_model = embed_model
+        self.breaker = breaker or Breaker()
         self._collection = None
 
     @classmethod
     def from_settings(cls, settings: Settings, embed_model: str) -> ChromaStore:
         """The store the settings name, for vectors of ``embed_model`` (the embedder's name)."""
-        return cls(make_client(settings), settings.collection, embed_model)
+        breaker = Breaker("Chroma server" if settings.chroma_host else "store", settings.store_retry_after)
+        return cls(make_client(settings), settings.collection, embed_model, breaker)
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        """One store call through the breaker; a vanished collection is looked up again next time."""
+        try:
+            return self.breaker.call(fn)
+        except Exception as exc:
+            if "does not exist" in str(exc).lower() or "not found" in str(exc).lower():
+                self._collection = None
+            raise
+
+    def ping(self) -> None:
+        """One cheap round trip to the store (``StoreUnavailable`` when it does not answer)."""
+        self._call(lambda: self.client.heartbeat())
 
     @property
     def collection(self):
         if self._collection is None:
-            col = self.client.get_or_create_collection(
-                self.name,
-                embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embed_model": self.embed_model},
+            col = self._call(
+                lambda: self.client.get_or_create_collection(
+                    self.name,
+                    embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"embed_model": self.embed_model},
+                )
             )
             built_with = (col.metadata or {}).get("embed_model")
             if built_with and built_with != self.embed_model:
@@ -70,31 +108,38 @@ class ChromaStore:
         return self._collection
 
     def count(self) -> int:
-        return self.collection.count()
+        col = self.collection
+        return self._call(lambda: col.count())
 
     def existing_ids(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
+        col = self.collection
         for i in range(0, len(ids), 1000):
-            found.update(self.collection.get(ids=ids[i : i + 1000], include=[])["ids"])
+            part = ids[i : i + 1000]
+            found.update(self._call(lambda part=part: col.get(ids=part, include=[]))["ids"])  # type: ignore[misc]
         return found
 
     def upsert(self, ids: list[str], vectors: np.ndarray, texts: list[str], metas: list[dict[str, Any]]) -> None:
-        batch = max(1, min(1000, self.client.get_max_batch_size()))
+        col = self.collection
+        batch = max(1, min(1000, self._call(lambda: self.client.get_max_batch_size())))
         for i in range(0, len(ids), batch):
-            self.collection.upsert(
-                ids=ids[i : i + batch],
-                embeddings=vectors[i : i + batch],
-                documents=texts[i : i + batch],
-                metadatas=metas[i : i + batch],
+            part = slice(i, i + batch)
+            self._call(
+                lambda part=part: col.upsert(  # type: ignore[misc]
+                    ids=ids[part], embeddings=vectors[part], documents=texts[part], metadatas=metas[part]
+                )
             )
 
     def delete_ids(self, ids: list[str]) -> None:
+        col = self.collection
         for i in range(0, len(ids), 1000):
-            self.collection.delete(ids=ids[i : i + 1000])
+            part = ids[i : i + 1000]
+            self._call(lambda part=part: col.delete(ids=part))  # type: ignore[misc]
 
     def chunks(self, where: dict[str, Any] | None = None) -> list[StoredChunk]:
         """Every chunk (optionally filtered), in report/position order."""
-        got = self.collection.get(where=where, include=["documents", "metadatas"])
+        col = self.collection
+        got = self._call(lambda: col.get(where=where, include=["documents", "metadatas"]))
         rows = [
             StoredChunk(i, t, ChunkMeta.parse(m))
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -103,11 +148,13 @@ class ChromaStore:
         return rows
 
     def doc_ids(self, doc: str) -> list[str]:
-        return self.collection.get(where={"doc": doc}, include=[])["ids"]
+        col = self.collection
+        return self._call(lambda: col.get(where={"doc": doc}, include=[]))["ids"]
 
     def doc_with_sha(self, doc_sha: str) -> str | None:
         """The report already indexed with this text hash, if any."""
-        got = self.collection.get(where={"doc_sha": doc_sha}, include=["metadatas"], limit=1)
+        col = self.collection
+        got = self._call(lambda: col.get(where={"doc_sha": doc_sha}, include=["metadatas"], limit=1))
         return ChunkMeta.parse(got["metadatas"][0]).doc if got["ids"] else None
 
     def delete_doc(self, doc: str) -> int:
@@ -120,8 +167,11 @@ class ChromaStore:
         n = min(k, self.count())
         if n == 0:
             return []
-        res = self.collection.query(
-            query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]
+        col = self.collection
+        res = self._call(
+            lambda: col.query(
+                query_embeddings=[vector], n_results=n, where=where, include=["documents", "metadatas", "distances"]
+            )
         )
         return [
             (StoredChunk(i, t, ChunkMeta.parse(m)), 1.0 - float(d))

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
+from core.errors import StoreUnavailable
 from core.types import Answer
-from fulian_qa.api.deps import SystemDep, checked_filters
+from fulian_qa.api.deps import SystemDep, checked_filters, checked_history
 from fulian_qa.api.schemas import AskRequest, SearchOut, SearchRequest, error_responses
 from qa.conversation import stream_answer
 from qa.plan import QuestionError
@@ -37,9 +38,11 @@ def _events(first: Piece, rest: Iterator[Piece]) -> Iterator[str]:
             sent = text
             if answer is not None:
                 yield _sse("answer", answer)
-    except Exception as exc:  # the response has started: report in-band
+    except StoreUnavailable as exc:  # logged once per outage by the store's breaker
+        yield _sse("error", {"detail": f"the document store is not answering; retry after {exc.retry_after:g} s"})
+    except Exception:  # the response has started: report in-band
         log.exception("streaming failed")
-        yield _sse("error", {"detail": f"answer failed: {exc}"})
+        yield _sse("error", {"detail": "answer failed: internal error (logged on the server)"})
 
 
 def _chain(first: Piece, rest: Iterator[Piece]) -> Iterator[Piece]:
@@ -51,7 +54,7 @@ def _chain(first: Piece, rest: Iterator[Piece]) -> Iterator[Piece]:
     "/ask",
     response_model=Answer,
     response_model_exclude_unset=True,
-    responses={**error_responses(422), 200: {"content": {"text/event-stream": {}}}},
+    responses={**error_responses(422, 503), 200: {"content": {"text/event-stream": {}}}},
 )
 def ask(
     req: AskRequest,
@@ -66,10 +69,11 @@ def ask(
 ) -> Any:
     """Answer a question with numbered citations (the answer object of `fulian-qa ask --json`)."""
     filters = checked_filters(system, req.filters)
+    history = checked_history(system, req.history_turns())
     pieces = stream_answer(
         system.service,
         req.question,
-        req.history_turns(),
+        history,
         filters,
         req.k,
         req.id,
@@ -90,7 +94,7 @@ def ask(
     raise HTTPException(500, "no answer produced")
 
 
-@router.post("/search", response_model=SearchOut, responses=error_responses(422))
+@router.post("/search", response_model=SearchOut, responses=error_responses(422, 503))
 def search(req: SearchRequest, system: SystemDep) -> SearchOut:
     """Passages for a query with their scores, best first (no answer)."""
     try:

@@ -63,19 +63,32 @@ class DeletedOut(BaseModel):
 
 
 class HealthOut(BaseModel):
-    status: Literal["ok"] = "ok"
+    status: Literal["ok", "degraded"] = "ok"
     version: str
     documents: int
     chunks: int
     embed_model: str
     answerer: str
     writes_enabled: bool
+    checks: dict[str, str] = Field(default_factory=dict, description='Each dependency: "ok" or "down: why".')
+
+
+class LiveOut(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    checks: dict[str, str]
 
 
 class ErrorOut(BaseModel):
     detail: str
 
 
+COMMON_ERRORS = (413,)  # any route: a body over FQA_MAX_BODY_KB is refused before it is read
+
+
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for error statuses."""
-    return {code: {"model": ErrorOut} for code in codes}
+    """OpenAPI entries for error statuses (plus those every route may answer)."""
+    return {code: {"model": ErrorOut} for code in sorted({*codes, *COMMON_ERRORS})}
