@@ -19,6 +19,7 @@ from core.sentences import split_sentences
 from core.types import Refusal
 from qa.evidence import Candidate, best_figure, has_person, query_grams, score_candidates
 from qa.figures import figure_keys, find_figures
+from qa.focus import focus_of
 from qa.lexical import Idf
 from qa.plan import Options
 from qa.query import Query
@@ -92,7 +93,8 @@ class ExtractiveAnswerer:
         mechanisms off for ablations (``refuse=False`` answers even below the threshold)."""
         encode = self.encode if self._encode is not None else None
         idf = self._idf()
-        cands = score_candidates(query, retrieval.hits, idf, encode, retrieval.query_vector)
+        focus = focus_of(query) if options.focus else None
+        cands = score_candidates(query, retrieval.hits, idf, encode, retrieval.query_vector, focus=focus)
         if not cands:
             return Draft("", False, reason="no passages", refusal=Refusal.NO_PASSAGES)
         best = cands[0]

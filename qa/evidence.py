@@ -17,6 +17,7 @@ import numpy as np
 from core.sentences import split_sentences
 from core.text import normalize, pos_tags
 from qa.figures import Figure, find_figures
+from qa.focus import Focus, label_of
 from qa.lexical import Idf, coverage, grams
 from qa.query import Query, unit_match
 from qa.retrieve import Hit
@@ -55,8 +56,41 @@ def query_grams(query: Query, idf: Idf) -> dict[str, float]:
     return {g: idf(g) for g in gs}
 
 
-def best_figure(query: Query, sentence: str, qgrams: dict[str, float]) -> tuple[Figure | None, float]:
-    """The figure in ``sentence`` that best answers a numeric question, and how well it fits."""
+def _share(words: tuple[str, ...], text: str) -> float:
+    """How well the best of ``words`` is present in ``text``: 1 if whole, else its share of bigrams."""
+    best = 0.0
+    tg = grams(text)
+    for word in words:
+        if word in text:
+            return 1.0
+        wg = grams(word)
+        if wg:
+            best = max(best, len(wg & tg) / len(wg))
+    return best
+
+
+def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], clause: str) -> float:
+    """How well a figure's own words match the counted thing, the qualifiers and the asked total."""
+    label = label_of(sentence, fig, figures)
+    own = label.before + label.after
+    thing = _share(focus.thing, own) if focus.thing else 0.0
+    quals = [q for q in focus.qualifiers if q in label.before or q in label.after]
+    qual = min(1.0, len(quals) / max(1, min(2, len(focus.qualifiers))))
+    fit = 1.5 * thing * thing + 0.6 * qual  # a whole match of the counted thing outweighs a partial one
+    if label.part and qual == 0 and thing < 0.5:
+        fit -= 0.5  # a part of a total, and nothing in the question names that part
+    if focus.total:
+        fit += 0.8 if focus.total in label.before else (0.1 if focus.total in clause else 0.0)
+    return fit
+
+
+def best_figure(
+    query: Query, sentence: str, qgrams: dict[str, float], focus: Focus | None = None
+) -> tuple[Figure | None, float]:
+    """The figure in ``sentence`` that best answers a numeric question, and how well it fits.
+
+    Each figure is weighed by its unit against the asked one, the question's words in its clause and,
+    with a ``focus``, the counted thing and qualifiers attached to it (part versus whole)."""
     figures = [f for f in find_figures(sentence) if not f.is_year]
     if not figures:
         return None, 0.0
@@ -66,13 +100,18 @@ def best_figure(query: Query, sentence: str, qgrams: dict[str, float]) -> tuple[
     for order, fig in enumerate(figures):
         lo = max(b for b in bounds if b <= fig.start)
         hi = min((b for b in bounds if b >= fig.end), default=len(sentence))
+        if focus and lo > 0 and not re.search(r"[\u4e00-\u9fff]{2}", sentence[lo : fig.start]):
+            lo = max(b for b in bounds if b < lo)  # 「营养包3099箱,92970盒」: a bare figure shares the clause before
         clause = normalize(sentence[lo:hi])
         before = normalize(sentence[max(lo, fig.start - 8) : fig.start])
         after = normalize(sentence[fig.end : min(hi, fig.end + 6)])
-        fit = 1.2 * unit_match(query.unit, fig.unit)
+        units = unit_match(query.unit, fig.unit)
+        fit = 1.2 * units
         fit += 0.8 * coverage(qgrams, grams(clause)) + 0.5 * coverage(qgrams, grams(before))
         fit += 0.3 * coverage(qgrams, grams(after))
-        if _TOTAL_Q.search(query.norm) and _TOTAL_T.search(clause):
+        if focus:  # the words attached to a figure weigh less when its unit is not the asked one
+            fit += _focus_fit(focus, sentence, fig, figures, clause) * (0.3 if query.unit and not units else 1.0)
+        elif _TOTAL_Q.search(query.norm) and _TOTAL_T.search(clause):
             fit += 0.3  # "how many in all" prefers the clause that states a total
         fit -= 0.01 * order
         if fit > best_fit:
@@ -103,6 +142,7 @@ def score_candidates(
     encode: Callable[[list[str]], np.ndarray] | None = None,
     query_vector: np.ndarray | None = None,
     depth: int = 5,
+    focus: Focus | None = None,
 ) -> list[Candidate]:
     """All candidate sentences of the top ``depth`` passages, best first."""
     cands = candidates(hits, depth)
@@ -130,7 +170,7 @@ def score_candidates(
         else:
             c.score = 0.55 * c.lex + 0.35 * c.ctx + 0.1 * prior
         if query.qtype == "numeric" or (query.qtype == "yesno" and query.claim_figures):
-            c.figure, c.figure_fit = best_figure(query, c.text, qgrams)
+            c.figure, c.figure_fit = best_figure(query, c.text, qgrams, focus)
             c.score += 0.15 * c.figure_fit if c.figure else -0.3
         if query.asks_person and not has_person(c.text):
             c.score -= 0.2

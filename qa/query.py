@@ -96,7 +96,13 @@ _UNIT_AFTER = re.compile(
     r"(?:多少|几)\s*(个百分点|人次|户次|场次|万元|亿元|元|人|名|个|户|场|次|期|家|所|册|张|篇|件|项|支|位|对|条|部|本|份|批|座|处|"
     r"间|村|镇|套|幅|首|块|台|辆|亩|天|小时|周|月|岁|类|届|笔|门|轮|组|队|站|点|园|班|节|课|种|钱|倍|起|盒|瓶|包)"
 )
-_MONEY = re.compile(r"资金|总额|金额|多少钱|经费|款|贷款额")
+_MONEY = re.compile(
+    r"资金|总额|金额|多少钱|经费|款|贷款额|销售额|[金费额](?:分别|各|一共|总共|共|累计)?(?:是|有|为|达到?)?多少"
+)
+_EN_MONEY = re.compile(
+    r"\bhow much\b.*\b(paid|pay|spent|spend|raised|raise|invested|cost|worth|funds?|funding|loans?|claims?|"
+    r"subsid\w*|donat\w*|sales|sold|revenue|money|budget|premiums?|grants?|awarded|allocated)\b"
+)
 _PERCENT = re.compile(r"比例|百分比|百分之|占比|比重|比率|完成率|增长率|覆盖率|%|多少成")
 _EN_UNITS = [
     (re.compile(r"\b(percent|percentage|proportion|share|rate|ratio)\b"), "%"),
@@ -178,7 +184,10 @@ def question_type(norm: str, lang: str) -> str:
         if re.match(r"^(did|does|do|is|was|were|are|has|have|had|can|could)\b", norm):
             return "yesno"
         if re.search(
-            r"\bhow (many|much)\b|\bwhat (percentage|proportion|share|number)\b|\bwhat was the (number|rate)", norm
+            r"\bhow (many|much)\b|\bwhat (percentage|proportion|share|number)\b|"
+            r"\bwhat (?:was|is|were|are) the (?:[a-z'-]+ ){0,5}?(number|rate|amount|total|percentage|proportion|share|"
+            r"sum|budget|value|count)\b",
+            norm,
         ):
             return "numeric"
         if re.search(
@@ -199,6 +208,8 @@ def question_type(norm: str, lang: str) -> str:
 
 def expected_unit(norm: str, lang: str) -> str:
     if lang == "en":
+        if _EN_MONEY.search(norm):
+            return "元"
         head = re.search(r"how (?:many|much) ((?:[a-z'()-]+ ?){1,3})", norm)
         for text in ([head.group(1)] if head else []) + [norm]:
             for pattern, unit in _EN_UNITS:

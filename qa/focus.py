@@ -1,0 +1,199 @@
+"""What a question counts and how it qualifies it: the focus of figure choice.
+
+``focus_of(query)`` finds the counted thing — the words next to 多少/几 (「多少家长参加」 → 家长参加, 「阅读量有多少」
+→ 阅读量) or after "how many" — and the question's other content words (its qualifiers: 农村, 累计, 单亲家庭…).
+English words are matched to the reports' Chinese through a small domain glossary. ``label_of`` gives, for a
+figure in a sentence, the words attached to it (「其中城区45支、农村75支」: 75支 ← 农村), and whether it is a part
+of a total stated before it (after 其中, or in brackets).
+Leaves out: choosing the figure (``qa.evidence.best_figure`` weighs these signals).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.text import normalize, pos_tags
+from qa.figures import UNITS, Figure
+from qa.query import Query
+
+_ASK = re.compile(r"多少|几")
+_LEAD_UNIT = re.compile(rf"^(?:{UNITS})")
+_SKIP_BEFORE = {"有", "是", "为", "达", "达到", "了", "共", "一共", "总共", "分别", "各", "约", "大约", "的", "都"}
+_NOUNISH = re.compile(r"^(n|vn|nz|j|l|ng|nr|ns|nt|an)")
+_QWORDS = re.compile(
+    r"多少|几|哪些|哪个|哪|什么|是否|是不是|有没有|吗|呢|请问|分别|各|如何|怎样|怎么|谁|何时|为什么|一下|比较|相比"
+)
+_DELIMS = set("，,；;：:。！？!?、（）() \n")
+_OPEN = "（("
+_CLOSE = "）)"
+_TOTAL_WORDS = ("累计", "合计", "总计", "共计", "总共", "一共", "总数", "共")
+
+# English words of this domain → the Chinese the reports use (counted things first, then qualifiers).
+GLOSSARY: dict[str, tuple[str, ...]] = {
+    "couple": ("对", "夫妻"), "parent": ("家长",), "child": ("儿童", "孩子", "少年"), "student": ("学生",),
+    "girl": ("女童", "女孩"), "school": ("学校", "学堂"), "kindergarten": ("幼儿园",), "family": ("家庭",),
+    "household": ("户", "家庭"), "woman": ("妇女", "女性"), "women": ("妇女", "女性"), "mother": ("母亲",),
+    "volunteer": ("志愿者", "志愿"), "lecture": ("讲座", "宣讲"), "train": ("培训",), "training": ("培训",),
+    "trainee": ("培训",), "class": ("班", "课堂"), "course": ("班", "课程"), "read": ("阅读",),
+    "reader": ("阅读",), "view": ("观看", "阅读", "点击"), "viewer": ("观看",), "like": ("点赞",),
+    "post": ("推送", "信息"), "article": ("篇", "稿件", "信息"), "claim": ("理赔",), "premium": ("保费",),
+    "insure": ("参保", "保险"), "insured": ("参保",), "loan": ("贷款", "贷"), "village": ("村",),
+    "enterprise": ("企业",), "company": ("企业",), "cooperative": ("合作社",), "case": ("案件", "案"),
+    "dispute": ("纠纷",), "mediate": ("调解",), "mediation": ("调解",), "reconcile": ("调和", "和好"),
+    "visit": ("走访", "探访", "来访"), "call": ("来电", "热线"), "activity": ("活动",), "event": ("活动",),
+    "session": ("场", "期"), "participant": ("参加", "参与"), "attend": ("参加", "参与"), "beneficiary": ("受益",),
+    "benefit": ("受益",), "job": ("岗位", "就业"), "position": ("岗位",), "store": ("店",), "shop": ("店",),
+    "product": ("产品", "农产品"), "sale": ("销售",), "sell": ("销售", "卖出"), "sold": ("销售", "卖出"),
+    "member": ("会员", "成员", "执委"), "organization": ("组织",), "organisation": ("组织",), "home": ("之家",),
+    "team": ("队",), "group": ("团", "组", "队"), "base": ("基地",), "station": ("站",), "centre": ("中心",),
+    "center": ("中心",), "project": ("项目",), "fund": ("资金", "基金"), "funding": ("资金",),
+    "subsidy": ("补贴", "补助"), "donation": ("捐", "捐赠"), "donate": ("捐",), "aid": ("救助", "帮扶"),
+    "assist": ("救助", "帮扶"), "assistance": ("救助", "帮扶"), "screen": ("筛查", "检查"),
+    "screening": ("筛查", "检查"), "check": ("检查",), "cancer": ("癌",), "poor": ("贫困",),
+    "impoverished": ("贫困",), "rural": ("农村",), "urban": ("城区", "城镇"), "online": ("线上", "网上"),
+    "offline": ("线下",), "new": ("新建", "新增"), "newly": ("新建", "新增"), "cumulative": ("累计",),
+    "cumulatively": ("累计",), "total": ("共", "累计", "总"), "single": ("单亲",), "leader": ("干部",),
+    "cadre": ("干部",), "award": ("奖", "表彰"), "honour": ("荣誉", "称号"), "honor": ("荣誉", "称号"),
+    "package": ("包",), "box": ("盒",), "bottle": ("瓶",), "book": ("册", "书"), "pamphlet": ("册", "宣传"),
+    "employment": ("就业",), "employ": ("就业",), "entrepreneur": ("创业",), "startup": ("创业",),
+    "hotline": ("热线",), "complaint": ("信访", "投诉"), "petition": ("信访",), "letter": ("来信", "信访"),
+    "problem": ("问题",), "issue": ("问题",), "courtyard": ("庭院",), "garden": ("庭院",), "teacher": ("教师", "老师"),
+    "doctor": ("医生",), "exam": ("检查",), "examination": ("检查",), "nutrition": ("营养",),
+    "anemia": ("贫血",), "anaemia": ("贫血",), "infant": ("婴幼儿",), "transfer": ("输转", "转移"),
+    "migrant": ("输转", "外出"), "domestic": ("家政",), "housekeeping": ("家政",), "law": ("法",), "legal": ("法",),
+}
+_EN_WORD = re.compile(r"[a-z]+")
+_HOW_MANY = re.compile(r"how (?:many|much) ((?:[a-z'-]+ ?){1,4})")
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The counted thing and the qualifiers of a question, as Chinese text to match against labels."""
+
+    thing: tuple[str, ...] = ()
+    qualifiers: tuple[str, ...] = ()
+    total: str = ""  # the question's own word for "in total" (累计, 全年…), or ""
+
+    def __bool__(self) -> bool:
+        return bool(self.thing or self.qualifiers or self.total)
+
+
+@dataclass(frozen=True)
+class Label:
+    """The words attached to one figure in its sentence."""
+
+    before: str
+    after: str
+    part: bool  # a part of a total stated before it (after 其中, or in brackets)
+
+
+def _stem(word: str) -> str:
+    for suffix, repl in (("ies", "y"), ("ves", "f"), ("ses", "s"), ("s", ""), ("ed", ""), ("ing", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def _english(words: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for word in words:
+        for key in (word, _stem(word), _stem(word) + "e"):
+            if key in GLOSSARY:
+                out.extend(GLOSSARY[key])
+                break
+    return tuple(dict.fromkeys(out))
+
+
+def _thing_zh(norm: str) -> tuple[str, ...]:
+    m = _ASK.search(norm)
+    if not m:
+        return ()
+    after = re.split(r"[?？,，。;；!！]", norm[m.end() :], maxsplit=1)[0]
+    after = _LEAD_UNIT.sub("", after.strip())
+    after = re.sub(r"^[个名]", "", after)[:8]
+    if re.search(r"[\u4e00-\u9fff]{2}", after):
+        return (after,)
+    head = re.sub(r"(?:分别|各|一共|总共|共|累计|都)?(?:有|是|为|达到|达)?了?$", "", norm[: m.start()])
+    tail = re.split(r"[的了和与及,，、“”《》\s]", head)[-1]
+    if 2 <= len(tail) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", tail):
+        return (tail,)
+    tags = [(w, f) for w, f in pos_tags(head) if w.strip()]
+    while tags and tags[-1][0] in _SKIP_BEFORE:
+        tags.pop()
+    taken: list[str] = []
+    for word, flag in reversed(tags[-2:]):
+        if not taken and not (_NOUNISH.match(flag) or word[-1] in "量数额金"):
+            break
+        if flag in ("uj", "ul", "p", "c", "d", "r", "x", "m") or word in _SKIP_BEFORE:
+            break
+        taken.insert(0, word)
+    return ("".join(taken),) if taken else ()
+
+
+@lru_cache(maxsize=1024)
+def _focus(norm: str, lang: str, cities: tuple[str, ...]) -> Focus:
+    total = next((w for w in _TOTAL_WORDS if w in norm), "")
+    if lang == "en":
+        head = _HOW_MANY.search(norm)
+        thing = _english(_EN_WORD.findall(head.group(1))) if head else ()
+        rest = _english(_EN_WORD.findall(norm))
+        if re.search(r"\b(in total|altogether|cumulative(ly)?|so far)\b", norm):
+            total = "累计"
+        return Focus(thing, tuple(w for w in rest if w not in thing), total)
+    thing = _thing_zh(norm)
+    text = _QWORDS.sub(" ", norm)
+    for city in cities:
+        text = text.replace(city, " ")
+    quals = [
+        w
+        for w, f in pos_tags(text)
+        if len(w) >= 2 and not w.isdigit() and f not in ("m", "x", "uj", "ul", "r") and not any(w in t for t in thing)
+    ]
+    return Focus(thing, tuple(dict.fromkeys(quals)), total)
+
+
+def focus_of(query: Query) -> Focus:
+    """The counted thing, qualifiers and total word of a question (empty ``Focus`` if none)."""
+    return _focus(query.norm, query.lang, tuple(query.cities))
+
+
+def label_of(sentence: str, fig: Figure, figures: list[Figure]) -> Label:
+    """The normalised words before and after ``fig`` up to the nearest delimiter or neighbouring figure.
+
+    Figures written side by side (「贷款22笔124万元」) share the words before the first; a figure with no words
+    of its own after a comma (「营养包3099箱,92970盒」) takes those of the figure before it."""
+    i = _label_start(sentence, fig.start, figures)
+    before = sentence[i : fig.start]
+    if not before.strip("，, ") and i > 0 and sentence[i - 1] in "，,":
+        prev = [f for f in figures if f.end == i - 1 or f.end == i]
+        if prev:
+            before = sentence[_label_start(sentence, prev[-1].start, figures) : prev[-1].start]
+    hi = min((o.start for o in figures if o.start >= fig.end), default=len(sentence))
+    j = fig.end
+    while j < hi and sentence[j] not in _DELIMS and j - fig.end < 8:
+        j += 1
+    head = sentence[: fig.start]
+    first = figures[0].start if figures else fig.start
+    part = ("其中" in head[first:] and fig is not figures[0]) or _inside_brackets(head)
+    return Label(normalize(before), normalize(sentence[fig.end : j]), part)
+
+
+def _label_start(sentence: str, start: int, figures: list[Figure]) -> int:
+    """Walk back from ``start`` to the nearest delimiter, stepping over figures written right before."""
+    ends = {f.end: f.start for f in figures}
+    i = start
+    while i > 0 and sentence[i - 1] not in _DELIMS:
+        i = ends[i] if i in ends and ends[i] < i else i - 1
+    return i
+
+
+def _inside_brackets(head: str) -> bool:
+    depth = 0
+    for ch in head:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+    return depth > 0
