@@ -25,13 +25,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _chroma_run(path: Path):
+def _chroma_run(path: Path, port: int | None = None):
+    """``chroma run`` in its own process group (so a signal reaches the server itself); (process, port)."""
     exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = _free_port()
+    port = port or _free_port()
     proc = subprocess.Popen(
         [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.time() + 60
     while time.time() < deadline:
