@@ -114,3 +114,33 @@ def test_browser_asks_streams_cites_and_opens_the_source(live_url):
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def test_gradio_file_route_is_closed(live_url):
+    files = {"files": ("big.txt", b"x" * 1024 * 1024, "text/plain")}
+    res = httpx.post(f"{live_url}/gradio_api/upload", files=files, timeout=30)
+    assert res.status_code == 403 and "POST /api/documents" in res.json()["detail"]
+    assert "/tmp" not in res.text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((Q, 7), "history must be a list"),
+        ((Q, None, ["火星"]), "unknown filter value(s): 火星"),
+        ((Q, None, [f"城市{i}" for i in range(60)]), "at most 50"),
+        (("   ",), "question is empty"),
+    ],
+    ids=["history-not-a-list", "unknown-city", "too-many-cities", "empty"],
+)
+def test_gradio_endpoint_errors_are_messages_for_people(live_url, args, message):
+    from gradio_client import Client
+
+    client = Client(live_url + "/", verbose=False)
+    try:
+        with pytest.raises(Exception) as info:
+            client.predict(*args, api_name="/ask")
+    finally:
+        client.close()
+    text = str(info.value)
+    assert message in text and "Traceback" not in text and "object is not" not in text
