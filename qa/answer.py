@@ -19,12 +19,13 @@ from core.sentences import split_sentences
 from core.types import Refusal
 from qa.evidence import Candidate, best_figure, has_person, query_grams, score_candidates
 from qa.figures import figure_keys, find_figures
-from qa.focus import focus_of
+from qa.focus import Focus, focus_of
 from qa.lexical import Idf
 from qa.plan import Options
 from qa.query import Query
 from qa.refusals import evidence_refusal
 from qa.retrieve import Retrieval
+from qa.spans import asked_kind, find_span
 from qa.templates import say
 
 
@@ -94,7 +95,8 @@ class ExtractiveAnswerer:
         encode = self.encode if self._encode is not None else None
         idf = self._idf()
         focus = focus_of(query) if options.focus else None
-        cands = score_candidates(query, retrieval.hits, idf, encode, retrieval.query_vector, focus=focus)
+        kind = asked_kind(query.norm) if options.spans and query.qtype == "entity" else ""
+        cands = score_candidates(query, retrieval.hits, idf, encode, retrieval.query_vector, focus=focus, kind=kind)
         if not cands:
             return Draft("", False, reason="no passages", refusal=Refusal.NO_PASSAGES)
         best = cands[0]
@@ -117,6 +119,8 @@ class ExtractiveAnswerer:
             text = say(lang, "figure", figure=best.figure.text if best.figure else "", evidence=evidence, n=n)
         elif query.qtype == "list" and (items := _items(best.text)):
             text = say(lang, "list", items="、".join(items), evidence=evidence, n=n)
+        elif kind and (span := find_span(kind, query.norm, best.text, _words(query, focus), tuple(query.cities))):
+            text = say(lang, "span", span=span, evidence=evidence, n=n)
         elif query.qtype == "yesno":
             text = self._yesno(query, best, evidence, n, idf)
         else:
@@ -136,6 +140,11 @@ class ExtractiveAnswerer:
                 return say(query.lang, "yes", evidence=evidence, n=n)
             return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
         return say(query.lang, "yes", evidence=evidence, n=n)
+
+
+def _words(query: Query, focus: Focus | None) -> list[str]:
+    """The question's words in the reports' language (English through the focus glossary)."""
+    return [*query.keywords, *(focus.thing + focus.qualifiers if focus else ())]
 
 
 _TERMINAL = set("。！？；!?;”")

@@ -24,6 +24,7 @@ from qa.retrieve import Hit
 
 _TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
 _TOTAL_T = re.compile(r"共|累计|总|全年|合计")
+_QUOTED = re.compile(r"“[^”]{1,40}”|《[^》]{1,40}》|「[^」]{1,40}」")
 _CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
 
 
@@ -143,6 +144,7 @@ def score_candidates(
     query_vector: np.ndarray | None = None,
     depth: int = 5,
     focus: Focus | None = None,
+    kind: str = "",
 ) -> list[Candidate]:
     """All candidate sentences of the top ``depth`` passages, best first."""
     cands = candidates(hits, depth)
@@ -174,6 +176,8 @@ def score_candidates(
             c.score += 0.15 * c.figure_fit if c.figure else -0.3
         if query.asks_person and not has_person(c.text):
             c.score -= 0.2
+        if kind == "name":  # a name is usually quoted or a title
+            c.score += 0.04 * min(len(_QUOTED.findall(c.text)), 2)
         if query.qtype == "list":
             quoted = len(re.findall(r"“[^”]{1,30}”|《[^》]{1,30}》", c.text)) + c.text.count("、")
             c.score += 0.03 * min(quoted, 5)

@@ -6,6 +6,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "zh": {
         "figure": "{figure} —— {evidence}[{n}]",
         "list": "{items} —— {evidence}[{n}]",
+        "span": "{span} —— {evidence}[{n}]",
         "yes": "是。{evidence}[{n}]",
         "no_figure": "否。报告写的是{figure}:{evidence}[{n}]",
         "plain": "{evidence}[{n}]",
@@ -21,6 +22,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
         "figure": "{figure} — {evidence} [{n}]",
         "list": "{items} — {evidence} [{n}]",
+        "span": "{span} — {evidence} [{n}]",
         "yes": "Yes. {evidence} [{n}]",
         "no_figure": "No. The report says {figure}: {evidence} [{n}]",
         "plain": "{evidence} [{n}]",

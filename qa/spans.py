@@ -1,0 +1,163 @@
+"""The asked name in an evidence sentence: a quoted name, a title, a person, a place or a date.
+
+``asked_kind`` tells what an entity question wants (「叫什么/什么品牌」 → name, 「谁」 → person, 「哪里」 → place,
+「哪天」 → date). ``find_span`` fills the question's slot from the sentence: the words the question puts around
+its question word are found in the sentence and the span between them is the answer (「跟哪家单位签了协议」 →
+「与省联社东营审计中心签订」); failing that, the quoted 「“…”」/《…》 name, person or place nearest to the
+question's words. Leaves out: choosing the sentence (``qa.evidence``) and names spread over sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.text import normalize, pos_tags
+
+_NAME = re.compile(
+    r"叫什么|叫啥|什么名|名称|名字|品牌|称号|口号|标题|主题是什么|评出了什么|什么奖|哪个奖|"
+    r"什么(?:产品|活动|项目|工程|行动|计划|平台|节目|栏目|荣誉|书|报|刊|展区|基地|组织|服务|机制|模式)|"
+    r"哪(?:个|家|所|本|部|项|支)(?:单位|银行|公司|企业|工作室|法院|机构|平台|项目|活动|组织|学校|医院|协会|团队|队)|"
+    r"\bname[ds]?\b|\bcalled\b|\bbrand\b|\btitle\b|\bslogan\b|\btheme\b|\bwhich (?:court|company|bank|"
+    r"organi[sz]ation|studio|newspaper|award|prize|product|project|programme|program|campaign|brand|unit|"
+    r"enterprise|team|school|hospital|association|platform)\b|\bwhat (?:award|prize|product|honou?r)\b"
+)
+_PERSON = re.compile(r"谁|哪位|哪户|\bwho\b|\bwhose\b|\bwhich (?:family|person|woman)\b")
+_PLACE = re.compile(
+    r"哪里|在哪|去哪|到哪|哪个(?:村|镇|县|区|乡|社区|街道|地方|城市|省)|\bwhere\b|\bwhich (?:village|town|county|"
+    r"district|city|place|province)\b"
+)
+_DATE = re.compile(r"哪天|哪一天|何时|什么时候|哪一年|哪年|几月|\bwhen\b|\bwhat date\b|\bwhich (?:day|year|month)\b")
+_WH = re.compile(
+    r"(?:是)?(?:叫什么名字|叫什么|叫啥|什么(?:名字|名称)?|哪(?:个|家|所|本|部|项|支|位|户|里|天|一天|年|一年)?|谁|何时)"
+)
+_QUOTED = re.compile(r"“[^”]{1,40}”|《[^》]{1,40}》|「[^」]{1,40}」")
+_DATE_SPAN = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}年")
+_STOPS = "，,；;。！？!?：:、（）()"
+_SYNONYMS = {"跟": ("与", "和", "同", "跟"), "和": ("与", "和", "同", "跟"), "与": ("与", "和", "同", "跟")}
+_PLACE_END = re.compile(r"[\u4e00-\u9fff0-9]{1,12}(?:村|镇|乡|县|区|街道|社区|园|馆|中心|基地)$")
+
+
+def asked_kind(norm: str) -> str:
+    """"name" | "person" | "place" | "date" | "" for the question's normalised text."""
+    for kind, rx in (("date", _DATE), ("person", _PERSON), ("place", _PLACE), ("name", _NAME)):
+        if rx.search(norm):
+            return kind
+    return ""
+
+
+_NAMING = re.compile(r"叫什么|叫啥|什么名字|什么名称|\bname\b|\bcalled\b")
+_CLASSIFIER_WH = re.compile(r"哪(?:个|家|所|本|部|项|支|位|户)$")
+_TYPE_NOUN = re.compile(
+    r"^[\u4e00-\u9fff]{1,3}?(?=建|设|开|举|发|获|创|签|参|推|联|组|成|是|在|的|吗|？|\?|$)"
+)
+_EN_TYPES = {
+    "court": "法院", "company": "公司", "bank": "银行", "studio": "工作室", "newspaper": "报", "school": "学校",
+    "hospital": "医院", "association": "协会", "team": "队", "platform": "平台", "village": "村", "county": "县",
+    "project": "项目", "programme": "项目", "program": "项目", "campaign": "活动", "brand": "品牌", "award": "奖",
+}
+
+
+def _anchors(norm: str, avoid: tuple[str, ...]) -> tuple[str, str, str]:
+    """The question's words right before and after its question word, and the type noun the question
+    names after 哪个/哪家 (「哪个工作室」 → 工作室), which ends the answer span."""
+    m = _WH.search(norm)
+    if not m:
+        return "", "", ""
+    before = re.split(r"[的了,，\s]", norm[: m.start()])[-1][-4:]
+    if before in avoid or any(before.endswith(a) for a in avoid):
+        before = ""
+    rest = norm[m.end() :]
+    kind_noun = ""
+    if _CLASSIFIER_WH.search(m.group(0)) and (t := _TYPE_NOUN.match(rest)):
+        kind_noun = t.group(0)
+        rest = rest[len(kind_noun) :]
+    rest = re.sub(r"^(?:名字|名称|产品|奖)", "", rest)
+    after = re.split(r"[的了,，?？\s]", rest)[0][:2]
+    return before, after, kind_noun
+
+
+def _slot(sentence: str, before: str, after: str, kind_noun: str) -> str:
+    """The text between the question's anchors as found in the sentence ("" if they are not there)."""
+    lo = -1
+    for word in (before, before[-2:], *_SYNONYMS.get(before[-1:], ())) if before else ():
+        i = sentence.find(word)
+        if word and i >= 0:
+            lo = i + len(word)
+            break
+    if lo < 0:
+        return ""
+    if kind_noun and (k := sentence.find(kind_noun, lo)) > lo:
+        end = k + len(kind_noun)
+    elif after and (hi := sentence.find(after, lo)) > lo:
+        end = hi
+    else:
+        end = next((j for j in range(lo, len(sentence)) if sentence[j] in _STOPS), len(sentence))
+    span = sentence[lo:end].strip().lstrip("的")
+    return span if 2 <= len(span) <= 30 else ""
+
+
+def _typed(sentence: str, noun: str, question_norm: str) -> str:
+    """A name ending in the asked type noun (「…工作室」, 「…法院」) that the question does not already hold."""
+    for m in re.finditer(rf"[\u4e00-\u9fff0-9“”]{{2,14}}{re.escape(noun)}", sentence):
+        name = re.sub(r"^(?:我市|全市|本市|市|由|在|与|和|经|指导|推荐|联合)", "", m.group(0))
+        if name[: -len(noun)] and name[: -len(noun)] not in question_norm and not any(
+            w in name for w in re.findall(r"[\u4e00-\u9fff]{3,}", question_norm)
+        ):
+            return name
+    return ""
+
+
+def _nearest(spans: list[tuple[int, str]], sentence: str, words: list[str]) -> str:
+    """The span closest to any of the question's words in the sentence (the first span without words)."""
+    if not spans:
+        return ""
+    places = [i for w in words if len(w) >= 2 for i in [sentence.find(w)] if i >= 0]
+    if not places:
+        return spans[0][1]
+    return min(spans, key=lambda s: min(abs(s[0] - p) for p in places))[1]
+
+
+def find_span(kind: str, question_norm: str, sentence: str, words: list[str], avoid: tuple[str, ...] = ()) -> str:
+    """The asked name/person/place/date in ``sentence``, or "" when none is found with confidence.
+
+    ``avoid`` holds words that cannot anchor the answer (the question's city names)."""
+    sent = normalize(sentence)
+    if kind == "date":
+        m = _DATE_SPAN.search(sent)
+        return m.group(0) if m else ""
+    before, after, noun = _anchors(question_norm, avoid)
+    if not noun and (en := re.search(r"\b(?:which|what) (\w+)", question_norm)):
+        noun = _EN_TYPES.get(en.group(1).rstrip("s"), "")
+    naming = bool(_NAMING.search(question_norm))  # 「X叫什么」: the name stands before X, not after it
+    slot = "" if naming else _slot(sent, before, after, noun)
+    quoted = [(m.start(), m.group(0)) for m in _QUOTED.finditer(sent) if m.group(0)[1:-1] not in question_norm]
+    if slot:
+        inner = [q for _, q in quoted if q in slot]
+        return inner[0] if kind == "name" and len(inner) == 1 and len(slot) > len(inner[0]) + 6 else slot
+    if kind in ("person", "place") and (near := _people_or_places(kind, sent, question_norm, words)):
+        return near
+    if noun and (typed := _typed(sent, noun, question_norm)):
+        return typed
+    wh = _WH.search(question_norm)
+    type_word = re.split(r"[的了,，\s]", question_norm[: wh.start()])[-1][-2:] if wh else ""
+    if kind == "name":
+        labelled = [(i, q) for i, q in quoted if type_word and type_word in sent[i + len(q) : i + len(q) + 6]]
+        return _nearest(labelled or quoted, sent, words)
+    return _people_or_places(kind, sent, question_norm, words)
+
+
+def _people_or_places(kind: str, sent: str, question_norm: str, words: list[str]) -> str:
+    """The person (jieba ``nr``) or place (``ns``, or a word ending in 村/镇/县…) nearest the question's words."""
+    found: list[tuple[int, str]] = []
+    pos = 0
+    for word, flag in pos_tags(sent):
+        pos = sent.find(word, pos)
+        if word in question_norm:
+            continue
+        if kind == "person" and flag == "nr" and 2 <= len(word) <= 4:
+            found.append((pos, word + ("家庭" if sent[pos + len(word) : pos + len(word) + 2] == "家庭" else "")))
+        if kind == "place" and (flag == "ns" or _PLACE_END.match(word)) and len(word) >= 2:
+            found.append((pos, word))
+    if kind == "person" and "家庭" in question_norm:
+        found = [f for f in found if f[1].endswith("家庭")] or found
+    return _nearest(found, sent, words)
