@@ -226,6 +226,8 @@ def test_holdout_questions_differ_from_gold():
 
 @pytest.mark.parametrize("name", ["sealed.jsonl", "added.jsonl"])
 def test_new_split_questions_differ_from_gold_and_holdout(name):
-    seen = {r["question"].strip() for f in ("gold.jsonl", "holdout.jsonl") for r in load_rows(f)}
+    # a failure names only the gold/holdout ids that repeat, never the sealed split's contents
+    seen = {r["question"].strip(): r["id"] for f in ("gold.jsonl", "holdout.jsonl") for r in load_rows(f)}
     new = {r["question"].strip() for r in load_rows(name)}
-    assert not seen & new, sorted(seen & new)
+    repeated = sorted(seen[q] for q in seen.keys() & new)
+    assert repeated == [], f"{name} repeats these gold/holdout questions: {', '.join(repeated)}"
