@@ -1,1 +1,1 @@
-"""Evaluation against a gold answer set: pure metrics, a runner, baselines/ablations and a report."""
+"""Evaluation against a gold answer set: a metric registry, pure metrics, a runner, baselines/ablations and a report."""

@@ -12,10 +12,13 @@ def add_eval_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gold", type=Path, default=GOLD, help="gold JSONL file (default: eval/gold.jsonl)")
     p.add_argument("--out", type=Path, help="write one answer object + verdicts per question (JSONL, main system)")
     p.add_argument("--report", type=Path, help="folder for report.md, metrics.png, metrics.json and answers/")
-    p.add_argument("--fail-under", nargs="*", default=[], metavar="METRIC=VALUE", help="exit 1 below these floors")
+    p.add_argument(
+        "--fail-under", nargs="*", default=[], metavar="METRIC=VALUE",
+        help="exit 1 below these floors ('default': the CI floors in eval/registry.py)",
+    )
     p.add_argument(
         "--fail-over", nargs="*", default=[], metavar="METRIC=VALUE",
-        help="exit 1 above these ceilings (for false_refusal_rate, latency_p95_ms...)",
+        help="exit 1 above these ceilings, e.g. false_refusal_rate, latency_p95_ms ('default': the CI ceilings)",
     )
     p.add_argument("--systems", default="all", help="comma list of systems to run, or 'all' / 'main'")
     p.add_argument("--answerer", default=None, help="extractive | llm | both (default: settings)")

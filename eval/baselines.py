@@ -66,17 +66,26 @@ def answerer_kwargs(service, answerer: str | None) -> dict[str, Any]:
 
 def make_system(name: str, service, answerer: str | None = None) -> AskFn:
     """The ask function of one system over ``service``."""
-    extra = answerer_kwargs(service, answerer)
-    if name == "main":
-        return lambda q, id=None: service.ask(q, id=id, **extra).to_dict()
-    if name in ABLATIONS:
-        options = ABLATIONS[name]
-        return lambda q, id=None: service.ask(q, id=id, options=options, **extra).to_dict()
+    if name == "main" or name in ABLATIONS:
+        extra = answerer_kwargs(service, answerer) | ({"options": ABLATIONS[name]} if name in ABLATIONS else {})
+
+        def pipeline(q: str, id: Any = None) -> dict[str, Any]:
+            return service.ask(q, id=id, **extra).to_dict()
+
+        return pipeline
     if name == "bm25-only":
-        return lambda q, id=None: _top_passage(service, q, id, "bm25", _bm25_hits(service, q))
+
+        def bm25(q: str, id: Any = None) -> dict[str, Any]:
+            return _top_passage(service, q, id, "bm25", _bm25_hits(service, q))
+
+        return bm25
     if name == "dense-only":
         store = _dense_store(service)
-        return lambda q, id=None: _top_passage(service, q, id, "dense", _dense_hits(store, q))
+
+        def dense(q: str, id: Any = None) -> dict[str, Any]:
+            return _top_passage(service, q, id, "dense", _dense_hits(store, q))
+
+        return dense
     raise ValueError(f"unknown system {name!r}")
 
 

@@ -237,15 +237,13 @@ def _rate(hits: int, total: int) -> float | None:
     return hits / total if total else None
 
 
-METRICS = (
-    "answer_accuracy", "strict_accuracy", "refusal_accuracy", "false_refusal_rate", "hit@1", "hit@5", "mrr",
-    "citation_precision", "grounding_rate", "latency_p50_ms", "latency_p95_ms",
-)
-LOWER_IS_BETTER = {"false_refusal_rate", "latency_p50_ms", "latency_p95_ms"}
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 def summarize(verdicts: list[Verdict]) -> dict[str, float | int | None]:
-    """The metrics over a set of verdicts (None where no item qualifies), plus ``n``.
+    """The value of each ``eval.registry`` metric over a set of verdicts (None where no item qualifies),
+    plus ``n``.
 
     citation_precision is the mean, over found answerable answers with citations, of the share of cited
     passages holding evidence; grounding_rate is over found answers; MRR counts a miss as 0.
@@ -253,7 +251,7 @@ def summarize(verdicts: list[Verdict]) -> dict[str, float | int | None]:
     answerable = [v for v in verdicts if v.answerable]
     unanswerable = [v for v in verdicts if not v.answerable]
     scored = [v for v in answerable if v.scored_retrieval]
-    cited = [v for v in scored if v.cited_holding is not None and v.cited]
+    cited_shares = [v.cited_holding / v.cited for v in scored if v.cited_holding is not None and v.cited]
     found = [v for v in verdicts if v.grounded is not None]
     latencies = [v.latency_ms for v in verdicts]
     return {
@@ -265,7 +263,7 @@ def summarize(verdicts: list[Verdict]) -> dict[str, float | int | None]:
         "hit@1": _rate(sum(v.rank == 1 for v in scored), len(scored)),
         "hit@5": _rate(sum(v.rank is not None and v.rank <= 5 for v in scored), len(scored)),
         "mrr": sum(1 / v.rank for v in scored if v.rank) / len(scored) if scored else None,
-        "citation_precision": sum(v.cited_holding / v.cited for v in cited) / len(cited) if cited else None,
+        "citation_precision": _mean(cited_shares),
         "grounding_rate": _rate(sum(bool(v.grounded) for v in found), len(found)),
         "latency_p50_ms": percentile(latencies, 50) if latencies else None,
         "latency_p95_ms": percentile(latencies, 95) if latencies else None,

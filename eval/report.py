@@ -1,38 +1,29 @@
 """The eval report: ``report.md`` (tables + wrong answers), ``metrics.png``, ``metrics.json``, answers.
 
-Tables: systems × metrics, then for the main system: types, languages and reports × metrics, wrong
-answers (question, gold, given) and answers that are right but state another figure first. The chart
-has English labels only (renders without CJK fonts; matplotlib's Agg backend). Leaves out: running and
-scoring (``eval.run``, ``eval.metrics``).
+Tables (columns from ``eval.registry``): systems × metrics, then for the main system: types, languages
+and reports × metrics, wrong answers (question, gold, given), answers that are right but state another
+figure first, and a glossary of the metrics. The chart has English labels only (renders without CJK
+fonts; matplotlib's Agg backend). Leaves out: running and scoring (``eval.run``, ``eval.metrics``).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eval.baselines import SYSTEMS
-from eval.metrics import LOWER_IS_BETTER, METRICS, GoldItem
+from eval.jsonl import write_jsonl
+from eval.metrics import GoldItem
+from eval.registry import METRICS, Metric, charted
+from eval.result import MAIN, EvalResult, SystemRun
 
-CHART_SYSTEM_METRICS = (
-    "answer_accuracy", "strict_accuracy", "refusal_accuracy", "false_refusal_rate", "hit@5", "mrr",
-    "citation_precision", "grounding_rate",
-)
-CHART_TYPE_METRICS = ("answer_accuracy", "strict_accuracy", "false_refusal_rate", "hit@5", "citation_precision")
-HEADLINE = (
-    "answer_accuracy", "strict_accuracy", "refusal_accuracy", "false_refusal_rate", "hit@1", "hit@5", "mrr",
-    "citation_precision", "grounding_rate", "latency_p50_ms", "latency_p95_ms",
-)
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
-
-def _cell(value: Any, ms: bool = False) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.0f}" if ms else f"{value:.3f}"
-    return str(value)
+ValueOf = Callable[[str, str], Any]
 
 
 def _text(value: str, limit: int = 160) -> str:
@@ -41,13 +32,22 @@ def _text(value: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def metrics_table(rows: dict[str, dict[str, Any]], first: str, metrics=HEADLINE) -> str:
+def metrics_table(rows: dict[str, dict[str, Any]], first: str, metrics: Sequence[Metric] = METRICS) -> str:
     """A Markdown table: one row per key, one column per metric (↓ marks lower-is-better)."""
-    heads = [f"{m} ↓" if m in LOWER_IS_BETTER else m for m in metrics]
+    heads = [f"{m.name} ↓" if m.lower_is_better else m.name for m in metrics]
     lines = [f"| {first} | n | " + " | ".join(heads) + " |", "|---|---:|" + "---:|" * len(metrics)]
-    for key, m in rows.items():
-        cells = " | ".join(_cell(m.get(name), name.endswith("_ms")) for name in metrics)
-        lines.append(f"| {_text(key, 60)} | {m.get('n', 0)} | {cells} |")
+    for key, values in rows.items():
+        cells = " | ".join(m.format(values.get(m.name), "–") for m in metrics)
+        lines.append(f"| {_text(key, 60)} | {values.get('n', 0)} | {cells} |")
+    return "\n".join(lines)
+
+
+def glossary() -> str:
+    """A Markdown list of the metrics: what each measures, its direction and its default CI limit."""
+    lines = []
+    for m in METRICS:
+        limit = "" if m.ci_limit is None else f"; CI {'ceiling' if m.lower_is_better else 'floor'} {m.ci_limit:g}"
+        lines.append(f"- `{m.name}`{' ↓' if m.lower_is_better else ''}: {m.label}{limit}")
     return "\n".join(lines)
 
 
@@ -84,7 +84,7 @@ def wrong_table(items: list[GoldItem], rows: list[dict[str, Any]], which: str) -
     return "\n".join(lines)
 
 
-def chart(result, path: Path) -> Path:
+def chart(result: EvalResult, path: Path) -> Path:
     """Grouped bars: metrics by system (top) and main-system metrics by question type (bottom)."""
     import matplotlib
 
@@ -92,44 +92,48 @@ def chart(result, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     runs = result.runs
-    main = runs["main"]
+    main = runs[MAIN]
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(12, 9), constrained_layout=True)
-    _bars(top, list(runs), CHART_SYSTEM_METRICS, lambda s, m: runs[s].metrics.get(m))
-    top.set_title(f"Metrics by system ({len(result.items)} questions; false_refusal_rate: lower is better)")
+    system_metrics = charted()
+    _bars(top, list(runs), system_metrics, lambda s, m: runs[s].metrics.get(m))
+    lower = ", ".join(m.name for m in system_metrics if m.lower_is_better)
+    top.set_title(f"Metrics by system ({len(result.items)} questions; {lower}: lower is better)")
     types = list(main.by_type)
-    _bars(bottom, types, CHART_TYPE_METRICS, lambda t, m: main.by_type[t].get(m))
+    _bars(bottom, types, charted(type_chart=True), lambda t, m: main.by_type[t].get(m))
     bottom.set_title("Main system by question type")
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
 
 
-def _bars(ax, groups: list[str], metrics, value) -> None:
+def _bars(ax: Axes, groups: list[str], metrics: Sequence[Metric], value: ValueOf) -> None:
     width = 0.8 / len(metrics)
     for j, metric in enumerate(metrics):
         xs = [i + (j - (len(metrics) - 1) / 2) * width for i in range(len(groups))]
-        ax.bar(xs, [value(g, metric) or 0.0 for g in groups], width, label=metric)
+        ax.bar(xs, [value(g, metric.name) or 0.0 for g in groups], width, label=metric.name)
     ax.set_xticks(range(len(groups)), groups)
     ax.set_ylim(0, 1.05)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, ncol=4, loc="lower left", bbox_to_anchor=(0, 1.08, 1, 0.2), mode="expand")
 
 
-def _describe(name: str, run, specs: dict[str, str]) -> str:
+def _describe(name: str, run: SystemRun, specs: dict[str, str]) -> str:
     if name == "main[llm]":
         return (f"full pipeline with the LLM answerer; the checks replaced {run.replaced} of {len(run.rows)} "
                 "answers with the extractive answer (`answerer: extractive-fallback`)")
     return specs.get(name, "")
 
 
-def markdown(result, chart_name: str) -> str:
-    main = result.runs["main"]
+def markdown(result: EvalResult, chart_name: str) -> str:
+    """The text of report.md."""
+    main = result.runs[MAIN]
     specs = {s.name: s.description for s in SYSTEMS}
     parts = [
         "# Evaluation report",
         "",
         f"Gold set `{result.gold}`: {len(result.items)} questions; generated {datetime.now():%Y-%m-%d %H:%M}. "
-        "Metric definitions: `eval/metrics.py`. ↓ = lower is better; – = no question qualifies.",
+        "Metric definitions: `eval/metrics.py` and [below](#metrics). ↓ = lower is better; – = no question "
+        "qualifies.",
         "",
         "## Systems",
         "",
@@ -159,14 +163,16 @@ def markdown(result, chart_name: str) -> str:
         "",
         wrong_table(result.items, main.rows, "loose"),
         "",
+        "## Metrics",
+        "",
+        glossary(),
+        "",
     ]
     return "\n".join(parts)
 
 
-def write_report(result, folder: Path) -> list[Path]:
+def write_report(result: EvalResult, folder: Path) -> list[Path]:
     """Write report.md, metrics.png, metrics.json and answers/<system>.jsonl into ``folder``."""
-    from eval.run import write_jsonl
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     png = chart(result, folder / "metrics.png")
@@ -175,7 +181,7 @@ def write_report(result, folder: Path) -> list[Path]:
     data = {
         "gold": result.gold,
         "n": len(result.items),
-        "metrics": list(METRICS),
+        "metrics": [m.name for m in METRICS],
         "systems": {
             name: {"metrics": run.metrics, "by_type": run.by_type, "by_lang": run.by_lang, "by_doc": run.by_doc,
                    "seconds": round(run.seconds, 1)}

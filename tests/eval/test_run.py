@@ -111,3 +111,9 @@ def test_limits_parse_and_check():
         "answer_accuracy = 0.790 is below the floor 0.8",
         "mrr = - is below the floor 0.5",
     ]
+
+
+def test_default_limits_are_accepted_on_the_command_line(capsys):
+    args = _args("--fail-under", "default", "--fail-over", "default", "--systems", "gpt")
+    assert main(args, service=object()) == 2
+    assert "unknown system" in capsys.readouterr().err  # the limits parsed; the system name did not
