@@ -19,9 +19,13 @@ def _service():
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    import logging
+
     from index.indexer import Indexer
     from index.load import ReportError
 
+    if args.verbose:
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     settings = get_settings()
     paths = [Path(p) for p in args.paths] or [SEEDS]
     indexer = Indexer.from_settings(settings)
@@ -111,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="index report files or folders (default: seeds/)")
-    p.add_argument("paths", nargs="*", help="files or folders (.txt .md .docx .pdf)")
+    p.add_argument("paths", nargs="*", help="files or folders (.txt .md .docx .pdf); reports are named by their "
+                   "path inside the folder")
+    p.add_argument("-v", "--verbose", action="store_true", help="log each write step")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("ask", help="answer a question with cited passages")
@@ -147,9 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a clear message instead of a traceback for known failures
+        from core.errors import StoreUnavailable
+        from index.embed import ModelError
         from index.store import StoreError
 
-        if isinstance(exc, StoreError):
+        if isinstance(exc, StoreError | StoreUnavailable | ModelError):
             print(f"error: {exc}", file=sys.stderr)
             return 2
         raise

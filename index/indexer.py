@@ -2,29 +2,35 @@
 
 The CLI, uploads through the API/UI and the benchmark all index through ``Indexer``. Idempotent and
 crash-safe: chunk ids are content hashes, only chunks missing from the store are embedded, and a report's
-old chunks are removed only after its new ones are stored, so an interrupted run loses nothing and the
-next run completes it. A report whose text is already indexed under another name is skipped as a duplicate.
-Leaves out: the in-memory search side (``qa.corpus`` re-reads the store after a write).
+old chunks are removed only after its new ones are stored, so an interrupted run (even ``kill -9``) loses
+nothing and the next run completes it. A report whose text is already indexed under another name is skipped
+as a duplicate. Writes go in bounded steps of ``step`` passages, taking turns (``index.turns``) with other
+writers. A report is named by its path inside the folder indexed (``a/report.txt``), so same-named files in
+two folders are two reports. Leaves out: the in-memory search side (``qa.corpus`` re-reads the store after a
+write).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.interfaces import Embedder, Store
 from core.settings import Settings
 from core.text import normalize
 from core.types import ChunkMeta, IndexOutcome
-from index.chunk import chunk_report
+from index.chunk import Chunk, chunk_report
 from index.embed import get_embedder
-from index.load import Report, ReportError, find_reports, read_report, read_report_bytes
+from index.load import MAX_UNPACKED, Report, ReportError, named_reports, read_report, read_report_bytes
 from index.meta import detect_city, detect_year
 from index.store import ChromaStore
+from index.turns import Turns
 
-BATCH = 64
+BATCH = 32  # passages per write step unless the settings say otherwise
+log = logging.getLogger("fulian_qa.index")
 
 
 def embed_text(meta: ChunkMeta, text: str) -> str:
@@ -44,37 +50,48 @@ class Indexer:
     store: Store
     chunk_size: int
     overlap: int
+    step: int = 0  # passages per write step (0: BATCH)
+    max_unpacked: int = MAX_UNPACKED
+    turns: Turns = field(default_factory=Turns)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Indexer:
-        embedder = get_embedder(settings.embed_model, settings.models_dir)
-        store = ChromaStore.from_settings(settings, embedder.name)
-        return cls(embedder, store, settings.chunk_size, settings.chunk_overlap)
+    def from_settings(cls, settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> Indexer:
+        embedder = embedder or get_embedder(settings.embed_model, settings.models_dir)
+        store = store or ChromaStore.from_settings(settings, embedder.name)
+        return cls(
+            embedder,
+            store,
+            settings.chunk_size,
+            settings.chunk_overlap,
+            settings.write_step,
+            settings.max_unpacked_mb * 1024 * 1024,
+        )
 
     def index_report(self, report: Report, progress: bool = False) -> IndexOutcome:
-        """Index one decoded report."""
+        """Index one decoded report (writes of the same report are serialised)."""
+        with self.turns.for_doc(report.name):
+            return self._index(report, progress)
+
+    def _index(self, report: Report, progress: bool) -> IndexOutcome:
         doc_sha = hashlib.sha256(report.text.encode("utf-8")).hexdigest()
-        other = self.store.doc_with_sha(doc_sha)
+        with self.turns.step():
+            other = self.store.doc_with_sha(doc_sha)
         if other is not None and other != report.name:
             return IndexOutcome(
                 doc=report.name, status="duplicate", message=f"same text as already indexed report {other}"
             )
-
         city, year = detect_city(report.text), detect_year(report.text)
         chunks = chunk_report(report.name, report.text, doc_sha, self.chunk_size, self.overlap)
         if not chunks:
             return IndexOutcome(doc=report.name, status="error", message="no text to index")
         metas = {c.id: ChunkMeta(c.doc, city, year, c.section_path, c.index, c.start, c.end, doc_sha) for c in chunks}
-        have = self.store.existing_ids(list(metas))
+        with self.turns.step():
+            have = self.store.existing_ids(list(metas))
         todo = [c for c in chunks if c.id not in have]
-        for i in range(0, len(todo), BATCH):
-            part = todo[i : i + BATCH]
-            vectors = self.embedder.encode_passages([embed_text(metas[c.id], c.text) for c in part], progress=progress)
-            self.store.upsert(
-                [c.id for c in part], vectors, [c.text for c in part], [metas[c.id].to_store() for c in part]
-            )
-        stale = sorted(set(self.store.doc_ids(report.name)) - set(metas))
-        self.store.delete_ids(stale)
+        self._write(report.name, todo, metas, progress)
+        with self.turns.step():
+            stale = sorted(set(self.store.doc_ids(report.name)) - set(metas))
+            self.store.delete_ids(stale)
         status = "indexed" if todo or stale else "unchanged"
         return IndexOutcome(
             doc=report.name,
@@ -86,20 +103,34 @@ class Indexer:
             year=year,
         )
 
+    def _write(self, doc: str, todo: list[Chunk], metas: dict[str, ChunkMeta], progress: bool) -> None:
+        """Embed and store ``todo`` one bounded step at a time."""
+        size = self.step or BATCH
+        for i in range(0, len(todo), size):
+            part = todo[i : i + size]
+            with self.turns.step():
+                texts = [embed_text(metas[c.id], c.text) for c in part]
+                vectors = self.embedder.encode_passages(texts, progress=progress)
+                self.store.upsert(
+                    [c.id for c in part], vectors, [c.text for c in part], [metas[c.id].to_store() for c in part]
+                )
+            log.info("%s: stored %d/%d new passages", doc, i + len(part), len(todo))
+
     def index_bytes(self, name: str, data: bytes) -> IndexOutcome:
         """Index an uploaded file (raises ``ReportError`` for unreadable ones)."""
-        return self.index_report(read_report_bytes(name, data))
+        return self.index_report(read_report_bytes(name, data, self.max_unpacked))
 
     def index_paths(
         self, paths: list[Path], on_outcome: Callable[[IndexOutcome], None] | None = None, progress: bool = False
     ) -> list[IndexOutcome]:
-        """Index files and folders; a bad file is reported and skipped, the rest go on."""
+        """Index files and folders, each report named by its path inside its folder; a bad file is reported and
+        skipped, the rest go on."""
         outcomes = []
-        for path in find_reports(paths):
+        for path, name in named_reports(paths):
             try:
-                outcome = self.index_report(read_report(path), progress)
+                outcome = self.index_report(read_report(path, name, self.max_unpacked), progress)
             except ReportError as exc:
-                outcome = IndexOutcome(doc=path.name, status="error", message=str(exc))
+                outcome = IndexOutcome(doc=name, status="error", message=str(exc))
             outcomes.append(outcome)
             if on_outcome:
                 on_outcome(outcome)
@@ -107,4 +138,5 @@ class Indexer:
 
     def remove(self, doc: str) -> int:
         """Remove every chunk of a report; how many were removed."""
-        return self.store.delete_doc(doc)
+        with self.turns.for_doc(doc), self.turns.step():
+            return self.store.delete_doc(doc)

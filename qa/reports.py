@@ -43,14 +43,14 @@ class ReportManager:
 
     def add(self, name: str, data: bytes) -> IndexOutcome:
         """Index an uploaded report (raises ``ReportError`` for unreadable files)."""
+        outcome = self.indexer.index_bytes(name, data)  # in bounded steps, taking turns with other writes
         with self._write_lock:
-            outcome = self.indexer.index_bytes(name, data)
             self.corpus.refresh()
         return outcome
 
     def remove(self, name: str) -> int:
         """Remove every chunk of a report; returns how many were removed."""
+        removed = self.indexer.remove(name)
         with self._write_lock:
-            removed = self.indexer.remove(name)
             self.corpus.refresh()
         return removed

@@ -43,5 +43,5 @@ class System:
         searcher = HybridSearcher(corpus, store, embedder)
         extractive = ExtractiveAnswerer(lambda: corpus.snapshot.idf, embedder.encode_passages, thresholds)
         service = QAService(settings, corpus, searcher, extractive, LLMAnswerer(settings))
-        indexer = Indexer(embedder, store, settings.chunk_size, settings.chunk_overlap)
+        indexer = Indexer.from_settings(settings, embedder, store)
         return cls(settings, service, ReportManager(indexer, corpus))

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from index import e5convert
+from index.modelcheck import write_manifest
 
 QUERIES = [
     "天水培训了多少陇原巧手",
@@ -137,6 +138,7 @@ def test_ensure_model_skips_complete_and_redoes_incomplete(tmp_path: Path, monke
     def fake_convert(out_dir: Path) -> Path:
         calls.append(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
+        write_manifest(out_dir)
         (out_dir / e5convert.MARKER_NAME).write_text("ok")
         return out_dir
 

@@ -57,3 +57,49 @@ def test_city_and_year_detection_on_seeds():
             assert (detect_city(text), detect_year(text)) == expected[path.name[:3]]
     assert detect_city(TEXT) == "青山"
     assert detect_year("没有年份的文字") == 0
+
+
+def _docx_bytes(text: str) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def test_docx_that_unpacks_too_far_is_refused_before_parsing():
+    import io
+    import zipfile
+
+    buf = io.BytesIO(_docx_bytes("天水市妇联工作报告"))
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/padding.xml", b" " * (8 * 1024 * 1024))
+    bomb = buf.getvalue()
+    assert len(bomb) < 100_000
+    with pytest.raises(ReportError, match=r"bomb\.docx: \.docx unpacks to more than 2 MB \(8 MB seen"):
+        read_report_bytes("bomb.docx", bomb, max_unpacked=2 * 1024 * 1024)
+    assert read_report_bytes("ok.docx", bomb, max_unpacked=16 * 1024 * 1024).text == "天水市妇联工作报告"
+
+
+def test_pdf_whose_streams_unpack_too_far_is_refused():
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    for _ in range(3):
+        page = writer.add_blank_page(200, 200)
+        stream = DecodedStreamObject()
+        stream.set_data(b"0 0 m\n" * (400 * 1024))  # 2.4 MB of drawing operators per page
+        page[NameObject("/Contents")] = writer._add_object(stream)
+        page.compress_content_streams()
+    buf = io.BytesIO()
+    writer.write(buf)
+    assert len(buf.getvalue()) < 200_000
+    with pytest.raises(ReportError, match=r"\.pdf unpacks to more than 4 MB"):
+        read_report_bytes("bomb.pdf", buf.getvalue(), max_unpacked=4 * 1024 * 1024)
