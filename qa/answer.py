@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.sentences import split_sentences
+from core.text import normalize
 from core.types import Refusal
 from qa.evidence import Candidate, best_figure, has_person, query_grams, score_candidates
 from qa.figures import figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
 from qa.plan import Options
+from qa.qualifiers import contradiction
 from qa.query import Query
 from qa.refusals import evidence_refusal
 from qa.retrieve import Retrieval
@@ -122,23 +124,27 @@ class ExtractiveAnswerer:
         elif kind and (span := find_span(kind, query.norm, best.text, _words(query, focus), tuple(query.cities))):
             text = say(lang, "span", span=span, evidence=evidence, n=n)
         elif query.qtype == "yesno":
-            text = self._yesno(query, best, evidence, n, idf)
+            text = self._yesno(query, best, evidence, n, idf, options)
         else:
             text = say(lang, "plain", evidence=evidence, n=n)
         return Draft(text, True, [best], conf)
 
-    def _yesno(self, query: Query, best: Candidate, evidence: str, n: str, idf: Idf) -> str:
-        """是 when the report states the claimed figure for the claimed thing, 否 when it states another."""
+    def _yesno(self, query: Query, best: Candidate, evidence: str, n: str, idf: Idf, options: Options) -> str:
+        """是 when the report states the claimed figure for the claimed thing and no other qualifier (全省 for
+        全国, 第二 for 第一, another year); 否 with what it says instead."""
         qgrams = query_grams(query, idf)
+        focus = focus_of(query) if options.focus else None
         for claim in query.claim_figures:
             fig = find_figures(claim)
             unit = fig[0].unit if fig else ""
-            stated, _ = best_figure(dataclasses.replace(query, unit=unit), best.text, qgrams)
+            stated, _ = best_figure(dataclasses.replace(query, unit=unit), best.text, qgrams, focus)
             if stated is None:
                 continue
-            if figure_keys(claim) & figure_keys(stated.text):
-                return say(query.lang, "yes", evidence=evidence, n=n)
-            return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
+            if not figure_keys(claim) & figure_keys(stated.text):
+                return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
+            break
+        if options.qualifiers and (other := contradiction(query.norm, normalize(best.text))):
+            return say(query.lang, "no_figure", figure=other, evidence=evidence, n=n)
         return say(query.lang, "yes", evidence=evidence, n=n)
 
 

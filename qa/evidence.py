@@ -75,11 +75,11 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     label = label_of(sentence, fig, figures)
     own = label.before + label.after
     thing = _share(focus.thing, own) if focus.thing else 0.0
-    quals = [q for q in focus.qualifiers if q in label.before or q in label.after]
-    qual = min(1.0, len(quals) / max(1, min(2, len(focus.qualifiers))))
-    fit = 1.5 * thing * thing + 0.6 * qual  # a whole match of the counted thing outweighs a partial one
-    if label.part and qual == 0 and thing < 0.5:
-        fit -= 0.5  # a part of a total, and nothing in the question names that part
+    quals = [q for q in focus.qualifiers if q in own]
+    qual = len(quals) / max(1, len(focus.qualifiers))
+    fit = 1.5 * thing * thing + 0.8 * qual  # a whole match of the counted thing outweighs a partial one
+    if label.part:  # a part of a total: right when the question names that part, else the total is meant
+        fit += 0.3 if quals else (-0.5 if thing < 0.5 else 0.0)
     if focus.total:
         fit += 0.8 if focus.total in label.before else (0.1 if focus.total in clause else 0.0)
     return fit

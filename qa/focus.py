@@ -61,7 +61,9 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "hotline": ("热线",), "complaint": ("信访", "投诉"), "petition": ("信访",), "letter": ("来信", "信访"),
     "problem": ("问题",), "issue": ("问题",), "courtyard": ("庭院",), "garden": ("庭院",), "teacher": ("教师", "老师"),
     "doctor": ("医生",), "exam": ("检查",), "examination": ("检查",), "nutrition": ("营养",),
-    "anemia": ("贫血",), "anaemia": ("贫血",), "infant": ("婴幼儿",), "transfer": ("输转", "转移"),
+    "anemia": ("贫血",), "anaemia": ("贫血",), "infant": ("婴儿", "婴幼儿"), "baby": ("婴儿",),
+    "milk": ("奶粉",), "powder": ("奶粉",),
+    "outside": ("省外",), "within": ("省内",), "inside": ("省内",), "transfer": ("输转", "转移"),
     "migrant": ("输转", "外出"), "domestic": ("家政",), "housekeeping": ("家政",), "law": ("法",), "legal": ("法",),
 }
 _EN_WORD = re.compile(r"[a-z]+")
@@ -112,7 +114,9 @@ def _thing_zh(norm: str) -> tuple[str, ...]:
         return ()
     after = re.split(r"[?？,，。;；!！]", norm[m.end() :], maxsplit=1)[0]
     after = _LEAD_UNIT.sub("", after.strip())
-    after = re.sub(r"^[个名]", "", after)[:8]
+    after = re.sub(r"^[个名]", "", after)
+    after = re.sub(r"^(?:是在|是从|是由|是|在|为|被|由)", "", after)
+    after = re.sub(r"(?:的|了)$", "", after)[:8]
     if re.search(r"[\u4e00-\u9fff]{2}", after):
         return (after,)
     head = re.sub(r"(?:分别|各|一共|总共|共|累计|都)?(?:有|是|为|达到|达)?了?$", "", norm[: m.start()])

@@ -1,0 +1,90 @@
+"""Qualifiers of a yes/no claim: scope (全国/全省/全市), level (国家级/省级/市级), rank (第一/第二/首个) and year.
+
+``contradiction(question, evidence)`` returns what the evidence says instead when it states another member
+of a qualifier group than the claim (「全省第一个」 asked as 「全国第一个」 → 全省), or "" when every qualifier
+the claim makes is supported or not contradicted. English claims are read through a small word map.
+Leaves out: figures (``qa.answer`` compares claimed and stated figures) and negation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.figures import cn_value
+
+_SCOPE = ("全国", "全省", "全市", "全县", "全区")
+_LEVEL = ("国家级", "省级", "市级", "县级", "区级", "镇级", "村级")
+_RANK = re.compile(r"第([一二三四五六七八九十]+|\d+)|首(?=个|家|届|批|位|次|所|支|创)")
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=年|\b)")
+_EN = (
+    (re.compile(r"\bnational(ly)?\b|\bnationwide\b|\bin (the )?(whole )?country\b|\bin china\b"), "全国"),
+    (re.compile(r"\bprovince-?wide\b|\bin the (whole )?province\b"), "全省"),
+    (re.compile(r"\bcity-?wide\b|\bin the (whole )?city\b"), "全市"),
+    (re.compile(r"\bnational-level\b|\bstate-level\b"), "国家级"),
+    (re.compile(r"\bprovincial(-level)?\b"), "省级"),
+    (re.compile(r"\bcity-level\b|\bmunicipal(-level)?\b"), "市级"),
+    (re.compile(r"\bcounty-level\b"), "县级"),
+    (re.compile(r"\bfirst\b"), "第一"),
+    (re.compile(r"\bsecond\b"), "第二"),
+    (re.compile(r"\bthird\b"), "第三"),
+)
+
+
+def _rank(text: str) -> set[int]:
+    out: set[int] = set()
+    for m in _RANK.finditer(text):
+        raw = m.group(1)
+        if raw is None:
+            out.add(1)
+        elif raw.isdigit():
+            out.add(int(raw))
+        elif (value := cn_value(raw) if len(raw) > 1 else "一二三四五六七八九十".index(raw) + 1) is not None:
+            out.add(int(value))
+    return out
+
+
+def _claimed(question: str) -> str:
+    """The question in Chinese qualifier words (English claims mapped through ``_EN``)."""
+    extra = "".join(word for rx, word in _EN if rx.search(question))
+    return question + extra
+
+
+_PLACE_Q = re.compile(r"([\u4e00-\u9fff]{2,3}[省市县区])([\u4e00-\u9fff“《]{2,4})")
+
+
+def _trim(place: str) -> str:
+    """Drop a function word caught before a place name (为山东省 → 山东省)."""
+    return place[1:] if len(place) == 4 and place[0] in "为在的了与和由从到被向对给台成是获选" else place
+
+
+def _other_place(claim: str, evidence: str) -> str:
+    """Another place where the claim names one before the same words (山东省最佳… asked, 潍坊市最佳… stated)."""
+    for m in _PLACE_Q.finditer(claim):
+        place, follow = _trim(m.group(1)), m.group(2)
+        for hit in re.finditer(re.escape(follow[:2]), evidence):
+            before = re.search(r"([\u4e00-\u9fff]{2,3}[省市县区])$", evidence[: hit.start()])
+            stated = _trim(before.group(1)) if before else ""
+            if stated and stated != place and place not in evidence[max(0, hit.start() - 6) : hit.start()]:
+                return stated
+    return ""
+
+
+def contradiction(question: str, evidence: str) -> str:
+    """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts."""
+    claim = _claimed(question)
+    if other := _other_place(claim, evidence):
+        return other
+    for group in (_SCOPE, _LEVEL):
+        asked = [w for w in group if w in claim]
+        stated = [w for w in group if w in evidence]
+        if asked and stated and not set(asked) & set(stated):
+            return stated[0]
+    asked_rank, stated_rank = _rank(claim), _rank(evidence)
+    if asked_rank and stated_rank and not asked_rank & stated_rank:
+        m = _RANK.search(evidence)
+        return m.group(0) if m else ""
+    asked_years = set(_YEAR.findall(claim))
+    stated_years = set(_YEAR.findall(evidence))
+    if asked_years and stated_years and not asked_years & stated_years:
+        return f"{sorted(stated_years)[0]}年"
+    return ""
