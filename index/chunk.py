@@ -3,7 +3,8 @@
 Sentences end at 。！？；!?; or a line break, never inside quotes/brackets (“…”《…》（…）), so a
 quoted name or a number is never cut. Headings (一、 /（一）/ 1、 / 1. / 一是 / short unnumbered title
 lines / markdown #) open a new chunk and form the chunk's section path. Chunks pack whole sentences up
-to a size budget and repeat trailing sentences as overlap. ``text[start:end]`` is always the chunk.
+to a size budget (a hard bound: longer sentences are split first) and repeat trailing sentences as overlap.
+``text[start:end]`` is always the chunk.
 Leaves out: tables and page layout (PDF/DOCX text arrives as plain lines).
 """
 
@@ -113,10 +114,18 @@ def chunk_id(doc_sha: str, start: int, end: int, text: str) -> str:
 def chunk_report(
     name: str, text: str, doc_sha: str, size: int = 260, overlap: int = 60
 ) -> list[Chunk]:
-    """Pack sentences into chunks of about ``size`` chars within one section, with overlap."""
+    """Pack sentences into chunks of at most ``size`` chars within one section, with overlap.
+
+    Every chunk is at most ``size`` characters (over-long sentences and headings are split first), every
+    non-space character of ``text`` is in some chunk, and consecutive chunks share at most ``overlap``
+    non-space characters. A run of headings with no text between them (a numbered list of short lines)
+    becomes chunks of its own rather than one unbounded heading block.
+    """
     sentences: list[tuple[Span, int]] = []
     for span in split_sentences(text):
         level = heading_level(text, span)
+        if level and span.end - span.start > size:
+            level = 0
         for piece in _split_long(text, span, size) if not level else [span]:
             sentences.append((piece, level))
 
@@ -126,9 +135,9 @@ def chunk_report(
     current_path: list[str] = []
     has_content = False
 
-    def flush() -> None:
+    def flush(force: bool = False) -> None:
         nonlocal current, has_content
-        if current and has_content:
+        if current and (has_content or force):
             start, end = current[0].start, current[-1].end
             body = text[start:end]
             chunks.append(
@@ -137,25 +146,34 @@ def chunk_report(
         current, has_content = [], False
 
     for span, level in sentences:
+        too_long = bool(current) and span.end - current[0].start > size
         if level:
-            if has_content:
-                flush()
+            if has_content or too_long:
+                flush(force=True)
             path = [(lv, t) for lv, t in path if lv < level] + [(level, text[span.start : span.end])]
             current.append(span)
             current_path = [t for _, t in path]
             continue
-        length = span.end - (current[0].start if current else span.start)
-        if current and has_content and length > size:
-            tail: list[Span] = []
-            for prev in reversed(current):
-                if sum(s.end - s.start for s in tail) + prev.end - prev.start > overlap:
-                    break
-                tail.insert(0, prev)
-            flush()
+        if too_long:
+            tail = _overlap_tail(current, span, size, overlap) if has_content else []
+            flush(force=True)
             current = tail
         if not current:
             current_path = [t for _, t in path]
         current.append(span)
         has_content = True
-    flush()
+    flush(force=True)
     return chunks
+
+
+def _overlap_tail(current: list[Span], span: Span, size: int, overlap: int) -> list[Span]:
+    """The trailing sentences of ``current`` to repeat before ``span``: at most ``overlap`` characters of
+    sentence text, and never so many that the next chunk would pass ``size``."""
+    tail: list[Span] = []
+    for prev in reversed(current):
+        if sum(s.end - s.start for s in tail) + prev.end - prev.start > overlap:
+            break
+        tail.insert(0, prev)
+    while tail and span.end - tail[0].start > size:
+        tail.pop(0)
+    return tail
