@@ -74,7 +74,7 @@ def peak_rss(pid: int, stop: threading.Event, out: list[float]) -> None:
 def run_level(url: str, clients: int, seconds: int, pid: int, work: Path) -> dict:
     log = work / f"load-{clients}.jsonl"
     env = {**os.environ, "FQA_LOAD_LOG": str(log)}
-    stop, rss = threading.Event(), []
+    stop, rss = threading.Event(), list[float]()
     sampler = threading.Thread(target=peak_rss, args=(pid, stop, rss))
     sampler.start()
     subprocess.run(
