@@ -9,7 +9,6 @@ Leaves out: arithmetic across passages (sums are left to the LLM answerer's chec
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,6 +21,7 @@ from qa.evidence import Candidate, best_figure, has_person, query_grams, score_c
 from qa.figures import figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
+from qa.lists import asked_count, items_in, numbered_items
 from qa.plan import Options
 from qa.qualifiers import contradiction
 from qa.query import Query
@@ -51,15 +51,17 @@ class Draft:
     refusal: Refusal | None = None
 
 
-def _items(sentence: str) -> list[str]:
-    quoted = re.findall(r"“[^”]{1,40}”|《[^》]{1,40}》", sentence)
-    if len(quoted) >= 2:
-        return list(dict.fromkeys(quoted))
-    parts = [p for p in re.split(r"[,，;；:：。]", sentence) if "、" in p]
-    if parts:
-        longest = max(parts, key=lambda p: p.count("、"))
-        return [x.strip() for x in longest.split("、") if x.strip()]
-    return []
+def _list_items(query: Query, best: Candidate, options: Options) -> list[str]:
+    """The evidence sentence's items, or the passage's numbered enumeration when that fits the asked count
+    better (or the sentence lists nothing)."""
+    items = items_in(best.text)
+    if not options.lists:
+        return items
+    count = asked_count(query.norm)
+    numbered = numbered_items(best.hit.chunk.text)
+    if len(numbered) >= 2 and (not items or (count and abs(len(numbered) - count) < abs(len(items) - count))):
+        return numbered[:count] if count else numbered
+    return items
 
 
 class ExtractiveAnswerer:
@@ -119,8 +121,10 @@ class ExtractiveAnswerer:
         lang = query.lang
         if query.qtype == "numeric":
             text = say(lang, "figure", figure=best.figure.text if best.figure else "", evidence=evidence, n=n)
-        elif query.qtype == "list" and (items := _items(best.text)):
-            text = say(lang, "list", items="、".join(items), evidence=evidence, n=n)
+        elif query.qtype == "list" and (items := _list_items(query, best, options)):
+            count = asked_count(query.norm) if options.lists else 0
+            key = "list_fewer" if 0 < len(items) < count else "list"
+            text = say(lang, key, items="、".join(items), evidence=evidence, n=n, found=len(items), asked=count)
         elif kind and (span := find_span(kind, query.norm, best.text, _words(query, focus), tuple(query.cities))):
             text = say(lang, "span", span=span, evidence=evidence, n=n)
         elif query.qtype == "yesno":
