@@ -14,7 +14,7 @@ from core.types import Answer, Citation, Refusal
 from qa.answer import Draft
 from qa.corpus import Corpus
 from qa.figures import ungrounded
-from qa.plan import QuestionPlan
+from qa.plan import QuestionPlan, Target
 from qa.retrieve import Retrieval
 from qa.templates import say
 
@@ -28,7 +28,10 @@ class Note:
 
 
 def scope_note(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Draft], corpus: Corpus) -> Note | None:
-    """Why the reports cannot answer this question at all, or None."""
+    """Why the reports cannot answer this question at all, or None.
+
+    When only some cities of a multi-city question name a year their reports do not cover, those cities' drafts
+    are marked not found (their parts say so) and the others are answered."""
     query, lang = plan.query, plan.query.lang
     if not corpus.snapshot.chunks:
         return Note(Refusal.EMPTY_INDEX, say(lang, "empty_index"))
@@ -37,15 +40,26 @@ def scope_note(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Dra
         return Note(
             Refusal.UNKNOWN_PLACE, say(lang, "unknown_place", place="、".join(query.unknown_places), covered=covered)
         )
-    for target, result, draft in zip(plan.targets, retrievals, drafts, strict=True):
-        if result.uncovered_years and draft.found:
-            named = [y for y in result.uncovered_years if any(str(y) in ev.hit.chunk.text for ev in draft.evidence)]
-            if not named:
-                years = "、".join(str(y) for y in result.uncovered_years)
-                where = target.city or "、".join(query.cities)
-                text = say(lang, "uncovered_year", year=years, city=where, covered=corpus.coverage())
-                return Note(Refusal.UNCOVERED_YEAR, text)
+    notes = [_year_note(plan, t, r, d, corpus) for t, r, d in zip(plan.targets, retrievals, drafts, strict=True)]
+    if any(notes) and all(n or not d.found for n, d in zip(notes, drafts, strict=True)):
+        return next(n for n in notes if n)
+    for draft, note in zip(drafts, notes, strict=True):  # one city's year is not covered: only its part says so
+        if note is not None:
+            draft.found, draft.reason, draft.refusal = False, note.text, note.refusal
     return None
+
+
+def _year_note(plan: QuestionPlan, target: Target, result: Retrieval, draft: Draft, corpus: Corpus) -> Note | None:
+    """The uncovered-year refusal of one target: it names a year no report of its city covers, and its
+    evidence does not name that year either (a report may look back on an earlier year)."""
+    if not (result.uncovered_years and draft.found):
+        return None
+    if any(str(y) in ev.hit.chunk.text for y in result.uncovered_years for ev in draft.evidence):
+        return None
+    years = "、".join(str(y) for y in result.uncovered_years)
+    where = target.city or "、".join(plan.query.cities)
+    text = say(plan.query.lang, "uncovered_year", year=years, city=where, covered=corpus.coverage())
+    return Note(Refusal.UNCOVERED_YEAR, text)
 
 
 def closest(retrievals: list[Retrieval], n: int) -> list[Citation]:
@@ -77,11 +91,14 @@ def compose(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Draft]
                 texts.append(say(lang, "part", city=city, body=body) if city else body)
             else:
                 reason, refusal = reason or draft.reason, refusal or draft.refusal
-                if city:
+                if city and draft.refusal is Refusal.UNCOVERED_YEAR:
+                    texts.append(say(lang, "part", city=city, body=draft.reason))  # a scope note: not a figure
+                elif city:
                     texts.append(say(lang, "part_missing", city=city))
     text = "\n".join(texts)
     if found_any:
-        missing = ungrounded(text, [c.text for c in citations])
+        stated = "\n".join(t for t, d in zip(texts, drafts, strict=False) if d.refusal is not Refusal.UNCOVERED_YEAR)
+        missing = ungrounded(stated, [c.text for c in citations])
         if missing:
             found_any = False
             reason = f"grounding check failed: {', '.join(missing)} not in cited passages"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from core.settings import Settings
-from core.text import normalize
-from qa.query import Catalog, Query, parse
+from core.text import YEAR, normalize
+from qa.query import Catalog, Query, city_years, parse
 
 ANSWERERS = ("extractive", "llm")
 AnswererName = Literal["extractive", "llm"]
@@ -108,22 +108,31 @@ def sub_question(question: str, city: str, cities: list[str]) -> str:
     if not own:
         return question
     text = "，".join(own)
-    if len(normalize(text).replace(city, "").strip()) < 4:  # 「株洲呢」: borrow the other clause's wording
+    rest = re.sub(rf"{YEAR.pattern}年?", "", normalize(text).replace(city, ""))
+    if len(rest.strip()) < 4:  # 「株洲呢」「天水2016年呢」: borrow the other clause's wording
         other = next((p for p in parts if p not in own), "")
         for c in cities:
             other = other.replace(c, city)
+        mine = YEAR.findall(text)
+        if mine:  # 「天水2016年呢」: the borrowed wording takes this clause's year
+            other = YEAR.sub(lambda m: mine[0], other)
         return other or question
     return text
 
 
-def targets(query: Query, catalog: Catalog) -> list[Target]:
-    """One target per named city for a multi-city question (each with its own sub-question), else one."""
+def targets(query: Query, catalog: Catalog, scope_years: bool = True) -> list[Target]:
+    """One target per named city for a multi-city question (each with its own sub-question), else one.
+
+    With ``scope_years`` each target keeps only the years written beside its city (``qa.query.city_years``)."""
     if not query.multi:
         return [Target("", query)]
-    return [
-        Target(city, dataclasses.replace(parse(sub_question(query.raw, city, query.cities), catalog), cities=[city]))
-        for city in query.cities
-    ]
+    years = city_years(query.norm, query.lang, catalog) if scope_years else {}
+    out = []
+    for city in query.cities:
+        sub = parse(sub_question(query.raw, city, query.cities), catalog)
+        own = years.get(city, sub.years) if scope_years else sub.years
+        out.append(Target(city, dataclasses.replace(sub, cities=[city], years=own)))
+    return out
 
 
 def make_plan(
@@ -143,7 +152,7 @@ def make_plan(
     return QuestionPlan(
         question,
         query,
-        targets(query, catalog),
+        targets(query, catalog, (options or Options()).place_filter),
         k or settings.top_k,
         chosen,
         clean_filters(filters),

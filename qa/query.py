@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from core.text import CJK_RUNS, YEAR, detect_lang, normalize, pos_tags, tokens
+from core.text import CJK_RUNS, YEAR, detect_lang, normalize, tokens
 from qa.figures import find_figures
+from qa.places import OWNER_ZH, base, is_province, places_en, places_zh
 
 _QWORDS = (
     "多少|几|哪些|哪个|哪里|哪|什么|是否|是不是|有没有|有无|吗|呢|请问|一下|一共|总共|共计|分别|各|如何|怎样|怎么|谁|何时|何|"
@@ -172,6 +173,7 @@ class Query:
     keywords: list[str] = field(default_factory=list)
     claim_figures: list[str] = field(default_factory=list)
     asks_person: bool = False
+    terms: list[str] = field(default_factory=list)  # named terms the reports quote (最美家庭), see named_terms
 
     @property
     def multi(self) -> bool:
@@ -253,12 +255,93 @@ def keywords(norm: str, exclude: list[str]) -> list[str]:
 
 
 def _places(norm: str) -> list[str]:
-    """Place names in a Chinese question: jieba ``ns`` words and whole words ending in 市/县/区/省."""
-    places = []
-    for word, flag in pos_tags(norm):
-        if len(word) >= 2 and (flag == "ns" or (len(word) >= 3 and word[-1] in "市县区省" and word[-2] != "全")):
-            places.append(word)
-    return places
+    """Place names in a Chinese question (``qa.places.places_zh``)."""
+    return places_zh(norm)
+
+
+def _used_as_in_reports(norm: str, place: str, corpus: str) -> bool:
+    """Whether the question uses ``place`` as the reports do: with the two characters after (or before) it."""
+    i = norm.find(place)
+    sides = (norm[i : i + len(place) + 2], norm[max(0, i - 2) : i + len(place)])
+    return i >= 0 and any(len(s) == len(place) + 2 and CJK_RUNS.fullmatch(s) and s in corpus for s in sides)
+
+
+def _unknown_places(norm: str, lang: str, catalog: Catalog) -> list[str]:
+    """Places the question names that no indexed report covers.
+
+    A covered city never is. A province is unknown when no report mentions it or it is named as the owner of
+    the work (「山东省妇联」). Any other place is unknown unless the question uses it as a report does (「北京第十
+    四届…」 in a Chinese question); "Beijing", 「北京」, 「北京市妇联」 alone are."""
+    corpus = catalog.corpus_text
+    if lang == "zh":
+        named = [(p, base(p), bool(re.search(f"{re.escape(base(p))}(?:{OWNER_ZH})", norm))) for p in _places(norm)]
+    else:
+        named = [(w.title(), name, owner) for w, name, owner in places_en(norm)]
+    unknown: list[str] = []
+    for written, name, owner in named:
+        if not name or any(name in c or c in name for c in catalog.cities):
+            continue
+        if is_province(name) and name in corpus and not owner:
+            continue
+        if not owner and name in corpus and (lang == "zh" and _used_as_in_reports(norm, written, corpus)):
+            continue
+        unknown.append(written)
+    return sorted(set(unknown))
+
+
+_QUOTED = re.compile(r"[“\"「『‘《]([^“”\"「」『』‘’《》\n]{2,12})[”\"」』’》]")
+
+
+@lru_cache(maxsize=4)
+def _quoted_in(corpus_text: str) -> frozenset[str]:
+    """Every short quoted name in the reports (“最美庭院”, 《家庭教育促进法》)."""
+    return frozenset(m.group(1) for m in _QUOTED.finditer(corpus_text))
+
+
+def named_terms(norm: str, catalog: Catalog) -> list[str]:
+    """The named things a Chinese question asks about: the names it quotes, and the names the reports quote
+    (“最美家庭”) that it writes, longest first and not inside one another. Leaves out: English questions."""
+    if detect_lang(norm) == "en":
+        return []
+    found = [q for q in _QUOTED.findall(norm) if CJK_RUNS.search(q)]
+    found += [t for t in _quoted_in(catalog.corpus_text) if len(t) >= 3 and CJK_RUNS.fullmatch(t) and t in norm]
+    found = [t for t in found if not any(t in c for c in catalog.cities)]
+    found.sort(key=len, reverse=True)
+    return [t for i, t in enumerate(found) if not any(t in longer for longer in found[:i])]
+
+
+def city_mentions(norm: str, lang: str, catalog: Catalog) -> list[tuple[int, str]]:
+    """Every mention of a covered city in a question, as (offset, city), in order (English: by romanisation)."""
+    found: list[tuple[int, str]] = []
+    if lang == "zh":
+        for city in catalog.cities:
+            found += [(m.start(), city) for m in re.finditer(re.escape(city), norm)] if city else []
+    else:
+        for py, city in catalog.city_pinyin().items():
+            found += [(m.start(), city) for m in re.finditer(rf"\b{py}\b", norm)]
+    return sorted(set(found))
+
+
+def city_years(norm: str, lang: str, catalog: Catalog) -> dict[str, list[int]]:
+    """The years a question names, attached to the cities they go with.
+
+    With one distinct year (or none) every city takes them all. With several, each year goes with the city it is
+    written beside: the city before it when the question writes years after cities (「东营2020年和天水2016年」),
+    the city after it when it writes them before (「2020年的东营和2016年的天水」). Leaves out: years of no city."""
+    mentions = city_mentions(norm, lang, catalog)
+    years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(norm)]
+    cities = list(dict.fromkeys(c for _, c in mentions))
+    if len({y for _, y in years}) <= 1 or not mentions:
+        return {c: [y for _, y in years] for c in cities}
+    before = years[0][0] < mentions[0][0]  # years written before their cities
+    out: dict[str, list[int]] = {c: [] for c in cities}
+    for pos, year in years:
+        if before:
+            owner = next((c for p, c in mentions if p > pos), mentions[-1][1])
+        else:
+            owner = next((c for p, c in reversed(mentions) if p < pos), mentions[0][1])
+        out[owner].append(year)
+    return out
 
 
 def parse(question: str, catalog: Catalog) -> Query:
@@ -267,23 +350,11 @@ def parse(question: str, catalog: Catalog) -> Query:
     lang = detect_lang(norm)
     qtype = question_type(norm, lang)
     where: dict[str, int] = {}  # city → first mention, so cities keep the question's order
-    if lang == "zh":
-        where = {c: norm.find(c) for c in catalog.cities if c and c in norm}
-    else:
-        for py, city in catalog.city_pinyin().items():
-            if m := re.search(rf"\b{py}\b", norm):
-                where[city] = min(m.start(), where.get(city, m.start()))
+    for pos, city in city_mentions(norm, lang, catalog):
+        where.setdefault(city, pos)
     cities = sorted(where, key=lambda c: (where[c], c))
     years = [int(y) for y in YEAR.findall(norm)]
-    unknown: list[str] = []
-    if lang == "zh":
-        for place in _places(norm):
-            base = re.sub(r"[市县区省]$", "", place)
-            if any(base in c or c in base for c in catalog.cities):
-                continue
-            named_as_owner = re.search(f"{re.escape(base)}(?:市|妇联|妇女联合会)", norm)
-            if base and (base not in catalog.corpus_text or named_as_owner):
-                unknown.append(place)
+    unknown = _unknown_places(norm, lang, catalog)
     kws = keywords(" ".join(CJK_RUNS.findall(norm)) if lang == "en" else norm, cities)
     claim = []
     if qtype == "yesno":
@@ -297,8 +368,9 @@ def parse(question: str, catalog: Catalog) -> Query:
         expected_unit(norm, lang),
         cities,
         years,
-        sorted(set(unknown)),
+        unknown,
         kws,
         claim,
         asks_person,
+        named_terms(norm, catalog),
     )

@@ -9,14 +9,98 @@ threshold (``qa.answer``).
 
 from __future__ import annotations
 
+import re
+
+from core.text import normalize
 from core.types import Refusal
 from qa.evidence import Candidate
+from qa.figures import Figure, find_figures
+from qa.focus import focus_of
 from qa.plan import Options
-from qa.query import Query
+from qa.query import UNIT_GROUPS, Query, unit_match
+
+# Measures a question can ask that no other kind of figure answers: a rate, an area, money, people.
+_AREA = {"平方米", "平米", "亩", "公顷", "万平方米"}
+_STRICT = [g for g in UNIT_GROUPS if g & {"%", "元", "人"}] + [_AREA]
+_NAMES = {"%": "a rate", "元": "money", "人": "people", "平方米": "an area"}
+_AREA_Q = re.compile(
+    r"面积|平方米|平米|多大地方|square (?:met(?:er|re)s?|feet|kilomet(?:er|re)s?)|\bacres?\b|hectares?\b"
+)
+_QUOTED = re.compile(r"[“「『‘《\"]([^“”「」『』‘’《》\"\n]{2,12})[”」』’》\"]")
+
+
+def asked_measure(query: Query) -> set[str]:
+    """The unit family a numeric question insists on (a rate, an area, money, people), or an empty set.
+
+    A count of things (「多少个岗位」) insists on not being answered by people alone; other units insist on nothing."""
+    if query.qtype != "numeric":
+        return set()
+    if _AREA_Q.search(query.norm):
+        return _AREA
+    for group in _STRICT:
+        if query.unit in group:
+            return group
+    return set()
+
+
+def _fits(measure: set[str], fig: Figure) -> bool:
+    if fig.unit in measure or any(unit_match(m, fig.unit) > 0 for m in measure if m in ("%", "元", "人")):
+        return True
+    money = "元" in measure and not fig.unit and fig.value >= 10_000  # 「贷款1.2亿」: money without 元
+    return money or (measure is _AREA and fig.unit == "米" and "平方" in fig.text)
+
+
+def measure_refusal(query: Query, best: Candidate) -> str:
+    """Why the evidence sentence does not state the asked measure ("" when it does or nothing is insisted on)."""
+    figures = [f for f in find_figures(best.text) if not f.is_year]
+    measure = asked_measure(query)
+    if measure and not any(_fits(measure, f) for f in figures):
+        stated = "、".join(f.text for f in figures) or "no figure"
+        name = next(n for unit, n in _NAMES.items() if unit in measure)
+        return f"{name} is asked; the evidence gives {stated}"
+    people = UNIT_GROUPS[0]
+    if query.qtype == "numeric" and query.unit == "个" and figures and all(f.unit in people for f in figures):
+        return f"the question counts things; the evidence counts only people ({'、'.join(f.text for f in figures)})"
+    return ""
+
+
+def _siblings(term: str, passage: str) -> list[str]:
+    """Names in ``passage`` that look like ``term`` but are not it: a quoted name sharing its first or last two
+    characters (最美庭院 for 最美家庭), or a name with its head and last character (巾帼信用贷 for 巾帼创业贷)."""
+    quoted = [n for n in _QUOTED.findall(passage) if len(n) >= 4 and (n[:2] == term[:2] or n[-2:] == term[-2:])]
+    pattern = re.escape(term[:2]) + r"[\u4e00-\u9fff]{1,4}?" + re.escape(term[-1])
+    return [n for n in quoted + re.findall(pattern, passage) if n != term]
+
+
+def concept_refusal(query: Query, best: Candidate) -> str:
+    """Why the evidence is about a near concept: a name the question asks about (最美家庭) is neither in the passage
+    nor in its headings, while the passage names a sibling (最美庭院). An English question whose content words
+    (through the domain glossary) are all absent from the passage and its headings is refused too.
+    Leaves out: yes/no questions (a sibling there is a 否, ``qa.qualifiers``)."""
+    if query.qtype == "yesno":
+        return ""
+    passage = normalize(best.hit.chunk.text)
+    context = passage + " " + normalize(best.hit.chunk.meta.section)
+    bare = re.sub(r"[()（）“”‘’\"'《》「」\s]", "", context)
+    for term in query.terms:
+        if len(term) < 4 or term in context or term in bare:
+            continue
+        if siblings := _siblings(term, passage):
+            return f"the evidence is about {siblings[0]}, not {term}"
+    if query.lang == "en":
+        focus = focus_of(query)
+        words = list(dict.fromkeys(focus.thing + focus.qualifiers))
+        if len(words) >= 3 and not any(w in context for w in words):
+            return f"none of the asked things ({'、'.join(words)}) is in the evidence passage"
+    return ""
 
 
 def evidence_refusal(query: Query, best: Candidate, options: Options) -> tuple[Refusal, str] | None:
     """The refusal kind and a one-line reason when ``best`` does not answer ``query``, else None."""
     if not options.measure:
         return None
+    if reason := measure_refusal(query, best):
+        return Refusal.NO_MEASURE, reason
+    if reason := concept_refusal(query, best):
+        return Refusal.NO_CONCEPT, reason
     return None

@@ -1,0 +1,190 @@
+"""Honest refusals: places no report covers however written, years scoped per city, the asked measure or named
+thing missing from the evidence. Pure parts on small synthetic catalogues; end to end over the seeded store."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from core.text import normalize
+from core.types import ChunkMeta, Refusal, StoredChunk
+from qa.evidence import Candidate
+from qa.plan import Options, targets
+from qa.query import Catalog, city_years, parse
+from qa.refusals import evidence_refusal
+from qa.retrieve import Hit
+
+REPORTS = (
+    "东营市妇联2020年工作报告。全市妇联在山东省妇联指导下开展工作。合唱团获“北京第十四届国际合唱节”金奖。"
+    "开展“最美庭院”评选,创建“最美庭院”3000户。举办招聘会,为2000余名女性求职者牵线搭桥。"
+    "天水市妇联2016年工作报告。湖南省第二届巾帼创业大赛。评选“最美家庭”120户。"
+)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog(
+        cities={"东营": ["a.txt"], "天水": ["b.txt"]},
+        years={"a.txt": {2020}, "b.txt": {2016}},
+        doc_city={"a.txt": "东营", "b.txt": "天水"},
+        corpus_text=normalize(REPORTS),
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "北京培训了多少妇女？",
+        "北京市妇联培训了多少妇女？",
+        "拉萨培训了多少妇女？",
+        "拉薩婦聯組建了多少支隊伍？",
+        "银川市妇联发放了多少贷款？",
+        "山东省妇联表彰了多少个家庭？",
+        "How many women did Lhasa train?",
+        "How many women did Beijing train in 2020?",
+        "How many teams did Yinchuan set up?",
+        "How many volunteers are there in Hangzhou City?",
+        "What did the Shenzhen Women's Federation do?",
+    ],
+)
+def test_places_no_report_covers_are_recognised_however_written(catalog, question):
+    query = parse(question, catalog)
+    assert query.unknown_places and not query.cities, query
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "东营培训了多少妇女？",
+        "东营市妇联培训了多少妇女？",
+        "How many women did Dongying train?",
+        "东营获得了多少个山东省级荣誉？",
+        "湖南省第二届巾帼创业大赛有多少人参加？",
+        "哪个合唱团获得了北京第十四届国际合唱节金奖？",
+        "全省有多少个三八红旗集体？",
+        "How many trainings were held in Hunan?",
+    ],
+)
+def test_covered_cities_and_provinces_the_reports_speak_of_are_not_unknown(catalog, question):
+    assert parse(question, catalog).unknown_places == []
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("东营2020年和天水2016年各培训了多少人？", {"东营": [2020], "天水": [2016]}),
+        ("2016年的东营和2020年的天水各培训了多少人？", {"东营": [2016], "天水": [2020]}),
+        ("东营和天水2020年各培训了多少人？", {"东营": [2020], "天水": [2020]}),
+        ("How many women did Dongying train in 2020 and Tianshui in 2016?", {"东营": [2020], "天水": [2016]}),
+    ],
+)
+def test_each_year_goes_with_the_city_written_beside_it(catalog, question, years):
+    query = parse(question, catalog)
+    assert city_years(query.norm, query.lang, catalog) == years
+    assert {t.city: t.query.years for t in targets(query, catalog)} == years
+
+
+def test_a_borrowed_clause_takes_its_own_year(catalog):
+    query = parse("东营2020年培训了多少人，天水2016年呢？", catalog)
+    second = targets(query, catalog)[1]
+    assert second.city == "天水" and second.query.years == [2016] and "2016" in second.query.raw
+
+
+def _candidate(sentence: str, passage: str = "", section: str = "") -> Candidate:
+    text = passage or sentence
+    start = text.index(sentence)
+    chunk = StoredChunk("c1", text, ChunkMeta(doc="a.txt", city="东营", section=section))
+    return Candidate(Hit(chunk, 1.0), 0, start, start + len(sentence), sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("东营妇女儿童活动中心的面积是多少平方米？", "中心设有7个服务中心、11间公益培训室。"),
+        ("How many square metres is Dongying's new activity centre?", "中心设有7个服务中心、11间公益培训室。"),
+        ("东营两癌筛查的覆盖率是多少？", "全年开展两癌筛查活动12场。"),
+        ("东营有多少人参加了家长讲座？", "全年举办家长讲座12场、亲子活动8期。"),
+        ("东营一共发放了多少钱的助学金？", "资助困境儿童300人次。"),
+        ("东营的招聘会提供了多少个岗位？", "举办招聘会,为2000余名女性求职者牵线搭桥。"),
+    ],
+)
+def test_an_absent_measure_is_refused(catalog, question, sentence):
+    refusal = evidence_refusal(parse(question, catalog), _candidate(sentence), Options())
+    assert refusal is not None and refusal[0] is Refusal.NO_MEASURE, refusal
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("东营有多少人参加了家长讲座？", "全年举办家长讲座12场,近900名家长参加。"),
+        ("东营发放了多少贷款？", "发放贷款1.2亿,扶持创业妇女300人。"),
+        ("东营两癌筛查的覆盖率是多少？", "两癌筛查覆盖率达到98.5%。"),
+        ("东营举办了多少场讲座？", "全年举办家长讲座12场。"),  # no insisted measure: events answer events
+        ("东营组建了多少支队伍？", "组建巾帼志愿服务队120支。"),
+        ("东营评出了什么？", "评出创业明星10名。"),  # not a count
+    ],
+)
+def test_a_stated_measure_or_no_insisted_one_is_not_refused(catalog, question, sentence):
+    assert evidence_refusal(parse(question, catalog), _candidate(sentence), Options()) is None
+
+
+def test_a_near_concept_is_refused_and_the_named_thing_is_answered(catalog):
+    passage = "开展“最美庭院”评选,创建“最美庭院”3000户。"
+    sentence = "开展“最美庭院”评选,创建“最美庭院”3000户。"
+    near = evidence_refusal(parse("东营评选了多少户最美家庭？", catalog), _candidate(sentence, passage), Options())
+    assert near is not None and near[0] is Refusal.NO_CONCEPT, near
+    same = evidence_refusal(parse("东营创建了多少户最美庭院？", catalog), _candidate(sentence, passage), Options())
+    assert same is None
+
+
+def test_the_named_thing_may_stand_in_the_heading(catalog):
+    cand = _candidate("评选120户。", section="三、“最美家庭”评选")
+    assert evidence_refusal(parse("天水评选了多少户最美家庭？", catalog), cand, Options()) is None
+
+
+def test_measure_switch_turns_both_checks_off(catalog):
+    query = parse("东营妇女儿童活动中心的面积是多少平方米？", catalog)
+    assert evidence_refusal(query, _candidate("中心设有7个服务中心。"), Options(measure=False)) is None
+    query = dataclasses.replace(parse("东营评选了多少户最美家庭？", catalog))
+    assert evidence_refusal(query, _candidate("创建“最美庭院”3000户。"), Options(measure=False)) is None
+
+
+# End to end over the seeded store.
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["北京培训了多少妇女？", "拉萨妇联组建了多少支巾帼志愿者队伍？", "How many women did Lhasa train?"],
+)
+def test_unknown_places_are_refused_end_to_end(service, question):
+    ans = service.ask(question)
+    assert not ans.found and ans.refusal is Refusal.UNKNOWN_PLACE, ans.answer
+    assert ans.citations  # the closest passages are still listed
+
+
+def test_unknown_place_refusal_follows_the_place_filter_switch(service):
+    ans = service.ask("How many women did Lhasa train?", options=Options(place_filter=False))
+    assert ans.refusal is not Refusal.UNKNOWN_PLACE
+
+
+def test_square_metres_are_not_answered_with_a_count(service):
+    question = "How many square metres is Zhuzhou's new women and children's activity centre?"
+    ans = service.ask(question)
+    assert not ans.found, ans.answer
+    assert service.ask(question, options=Options(measure=False)).found  # the ablation answers it
+
+
+def test_a_near_concept_is_refused_end_to_end(service):
+    ans = service.ask("株洲评选了多少户最美家庭？")
+    assert not ans.found and ans.refusal is Refusal.NO_CONCEPT, ans.answer
+    assert service.ask("株洲一共创建了多少户最美庭院？").found
+
+
+def test_years_are_scoped_per_city_end_to_end(service):
+    right = service.ask("东营2020年和天水2016年的妇联公众号分别发了多少条信息？")
+    assert right.found and "5204" in right.answer and "1153" in right.answer, right.answer
+    swapped = service.ask("东营2016年和天水2020年的妇联公众号分别发了多少条信息？")
+    assert not swapped.found and swapped.refusal is Refusal.UNCOVERED_YEAR, swapped.answer
+    one = service.ask("东营2020年和天水2022年的妇联公众号分别发了多少条信息？")
+    assert one.found and "5204" in one.answer and "1153" not in one.answer, one.answer
