@@ -51,7 +51,7 @@ _EXONYMS = {
 _SUFFIX = re.compile(r"(?:省|市|县|自治区|自治州|自治县|地区|盟|区)$")
 OWNER_ZH = r"(?:省|市|县|区|州)?(?:妇联|妇女联合会)"
 _EN_WORD = re.compile(r"[a-z]+(?:'(?!s\b)[a-z]+)?")
-_EN_OWNER = re.compile(r"^[\s']*(?:s\s+)?(?:city|province|county|district|prefecture|municipal|women'?s federation)\b")
+_EN_OWNER = re.compile(r"^[\s']*(?:s\s+)?(?:city|county|district|prefecture|municipal|women'?s federation)\b")
 
 
 def base(name: str) -> str:

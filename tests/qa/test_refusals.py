@@ -64,6 +64,7 @@ def test_places_no_report_covers_are_recognised_however_written(catalog, questio
         "哪个合唱团获得了北京第十四届国际合唱节金奖？",
         "全省有多少个三八红旗集体？",
         "How many trainings were held in Hunan?",
+        "How many women in Hunan Province were trained?",
     ],
 )
 def test_covered_cities_and_provinces_the_reports_speak_of_are_not_unknown(catalog, question):
