@@ -75,14 +75,22 @@ def _jieba_cities() -> frozenset[str]:
     return frozenset(m for m in re.findall(r"^([\u4e00-\u9fff]{2,4})市 \d+ ns$", text, re.M))
 
 
+@lru_cache(maxsize=256)
+def pinyins(city: str) -> tuple[str, ...]:
+    """Romanisations of a city name: the word's reading (乐清 → yueqing) and the per-character one (leqing)."""
+    from pypinyin import Style, lazy_pinyin
+
+    whole = "".join(lazy_pinyin(city, style=Style.NORMAL))
+    per_char = "".join(lazy_pinyin(ch, style=Style.NORMAL)[0] for ch in city)
+    return tuple(sorted({whole, per_char}))
+
+
 @lru_cache(maxsize=1)
 def romanised() -> dict[str, str]:
     """Romanisation → Chinese name, for every gazetteer and jieba place name, plus the English exonyms."""
-    from qa.query import _pinyins
-
-    table = {p: n for n in sorted(_jieba_cities()) for p in _pinyins(n) if len(p) >= 5}
-    table |= {p: n for n in sorted(_AMBIGUOUS.split()) for p in _pinyins(n) if len(p) >= 5}
-    table |= {p: n for n in sorted(gazetteer()) for p in _pinyins(n) if len(p) >= 4}
+    table = {p: n for n in sorted(_jieba_cities()) for p in pinyins(n) if len(p) >= 5}
+    table |= {p: n for n in sorted(_AMBIGUOUS.split()) for p in pinyins(n) if len(p) >= 5}
+    table |= {p: n for n in sorted(gazetteer()) for p in pinyins(n) if len(p) >= 4}
     return table | _EXONYMS
 
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from core.text import CJK_RUNS, YEAR, detect_lang, normalize, tokens
 from qa.figures import find_figures
-from qa.places import OWNER_ZH, base, is_province, places_en, places_zh
+from qa.places import OWNER_ZH, base, is_province, pinyins, places_en, places_zh
 
 _QWORDS = (
     "多少|几|哪些|哪个|哪里|哪|什么|是否|是不是|有没有|有无|吗|呢|请问|一下|一共|总共|共计|分别|各|如何|怎样|怎么|谁|何时|何|"
@@ -146,17 +146,7 @@ class Catalog:
     corpus_text: str = ""
 
     def city_pinyin(self) -> dict[str, str]:
-        return {p: c for c in self.cities for p in _pinyins(c)}
-
-
-@lru_cache(maxsize=256)
-def _pinyins(city: str) -> tuple[str, ...]:
-    """Romanisations of a city name: the word's reading (乐清 → yueqing) and the per-character one (leqing)."""
-    from pypinyin import Style, lazy_pinyin
-
-    whole = "".join(lazy_pinyin(city, style=Style.NORMAL))
-    per_char = "".join(lazy_pinyin(ch, style=Style.NORMAL)[0] for ch in city)
-    return tuple(sorted({whole, per_char}))
+        return {p: c for c in self.cities for p in pinyins(c)}
 
 
 @dataclass

@@ -148,12 +148,7 @@ def test_the_graph_covers_every_package_and_sees_lazy_imports():
     assert ("fulian_qa.cli", "eval.run") in edges
 
 
-@pytest.mark.parametrize("package", [
-    *(p for p in [*PACKAGES, *MODULES] if p != "qa"),
-    pytest.param("qa", marks=pytest.mark.xfail(strict=True, reason=(
-        "import cycle qa.query -> qa.places (qa/query.py, module level) -> qa.query "
-        "(qa/places.py, `from qa.query import _pinyins` inside romanised())"))),
-])
+@pytest.mark.parametrize("package", [*PACKAGES, *MODULES])
 def test_no_import_cycles(package):
     edges = import_graph()
     found = [c for c in cycles(edges) if any(layer(m) == package for m in c)]
