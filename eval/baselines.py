@@ -38,11 +38,17 @@ SYSTEMS = (
     SystemSpec("no-dense", "ablation: full pipeline without dense retrieval"),
     SystemSpec("no-filter", "ablation: full pipeline without the place/year filter"),
     SystemSpec("no-refusal", "ablation: full pipeline without the refusal threshold"),
+    SystemSpec("no-focus", "ablation: figure choice without counted thing, qualifiers and part/whole"),
+    SystemSpec("no-spans", "ablation: entity answers without the asked-name span"),
+    SystemSpec("no-lists", "ablation: list answers without numbered enumerations and the count check"),
+    SystemSpec("no-qualifiers", "ablation: yes/no without the qualifier check"),
+    SystemSpec("no-measure", "ablation: without measure/concept refusals"),
 )
 NAMES = tuple(s.name for s in SYSTEMS)
 ABLATIONS = {
     "no-bm25": Options(bm25=False), "no-dense": Options(dense=False), "no-filter": Options(place_filter=False),
-    "no-refusal": Options(refuse=False),
+    "no-refusal": Options(refuse=False), "no-focus": Options(focus=False), "no-spans": Options(spans=False),
+    "no-lists": Options(lists=False), "no-qualifiers": Options(qualifiers=False), "no-measure": Options(measure=False),
 }
 
 

@@ -41,6 +41,7 @@ class GoldItem:
     doc: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     lang: str = ""
+    klass: str = ""  # the error class the item probes (part_whole, unit_focus, entity_span…), or ""
 
     @property
     def answerable(self) -> bool:
@@ -61,7 +62,7 @@ def gold_from_dict(row: dict[str, Any], line: int = 0) -> GoldItem:
 
     return GoldItem(
         str(row.get("id") or f"line{line}"), row["question"], qtype, strings("answers"), strings("must_contain"),
-        strings("doc"), strings("evidence"), str(row.get("lang", "")),
+        strings("doc"), strings("evidence"), str(row.get("lang", "")), str(row.get("class", "")),
     )
 
 
@@ -116,6 +117,9 @@ def strict_correct(item: GoldItem, answer: str, found: bool) -> bool:
     """Correct, and (for items whose ``must_contain`` has figures) every line's first figure is a gold one."""
     if not answer_correct(item, answer, found):
         return False
+    if found and item.type == "entity" and not needs_figure(item):  # the asked name is stated first
+        lead = re.split(r"\s—— |\s?——\s?| — ", answer, maxsplit=1)
+        return len(lead) == 2 and any(norm(a) and norm(a) in norm(lead[0]) for a in item.answers + item.must_contain)
     if not found or not needs_figure(item):
         return True
     gold = gold_figures(item)
@@ -195,6 +199,7 @@ class Verdict:
     id: str
     type: str
     lang: str
+    klass: str
     docs: list[str]
     answerable: bool
     correct: bool
@@ -218,6 +223,7 @@ def judge(item: GoldItem, ans: dict[str, Any], passages: list[Passage]) -> Verdi
         id=item.id,
         type=item.type,
         lang=item.lang,
+        klass=item.klass,
         docs=list(item.doc),
         answerable=item.answerable,
         correct=answer_correct(item, text, found),

@@ -42,6 +42,25 @@ def metrics_table(rows: dict[str, dict[str, Any]], first: str, metrics: Sequence
     return "\n".join(lines)
 
 
+def class_table(result: EvalResult) -> str:
+    """Strict accuracy per error class for every system that ran (each mechanism's effect side by side)."""
+    runs = {name: run for name, run in result.runs.items() if run.by_class}
+    classes = sorted({c for run in runs.values() for c in run.by_class})
+    if not classes:
+        return ""
+    head = "| class | " + " | ".join(runs) + " |\n|---|" + "---|" * len(runs)
+    lines = [
+        f"| {c} | " + " | ".join(_fmt_rate(run.by_class.get(c, {}).get("strict_accuracy")) for run in runs.values())
+        + " |"
+        for c in classes
+    ]
+    return "Strict accuracy by class and system:\n\n" + head + "\n" + "\n".join(lines)
+
+
+def _fmt_rate(value: Any) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def glossary() -> str:
     """A Markdown list of the metrics: what each measures, its direction and its default CI limit."""
     lines = []
@@ -147,6 +166,15 @@ def markdown(result: EvalResult, chart_name: str) -> str:
         "",
         metrics_table(main.by_type, "type"),
         "",
+        "## Main system by error class",
+        "",
+        "Items of the gold set marked with the error class they probe; the ablation rows above switch each "
+        "mechanism off.",
+        "",
+        metrics_table(main.by_class, "class") if main.by_class else "(no items carry a class)",
+        "",
+        class_table(result),
+        "",
         "## Main system by language",
         "",
         metrics_table(main.by_lang, "lang"),
@@ -184,6 +212,7 @@ def write_report(result: EvalResult, folder: Path) -> list[Path]:
         "metrics": [m.name for m in METRICS],
         "systems": {
             name: {"metrics": run.metrics, "by_type": run.by_type, "by_lang": run.by_lang, "by_doc": run.by_doc,
+                   "by_class": run.by_class,
                    "seconds": round(run.seconds, 1)}
             for name, run in result.runs.items()
         },

@@ -25,6 +25,7 @@ class SystemRun:
     by_type: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_lang: dict[str, dict[str, Any]] = field(default_factory=dict)
     by_doc: dict[str, dict[str, Any]] = field(default_factory=dict)
+    by_class: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def replaced(self) -> int:

@@ -98,6 +98,7 @@ def score(run: SystemRun) -> SystemRun:
     run.by_type = breakdown(run.verdicts, "type")
     run.by_lang = breakdown(run.verdicts, "lang")
     run.by_doc = breakdown(run.verdicts, "doc")
+    run.by_class = breakdown([v for v in run.verdicts if v.klass], "klass")
     return run
 
 
