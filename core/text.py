@@ -15,6 +15,7 @@ from types import ModuleType
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CJK_RUNS = re.compile(r"[\u4e00-\u9fff]+")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")  # a four-digit year anywhere
+QUOTED_NAME = re.compile(r"“[^”]{1,40}”|《[^》]{1,40}》|「[^」]{1,40}」")  # a quoted name or title, marks included
 YEAR_NIAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")  # a year written 「2020年」
 _SPACE = re.compile(r"[ \t\u3000]+")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.sentences import split_sentences
-from core.text import normalize, pos_tags
+from core.text import QUOTED_NAME, normalize, pos_tags
 from qa.figures import Figure, find_figures
 from qa.focus import Focus, label_of
 from qa.lexical import Idf, coverage, grams
@@ -24,7 +24,6 @@ from qa.retrieve import Hit
 
 _TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
 _TOTAL_T = re.compile(r"共|累计|总|全年|合计")
-_QUOTED = re.compile(r"“[^”]{1,40}”|《[^》]{1,40}》|「[^」]{1,40}」")
 _CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
 
 
@@ -177,7 +176,7 @@ def score_candidates(
         if query.asks_person and not has_person(c.text):
             c.score -= 0.2
         if kind == "name":  # a name is usually quoted or a title
-            c.score += 0.04 * min(len(_QUOTED.findall(c.text)), 2)
+            c.score += 0.04 * min(len(QUOTED_NAME.findall(c.text)), 2)
         if query.qtype == "list":
             quoted = len(re.findall(r"“[^”]{1,30}”|《[^》]{1,30}》", c.text)) + c.text.count("、")
             c.score += 0.03 * min(quoted, 5)

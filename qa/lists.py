@@ -27,12 +27,7 @@ _EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
 
 
 def _number(raw: str) -> int:
-    if raw.isdigit():
-        return int(raw)
-    raw = raw.replace("两", "二")
-    if len(raw) == 1:
-        return _CN.index(raw) + 1 if raw in _CN else 0
-    return int(cn_value(raw) or 0)
+    return int(raw) if raw.isdigit() else cn_value(raw) or 0
 
 
 def asked_count(norm: str) -> int:

@@ -36,10 +36,8 @@ def _rank(text: str) -> set[int]:
         raw = m.group(1)
         if raw is None:
             out.add(1)
-        elif raw.isdigit():
-            out.add(int(raw))
-        elif (value := cn_value(raw) if len(raw) > 1 else "一二三四五六七八九十".index(raw) + 1) is not None:
-            out.add(int(value))
+        elif (value := int(raw) if raw.isdigit() else cn_value(raw)) is not None:
+            out.add(value)
     return out
 
 
@@ -49,7 +47,7 @@ def _claimed(question: str) -> str:
     return question + extra
 
 
-_PLACE_Q = re.compile(r"([\u4e00-\u9fff]{2,3}[省市县区])([\u4e00-\u9fff“《]{2,4})")
+_PLACE_Q = re.compile(r"([\u4e00-\u9fff]{2,3}[省市县区])(?!级)([\u4e00-\u9fff“《]{2,4})")
 
 
 def _trim(place: str) -> str:

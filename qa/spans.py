@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from core.text import normalize, pos_tags
+from core.text import QUOTED_NAME, normalize, pos_tags
 
 _NAME = re.compile(
     r"叫什么|叫啥|什么名|名称|名字|品牌|称号|口号|标题|主题是什么|评出了什么|什么奖|哪个奖|"
@@ -30,7 +30,6 @@ _DATE = re.compile(r"哪天|哪一天|何时|什么时候|哪一年|哪年|几�
 _WH = re.compile(
     r"(?:是)?(?:叫什么名字|叫什么|叫啥|什么(?:名字|名称)?|哪(?:个|家|所|本|部|项|支|位|户|里|天|一天|年|一年)?|谁|何时)"
 )
-_QUOTED = re.compile(r"“[^”]{1,40}”|《[^》]{1,40}》|「[^」]{1,40}」")
 _DATE_SPAN = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}年")
 _STOPS = "，,；;。！？!?：:、（）()"
 _SYNONYMS = {"跟": ("与", "和", "同", "跟"), "和": ("与", "和", "同", "跟"), "与": ("与", "和", "同", "跟")}
@@ -130,7 +129,7 @@ def find_span(kind: str, question_norm: str, sentence: str, words: list[str], av
         noun = _EN_TYPES.get(en.group(1).rstrip("s"), "")
     naming = bool(_NAMING.search(question_norm))  # 「X叫什么」: the name stands before X, not after it
     slot = "" if naming else _slot(sent, before, after, noun)
-    quoted = [(m.start(), m.group(0)) for m in _QUOTED.finditer(sent) if m.group(0)[1:-1] not in question_norm]
+    quoted = [(m.start(), m.group(0)) for m in QUOTED_NAME.finditer(sent) if m.group(0)[1:-1] not in question_norm]
     if slot:
         inner = [q for _, q in quoted if q in slot]
         return inner[0] if kind == "name" and len(inner) == 1 and len(slot) > len(inner[0]) + 6 else slot

@@ -1,0 +1,94 @@
+"""Precision mechanisms on synthetic sentences: the asked figure, the named thing, the whole list, qualifiers."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.text import normalize
+from qa.evidence import best_figure
+from qa.figures import find_figures
+from qa.focus import focus_of, label_of
+from qa.lists import asked_count, items_in, numbered_items
+from qa.qualifiers import contradiction
+from qa.query import Catalog, parse
+from qa.spans import asked_kind, find_span
+
+INHERIT = pytest.mark.xfail(
+    strict=True, reason="a part or running total that does not repeat the counted noun does not inherit it from the "
+    "figure before it (其中城区45支、农村75支 / 全年新建学堂3所,累计87所)"
+)
+CATALOG = Catalog(cities={"甲城": ["a.txt"]})
+
+
+def figure_for(question: str, sentence: str, focus: bool = True) -> str:
+    query = parse(question, CATALOG)
+    fig, _ = best_figure(query, sentence, {}, focus_of(query) if focus else None)
+    assert fig is not None
+    return fig.text
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        pytest.param("农村组建了多少支服务队？", "组建服务队120支,其中城区45支、农村75支。", "75支", marks=INHERIT),
+        ("一共组建了多少支服务队？", "组建服务队120支,其中城区45支、农村75支。", "120支"),
+        ("多少家长参加了讲座？", "举办家庭教育讲座12场,近900名家长参加。", "900名"),
+        ("发现了多少项问题？", "检查学校40所,发现问题12项。", "12项"),
+        pytest.param("累计建成多少所学堂？", "全年新建学堂3所,累计87所。", "87所", marks=INHERIT),
+        ("累计办了多少所？", "全年新建学堂3所,累计87所。", "87所"),
+        pytest.param(
+            "How many parents attended the lectures?", "举办家庭教育讲座12场,近900名家长参加。", "900名",
+            marks=pytest.mark.xfail(strict=True, reason="English people nouns such as 'parents' are not read as 人"),
+        ),
+        ("How much was paid out in claims?", "获得理赔99人,理赔金115.44万元。", "115.44万元"),
+    ],
+)
+def test_the_figure_attached_to_the_asked_thing(question, sentence, expected):
+    assert figure_for(question, sentence) == expected
+
+
+def test_figures_written_side_by_side_share_their_words():
+    sentence = "发放贷款22笔124万元"
+    figs = find_figures(sentence)
+    assert label_of(sentence, figs[0], figs).before == "发放贷款"
+    assert label_of(sentence, figs[1], figs).before.startswith("发放贷款")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("甲城妇联跟哪家单位签了共建协议？", "与乙区审计中心签署共建协议,搭建服务平台。", "乙区审计中心"),
+        ("甲城打造的巾帼先锋队叫什么名字？", "创新打造“七色光”巾帼先锋队,服务基层治理。", "“七色光”"),
+        ("甲城参与调解纠纷的是哪个工作室？", "人民调解委员会、王某某工作室共调解案件40余起。", "王某某工作室"),
+        ("活动中心哪天竣工启用的？", "2021年6月1日活动中心竣工启用。", "2021年6月1日"),
+    ],
+)
+def test_the_asked_name_is_found(question, sentence, expected):
+    query = parse(question, CATALOG)
+    kind = asked_kind(query.norm)
+    assert kind
+    assert find_span(kind, query.norm, sentence, query.keywords, tuple(query.cities)) == expected
+
+
+def test_lists_from_numbered_enumerations_and_the_asked_count():
+    text = "开展三大行动。一是巾帼助力行动,成效明显。二是巾帼宣传行动;三是巾帼志愿行动。"
+    assert numbered_items(text) == ["巾帼助力行动", "巾帼宣传行动", "巾帼志愿行动"]
+    assert asked_count("甲城的三大行动是哪三个？") == 3
+    assert asked_count(normalize("Which five campaigns does it run?")) == 5
+    assert asked_count("甲城开展了哪些活动？") == 0
+    assert items_in("开展“春蕾”“护苗”“暖心”行动") == ["“春蕾”", "“护苗”", "“暖心”"]
+
+
+@pytest.mark.parametrize(
+    ("question", "evidence", "stated"),
+    [
+        ("是不是全国首个？", "成立全省首个县级协会", "全省"),
+        ("是不是获评省级示范？", "获评市级示范基地", "市级"),
+        ("在各市州里是不是排第一？", "在14个市州排名第二", "第二"),
+        ("是不是被推选为东岭省最佳项目？", "项目被推选为西川市最佳项目", "西川市"),
+        ("是不是全省第一个县级协会？", "成立全省首个县级协会", ""),
+        ("Was it the first nationwide?", "在全省率先启动", "全省"),
+    ],
+)
+def test_yes_no_qualifiers(question, evidence, stated):
+    assert contradiction(question, evidence) == stated
