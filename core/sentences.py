@@ -1,16 +1,20 @@
 """Sentence splitting with exact offsets, shared by the chunker and the answerers.
 
 Sentences end at 。！？；!?; or a line break, never inside quotes/brackets (“…”《…》（…）), so a quoted
-name or a number is never cut. Leaves out: clause splitting and headings (``index.chunk``).
+name or a number is never cut. ``evidence_sentences`` picks the ones an answer may quote; the indexer stores a
+vector for each and the answerer looks them up by the same offsets. Leaves out: clause splitting and headings
+(``index.chunk``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 END = set("。！？；!?;")
 OPEN = {"“": "”", "《": "》", "（": "）", "(": ")", "「": "」", "『": "』", "【": "】", "‘": "’"}
 CLOSE = set(OPEN.values())
+_WORDY = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -64,3 +68,9 @@ def split_sentences(text: str) -> list[Span]:
         i += 1
     emit(n)
     return spans
+
+
+def evidence_sentences(text: str) -> list[Span]:
+    """The sentences of a passage that can be evidence: four characters or more, with a letter or a Han character
+    (not a stray 「0」 or a bare number line)."""
+    return [s for s in split_sentences(text) if s.end - s.start >= 4 and _WORDY.search(text, s.start, s.end)]

@@ -16,6 +16,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from core.interfaces import Embedder, Store
@@ -25,11 +26,13 @@ from core.types import ChunkMeta, IndexOutcome
 from index.chunk import Chunk, chunk_report
 from index.embed import get_embedder
 from index.load import MAX_UNPACKED, Report, ReportError, named_reports, read_report, read_report_bytes
-from index.meta import detect_city, detect_year
+from index.meta import detect_city, detect_title, detect_year
+from index.sentvec import SentenceVectors, beside
 from index.store import ChromaStore
 from index.turns import Turns
 
 BATCH = 32  # passages per write step unless the settings say otherwise
+Progress = Callable[[str, int, int], None]  # (report, new passages stored, new passages in all) after each step
 log = logging.getLogger("fulian_qa.index")
 
 
@@ -53,6 +56,11 @@ class Indexer:
     step: int = 0  # passages per write step (0: BATCH)
     max_unpacked: int = MAX_UNPACKED
     turns: Turns = field(default_factory=Turns)
+    sentences: SentenceVectors | None = None  # evidence-sentence vectors (default: beside a Chroma store)
+
+    def __post_init__(self) -> None:
+        if self.sentences is None:
+            self.sentences = beside(self.store)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> Indexer:
@@ -67,31 +75,41 @@ class Indexer:
             settings.max_unpacked_mb * 1024 * 1024,
         )
 
-    def index_report(self, report: Report, progress: bool = False) -> IndexOutcome:
-        """Index one decoded report (writes of the same report are serialised)."""
+    def index_report(self, report: Report, progress: bool = False, on_step: Progress | None = None) -> IndexOutcome:
+        """Index one decoded report (writes of the same report are serialised); ``on_step`` hears each step."""
         with self.turns.for_doc(report.name):
-            return self._index(report, progress)
+            return self._index(report, progress, on_step)
 
-    def _index(self, report: Report, progress: bool) -> IndexOutcome:
+    def _index(self, report: Report, progress: bool, on_step: Progress | None = None) -> IndexOutcome:
         doc_sha = hashlib.sha256(report.text.encode("utf-8")).hexdigest()
         with self.turns.step():
             other = self.store.doc_with_sha(doc_sha)
         if other is not None and other != report.name:
             return IndexOutcome(
-                doc=report.name, status="duplicate", message=f"same text as already indexed report {other}"
+                doc=report.name,
+                status="duplicate",
+                message=f"same text as already indexed report {other}",
+                duplicate_of=other,
             )
         city, year = detect_city(report.text), detect_year(report.text)
+        title, indexed_at = detect_title(report.text, city, year), datetime.now(UTC).isoformat(timespec="seconds")
         chunks = chunk_report(report.name, report.text, doc_sha, self.chunk_size, self.overlap)
         if not chunks:
             return IndexOutcome(doc=report.name, status="error", message="no text to index")
-        metas = {c.id: ChunkMeta(c.doc, city, year, c.section_path, c.index, c.start, c.end, doc_sha) for c in chunks}
+        metas = {
+            c.id: ChunkMeta(c.doc, city, year, c.section_path, c.index, c.start, c.end, doc_sha, title, indexed_at)
+            for c in chunks
+        }
         with self.turns.step():
             have = self.store.existing_ids(list(metas))
         todo = [c for c in chunks if c.id not in have]
-        self._write(report.name, todo, metas, progress)
+        self._backfill(report.name, [c for c in chunks if c.id in have])
+        self._write(report.name, todo, metas, progress, on_step)
         with self.turns.step():
             stale = sorted(set(self.store.doc_ids(report.name)) - set(metas))
             self.store.delete_ids(stale)
+            if self.sentences is not None and stale:
+                self.sentences.delete_chunks(stale)
         status = "indexed" if todo or stale else "unchanged"
         return IndexOutcome(
             doc=report.name,
@@ -101,24 +119,44 @@ class Indexer:
             removed=len(stale),
             city=city,
             year=year,
+            title=title,
         )
 
-    def _write(self, doc: str, todo: list[Chunk], metas: dict[str, ChunkMeta], progress: bool) -> None:
+    def _write(
+        self, doc: str, todo: list[Chunk], metas: dict[str, ChunkMeta], progress: bool, on_step: Progress | None = None
+    ) -> None:
         """Embed and store ``todo`` one bounded step at a time."""
         size = self.step or BATCH
+        if on_step:
+            on_step(doc, 0, len(todo))
         for i in range(0, len(todo), size):
             part = todo[i : i + size]
             with self.turns.step():
                 texts = [embed_text(metas[c.id], c.text) for c in part]
                 vectors = self.embedder.encode_passages(texts, progress=progress)
+                if self.sentences is not None:  # before the chunks: a crash leaves no chunk without them
+                    self.sentences.put(doc, [(c.id, c.text) for c in part], self.embedder)
                 self.store.upsert(
                     [c.id for c in part], vectors, [c.text for c in part], [metas[c.id].to_store() for c in part]
                 )
             log.info("%s: stored %d/%d new passages", doc, i + len(part), len(todo))
+            if on_step:
+                on_step(doc, i + len(part), len(todo))
 
-    def index_bytes(self, name: str, data: bytes) -> IndexOutcome:
+    def _backfill(self, doc: str, stored: list[Chunk]) -> None:
+        """Sentence vectors for stored chunks that have none (an index built before they were kept)."""
+        if self.sentences is None or not stored:
+            return
+        with self.turns.step():
+            have = self.sentences.chunks_with_vectors(doc)
+        missing = [c for c in stored if c.id not in have]
+        for i in range(0, len(missing), self.step or BATCH):
+            with self.turns.step():
+                self.sentences.put(doc, [(c.id, c.text) for c in missing[i : i + (self.step or BATCH)]], self.embedder)
+
+    def index_bytes(self, name: str, data: bytes, on_step: Progress | None = None) -> IndexOutcome:
         """Index an uploaded file (raises ``ReportError`` for unreadable ones)."""
-        return self.index_report(read_report_bytes(name, data, self.max_unpacked))
+        return self.index_report(read_report_bytes(name, data, self.max_unpacked), on_step=on_step)
 
     def index_paths(
         self, paths: list[Path], on_outcome: Callable[[IndexOutcome], None] | None = None, progress: bool = False
@@ -139,4 +177,7 @@ class Indexer:
     def remove(self, doc: str) -> int:
         """Remove every chunk of a report; how many were removed."""
         with self.turns.for_doc(doc), self.turns.step():
-            return self.store.delete_doc(doc)
+            removed = self.store.delete_doc(doc)
+            if self.sentences is not None:
+                self.sentences.delete_doc(doc)
+            return removed

@@ -74,20 +74,32 @@ class ExtractiveAnswerer:
         idf: Callable[[], Idf],
         encode: Callable[[list[str]], np.ndarray] | None = None,
         thresholds: Thresholds = Thresholds(),
+        stored: Callable[[list[str]], dict[tuple[str, int, int], np.ndarray]] | None = None,
     ) -> None:
         self._idf = idf  # the current corpus's IDF (it changes when reports are added)
-        self._encode = encode
+        self._encode = encode  # for sentences without a stored vector (an index built before they were kept)
+        self._stored = stored  # sentence vectors computed at index time, by (chunk id, start, end)
         self._vectors: dict[str, np.ndarray] = {}
         self.thresholds = thresholds
+        self.encoded_at_query = 0  # sentences that had to be encoded while answering (should stay 0)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Sentence vectors, cached by text (the same passages come back for related questions)."""
+        """Sentence vectors encoded now, cached by text."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
         if missing and self._encode is not None:
             if len(self._vectors) > 20_000:
                 self._vectors.clear()
             self._vectors.update(zip(missing, self._encode(missing), strict=True))
+            self.encoded_at_query += len(missing)
         return np.stack([self._vectors[t] for t in texts])
+
+    def sentence_vectors(self, cands: list[Candidate]) -> np.ndarray:
+        """One vector per candidate sentence: the one stored at index time, else encoded now."""
+        stored = self._stored(list({c.hit.chunk.id for c in cands})) if self._stored else {}
+        keys = [(c.hit.chunk.id, c.start, c.end) for c in cands]
+        todo = [c.text for c, k in zip(cands, keys, strict=True) if k not in stored]
+        fresh = iter(self.encode(todo)) if todo else iter(())
+        return np.stack([stored[k] if k in stored else next(fresh) for k in keys])
 
     def confidence(self, query: Query, best: Candidate) -> float:
         lexical = 0.6 * best.lex + 0.4 * best.ctx
@@ -96,11 +108,11 @@ class ExtractiveAnswerer:
     def draft(self, query: Query, retrieval: Retrieval, slot: int = 0, options: Options = Options()) -> Draft:
         """Answer from one retrieval; ``slot`` numbers the citation placeholder (``{n0}``...); ``options`` turns
         mechanisms off for ablations (``refuse=False`` answers even below the threshold)."""
-        encode = self.encode if self._encode is not None else None
+        vectors = self.sentence_vectors if self._encode is not None or self._stored else None
         idf = self._idf()
         focus = focus_of(query) if options.focus else None
         kind = asked_kind(query.norm) if options.spans and query.qtype == "entity" else ""
-        cands = score_candidates(query, retrieval.hits, idf, encode, retrieval.query_vector, focus=focus, kind=kind)
+        cands = score_candidates(query, retrieval.hits, idf, vectors, retrieval.query_vector, focus=focus, kind=kind)
         if not cands:
             return Draft("", False, reason="no passages", refusal=Refusal.NO_PASSAGES)
         best = cands[0]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.sentences import split_sentences
+from core.sentences import evidence_sentences
 from core.text import QUOTED_NAME, normalize, pos_tags
 from qa.figures import Figure, find_figures
 from qa.focus import Focus, label_of
@@ -125,13 +125,12 @@ def has_person(text: str) -> bool:
 
 
 def candidates(hits: list[Hit], depth: int) -> list[Candidate]:
+    """The evidence sentences of the top ``depth`` passages (the same ones the indexer stores vectors for)."""
     out = []
     for rank, hit in enumerate(hits[:depth]):
         text = hit.chunk.text
-        for span in split_sentences(text):
-            sentence = text[span.start : span.end]
-            if len(sentence) >= 4 and re.search(r"[\u4e00-\u9fffA-Za-z]", sentence):  # not a stray "0"
-                out.append(Candidate(hit, rank, span.start, span.end, sentence))
+        for span in evidence_sentences(text):
+            out.append(Candidate(hit, rank, span.start, span.end, text[span.start : span.end]))
     return out
 
 
@@ -139,7 +138,7 @@ def score_candidates(
     query: Query,
     hits: list[Hit],
     idf: Idf,
-    encode: Callable[[list[str]], np.ndarray] | None = None,
+    vectors: Callable[[list[Candidate]], np.ndarray] | None = None,
     query_vector: np.ndarray | None = None,
     depth: int = 5,
     focus: Focus | None = None,
@@ -150,10 +149,9 @@ def score_candidates(
     if not cands:
         return []
     qgrams = query_grams(query, idf)
-    use_sim = query.lang == "en" and encode is not None and query_vector is not None
-    if encode is not None and query_vector is not None and use_sim:
-        vectors = encode([c.text for c in cands])
-        sims = vectors @ query_vector
+    use_sim = query.lang == "en" and vectors is not None and query_vector is not None
+    if vectors is not None and query_vector is not None and use_sim:
+        sims = vectors(cands) @ query_vector
     prev_text = ""
     prev_hit = None
     for i, c in enumerate(cands):
