@@ -1,6 +1,7 @@
 """Validate the gold, holdout, sealed and added answer sets in eval/.
 
-Standard library + pytest only. Each check runs once per file.
+Standard library + pytest only. Each check runs once per file. A failure about a sealed split (``sealed``,
+``sealed2``, ``added``, ``added2``) names row ids only, never its questions, quotes or answers.
 """
 
 import json
@@ -13,14 +14,22 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 EVAL = ROOT / "eval"
 ADDED = EVAL / "added"  # reports added after install (not in seeds/)
+ADDED2 = EVAL / "added2"  # a second one, asked about alone and beside the seed reports
 
-# "docs": the folder whose reports a file's "doc" names and "evidence" quotes (default: seeds/)
+# "docs": the folders whose reports a file's "doc" names and "evidence" quotes, first match wins (default: seeds/)
+# "sealed": failures name ids only; "mix": the split must hold every type, >= MIN_LANG_SHARE of en and zh-hant,
+# and every report of "reports"
 FILES = {
     "gold.jsonl": {"prefix": "g", "min_rows": 160},
     "holdout.jsonl": {"prefix": "h", "min_rows": 50},
-    "sealed.jsonl": {"prefix": "s", "min_rows": 60},
-    "added.jsonl": {"prefix": "a", "min_rows": 20, "docs": ADDED},
+    "sealed.jsonl": {"prefix": "s", "min_rows": 60, "sealed": True},
+    "added.jsonl": {"prefix": "a", "min_rows": 20, "docs": (ADDED,), "sealed": True},
+    "sealed2.jsonl": {"prefix": "t", "min_rows": 70, "sealed": True, "mix": True, "reports": SEEDS},
+    "added2.jsonl": {"prefix": "b", "min_rows": 30, "docs": (ADDED2, SEEDS), "sealed": True, "mix": True,
+                     "reports": ADDED2},
 }
+NEW_SPLITS = sorted(name for name, cfg in FILES.items() if cfg.get("sealed"))
+MIN_LANG_SHARE = 0.15
 TYPES = {"numeric", "entity", "list", "multi_doc", "unanswerable", "yesno"}
 LANGS = {"zh-hans", "zh-hant", "en"}
 REQUIRED = {
@@ -68,15 +77,23 @@ def load_rows(name):
 _SEED_CACHE = {}
 
 
-def docs_dir(cfg):
-    return cfg.get("docs", SEEDS)
+def doc_path(cfg, doc):
+    """The report file a row's ``doc`` names: the first of the file's folders that holds it (None if none)."""
+    for base in cfg.get("docs", (SEEDS,)):
+        if (base / doc).is_file():
+            return base / doc
+    return None
 
 
-def seed_text(doc, base=SEEDS):
-    path = base / doc
+def seed_text(path):
     if path not in _SEED_CACHE:
         _SEED_CACHE[path] = path.read_text(encoding="utf-8")
     return _SEED_CACHE[path]
+
+
+def shown(cfg, value):
+    """``: value`` for an open file, nothing for a sealed split (its contents stay out of test output)."""
+    return "" if cfg.get("sealed") else f": {value!r}"
 
 
 @pytest.fixture(params=sorted(FILES), ids=lambda n: n.split(".")[0])
@@ -121,10 +138,10 @@ def test_ids_unique_and_prefixed(dataset):
 
 
 def test_questions_unique(dataset):
-    name, _, rows = dataset
+    name, cfg, rows = dataset
     qs = [row["question"].strip() for row in rows]
-    dupes = sorted({q for q in qs if qs.count(q) > 1})
-    assert not dupes, f"{name}: duplicate questions {dupes}"
+    dupes = sorted(r["id"] for r in rows if qs.count(r["question"].strip()) > 1)
+    assert not dupes, f"{name}: rows {dupes} repeat a question" + shown(cfg, sorted({q for q in qs if qs.count(q) > 1}))
 
 
 def test_type_and_lang_allowed(dataset):
@@ -141,20 +158,18 @@ def test_optional_class_allowed(dataset):
 
 def test_docs_exist(dataset):
     _, cfg, rows = dataset
-    base = docs_dir(cfg)
-    missing = [(r["id"], d) for r in rows for d in r["doc"] if not (base / d).is_file()]
+    missing = [(r["id"], d) for r in rows for d in r["doc"] if doc_path(cfg, d) is None]
     assert not missing, missing
 
 
 def test_evidence_is_verbatim(dataset):
     _, cfg, rows = dataset
-    base = docs_dir(cfg)
     errors = []
     for r in rows:
-        texts = [seed_text(d, base) for d in r["doc"] if (base / d).is_file()]
-        for quote in r["evidence"]:
+        texts = [seed_text(path) for d in r["doc"] if (path := doc_path(cfg, d))]
+        for n, quote in enumerate(r["evidence"], 1):
             if not any(quote in t for t in texts):
-                errors.append(f"{r['id']}: evidence not found in {r['doc']}: {quote!r}")
+                errors.append(f"{r['id']}: evidence {n} not found in {r['doc']}" + shown(cfg, quote))
     assert not errors, "\n".join(errors)
 
 
@@ -174,7 +189,7 @@ def test_answerable_vs_unanswerable(dataset):
 
 
 def test_must_contain_supported(dataset):
-    _, _, rows = dataset
+    _, cfg, rows = dataset
     errors = []
     for r in rows:
         if r["type"] == "unanswerable":
@@ -183,7 +198,7 @@ def test_must_contain_supported(dataset):
         for needle in r["must_contain"]:
             n = strip_thousands(needle)
             if not any(n in h for h in haystacks):
-                errors.append(f"{r['id']}: must_contain {needle!r} not in answers or evidence")
+                errors.append(f"{r['id']}: a must_contain item is not in answers or evidence" + shown(cfg, needle))
     assert not errors, "\n".join(errors)
 
 
@@ -204,14 +219,13 @@ def test_yesno_answers(dataset):
 
 def test_multi_doc_has_evidence_from_each_report(dataset):
     _, cfg, rows = dataset
-    base = docs_dir(cfg)
     errors = []
     for r in rows:
         if r["type"] == "multi_doc":
             if len(set(r["doc"])) < 2:
                 errors.append(f"{r['id']}: multi_doc names fewer than two reports")
             for d in r["doc"]:
-                if (base / d).is_file() and not any(q in seed_text(d, base) for q in r["evidence"]):
+                if (path := doc_path(cfg, d)) and not any(q in seed_text(path) for q in r["evidence"]):
                     errors.append(f"{r['id']}: no evidence quote from {d}")
         elif r["type"] != "unanswerable" and len(r["doc"]) != 1:
             errors.append(f"{r['id']}: single-report type {r['type']} names {len(r['doc'])} reports")
@@ -224,10 +238,33 @@ def test_holdout_questions_differ_from_gold():
     assert not gold & hold, sorted(gold & hold)
 
 
-@pytest.mark.parametrize("name", ["sealed.jsonl", "added.jsonl"])
+@pytest.mark.parametrize("name", NEW_SPLITS)
 def test_new_split_questions_differ_from_gold_and_holdout(name):
     # a failure names only the gold/holdout ids that repeat, never the sealed split's contents
     seen = {r["question"].strip(): r["id"] for f in ("gold.jsonl", "holdout.jsonl") for r in load_rows(f)}
     new = {r["question"].strip() for r in load_rows(name)}
     repeated = sorted(seen[q] for q in seen.keys() & new)
     assert repeated == [], f"{name} repeats these gold/holdout questions: {', '.join(repeated)}"
+
+
+@pytest.mark.parametrize("name", NEW_SPLITS)
+def test_new_split_questions_differ_from_other_splits(name):
+    # ids only: "t005=s012" says row t005 repeats row s012
+    others = {r["question"].strip(): r["id"] for f in NEW_SPLITS if f != name for r in load_rows(f)}
+    repeated = sorted(f"{r['id']}={others[q]}" for r in load_rows(name) if (q := r["question"].strip()) in others)
+    assert repeated == [], f"{name} repeats questions of another sealed split: {', '.join(repeated)}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, cfg in FILES.items() if cfg.get("mix")))
+def test_split_covers_types_languages_and_reports(name):
+    cfg, rows = FILES[name], load_rows(name)
+    assert {r["type"] for r in rows} == TYPES, f"{name}: missing types {sorted(TYPES - {r['type'] for r in rows})}"
+    for lang in ("en", "zh-hant"):
+        share = sum(r["lang"] == lang for r in rows) / len(rows)
+        assert share >= MIN_LANG_SHARE, f"{name}: {lang} is {share:.0%} of the rows, want >= {MIN_LANG_SHARE:.0%}"
+    reports = {p.name for p in cfg["reports"].glob("*.txt")}
+    asked = {d for r in rows for d in r["doc"]}
+    assert reports <= asked, f"{name}: no question about {sorted(reports - asked)}"
+    classes = {r.get("class") for r in rows} - {None}
+    refusals = {c for c in classes if c.startswith("refusal_")}
+    assert classes - refusals and refusals, f"{name}: needs answer classes and refusal classes, has {sorted(classes)}"
