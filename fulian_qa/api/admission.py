@@ -1,8 +1,9 @@
 """Admission control: a bounded number of questions in flight; beyond it a fast 503 with ``Retry-After``.
 
-``POST /api/ask`` and ``POST /api/search`` each take one of ``FQA_MAX_INFLIGHT`` slots for as long as they
-run (a streamed answer until its last event). A request finding every slot taken is answered at once, so
-the admitted ones keep their latency. The web UI's handlers take slots from the same semaphore.
+``POST /api/ask``, ``POST /api/search`` and ``POST /v1/chat/completions`` each take one of
+``FQA_MAX_INFLIGHT`` slots for as long as they run (a streamed answer until its last event). A request finding
+every slot taken is answered at once, so the admitted ones keep their latency. The web UI's handlers take
+slots from the same semaphore.
 Leaves out: per-client quotas and queueing (a client retries after ``Retry-After``).
 """
 
@@ -14,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fulian_qa.api.gate import send_json
 
-QUESTION_PATHS = ("/api/ask", "/api/search")
+QUESTION_PATHS = ("/api/ask", "/api/search", "/v1/chat/completions")
 RETRY_AFTER = 1
 
 

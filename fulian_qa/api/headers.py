@@ -35,7 +35,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = {**COMMON, **API_ONLY} if scope["path"].startswith("/api/") else COMMON
+        extra = {**COMMON, **API_ONLY} if scope["path"].startswith(("/api/", "/v1/")) else COMMON
 
         async def with_headers(msg: Message) -> None:
             if msg["type"] == "http.response.start":
