@@ -129,9 +129,9 @@ def strict_correct(item: GoldItem, answer: str, found: bool) -> bool:
     return bool(firsts) and all(any(math.isclose(v, g) for g in gold) for v in firsts)
 
 
-def grounded(answer: str, found: bool, cited_passages: list[str]) -> bool | None:
-    """Whether every figure of a found answer is in a cited passage (None for refusals)."""
-    return None if not found else not ungrounded(answer, cited_passages)
+def grounded(answer: str, found: bool, cited_passages: list[str], question: str = "") -> bool | None:
+    """Whether every figure of a found answer is in a cited passage or echoes the question (None for refusals)."""
+    return None if not found else not ungrounded(answer, cited_passages, question)
 
 
 # -- evidence in passages --------------------------------------------------------------------------
@@ -233,7 +233,7 @@ def judge(item: GoldItem, ans: dict[str, Any], passages: list[Passage]) -> Verdi
         scored_retrieval=retrieval,
         cited=len(cites),
         cited_holding=cited_holding(item, cites) if retrieval and found else None,
-        grounded=grounded(text, found, cites),
+        grounded=grounded(text, found, cites, item.question),
         latency_ms=float(ans.get("latency_ms", 0.0) or 0.0),
         error=str(ans.get("error", "")),
     )

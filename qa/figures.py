@@ -103,16 +103,19 @@ def _digits(figure_text: str) -> str:
     return re.sub(r"[,，]", "", m.group(0) if m else figure_text)
 
 
-def ungrounded(answer: str, passages: list[str]) -> list[str]:
+def ungrounded(answer: str, passages: list[str], given: str = "") -> list[str]:
     """Figures stated in ``answer`` that appear in none of ``passages`` (empty list = grounded).
 
     Citation markers like ``[2]`` are ignored; figures match after NFKC, separator removal and
     万/亿 expansion, so ``1.5万`` in the answer is grounded by ``15000`` in a passage and vice versa.
+    Years of ``given`` (the question: a year it asks about, echoed in a scope note) count as grounded too; its
+    other figures do not.
     """
     body = re.sub(r"\[\d+\]", "", answer)
     available: set[str] = set()
     joined = _to_halfwidth(" ".join(passages))
-    for fig in find_figures(joined):
+    echoed = [f for f in find_figures(_to_halfwidth(given)) if f.is_year]
+    for fig in find_figures(joined) + echoed:
         available.add(_fmt(fig.value))
         available.add(_digits(fig.text))
     missing = []
