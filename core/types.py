@@ -32,6 +32,8 @@ class ChunkMeta:
     start: int = 0  # offsets of the passage in the report
     end: int = 0
     doc_sha: str = ""
+    title: str = ""  # the report's title, from its first lines (index.meta.detect_title)
+    indexed_at: str = ""  # when the passage was stored (ISO 8601, UTC)
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any] | None) -> ChunkMeta:
@@ -46,6 +48,8 @@ class ChunkMeta:
             start=int(raw.get("start") or 0),
             end=int(raw.get("end") or 0),
             doc_sha=str(raw.get("doc_sha") or ""),
+            title=str(raw.get("title") or ""),
+            indexed_at=str(raw.get("indexed_at") or ""),
         )
 
     def to_store(self) -> dict[str, str | int]:
@@ -58,6 +62,8 @@ class ChunkMeta:
             "start": self.start,
             "end": self.end,
             "doc_sha": self.doc_sha,
+            "title": self.title,
+            "indexed_at": self.indexed_at,
         }
 
     @property
@@ -145,6 +151,15 @@ class Citation(BaseModel):
         )
 
 
+class Part(BaseModel):
+    """One city's share of a multi-city answer: its text and the numbers of the citations it rests on."""
+
+    city: str
+    answer: str = Field(description="This city's part of the answer text (its [n] marks included).")
+    found: bool = True
+    citation_n: list[int] = Field(default_factory=list, description="Numbers of the citations this part cites.")
+
+
 class Answer(BaseModel):
     """The answer object, exactly as ``fulian-qa ask --json`` prints it and ``POST /api/ask`` returns it."""
 
@@ -164,6 +179,9 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     fallback_reason: str = Field(default="", description="Why an LLM answer was replaced (`extractive-fallback`).")
     checks: dict[str, Any] = Field(default_factory=dict, description="LLM answer checks (citations_ok, figures_ok...).")
+    parts: list[Part] = Field(
+        default_factory=list, description="Per-city parts of a question about several cities (empty otherwise)."
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: ``id`` first when set, left out when not."""
@@ -183,3 +201,5 @@ class IndexOutcome(BaseModel):
     city: str = ""
     year: int = 0
     message: str = ""
+    title: str = ""
+    duplicate_of: str = Field(default="", description="The already indexed report with the same text (`duplicate`).")

@@ -103,6 +103,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return eval_main(args)
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from eval.feedback_export import main as export_main
+
+    return export_main(args)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from fulian_qa.serve import serve
 
@@ -138,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_eval_args(p)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("feedback", help="rated answers: export them as gold-set candidates")
+    fsub = p.add_subparsers(dest="action", required=True)
+    f = fsub.add_parser("export", help="write rated answers as gold-set candidates (JSON lines)")
+    f.add_argument("--out", required=True, help="the file to write (e.g. eval/feedback.jsonl)")
+    f.add_argument("--feedback", default=None, help="the feedback file (default: $FQA_DATA_DIR/feedback.jsonl)")
+    f.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser("serve", help="web UI at / and REST API at /api")
     p.add_argument("--host", default="127.0.0.1")

@@ -1,4 +1,4 @@
-"""Detect a report's city and year from its text (both may come out unknown).
+"""Detect a report's city, year and title from its text (city and year may come out unknown).
 
 City: the place most often named as ``X市`` (strongly weighted when it is ``X市妇联``/``X市妇女联合会``),
 found with jieba's place-name tags. Year: the most frequent ``20XX年`` (ties → the latest), else a
@@ -14,6 +14,14 @@ from core.text import YEAR_NIAN, pos_tags
 
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}")
 _SUFFIX = ("市", "县", "区")
+_TITLE_LINES = 8  # non-blank lines at the top of a report searched for its title
+_TITLE_MAX = 40  # characters: a longer line is a sentence, not a title
+_NOT_TITLE = re.compile(
+    r"来源|记者|通讯员|编辑|日期|浏览|字体|https?:|www\.|[。；;]$|^[一二三四五六七八九十]+[、.．]|^[（(]"
+)
+_OWNER = re.compile(r"妇联|妇女联合会")
+_KIND = re.compile(r"工作(?:总结|报告)|总结|报告|年")
+_MARKS = " \t\u3000#*•·▲▼■□◆◇>-"
 
 
 def detect_city(text: str) -> str:
@@ -33,6 +41,30 @@ def detect_city(text: str) -> str:
         return ""
     city, count = scores.most_common(1)[0]
     return city if count >= 2 else ""
+
+
+def detect_title(text: str, city: str = "", year: int = 0) -> str:
+    """A readable title from the report's first lines (「宜昌市妇联2021年工作总结」).
+
+    The best short line near the top that names a federation (妇联/妇女联合会) or a summary/report, skipping
+    bylines, sources, dates and numbered headings; else one made of the detected city and year
+    (「东营市妇联2020年工作总结」); else the first line, cut short. Leaves out: titles inside the body.
+    """
+    lines = [ln.strip(_MARKS) for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln][:_TITLE_LINES]
+    best, best_score = "", 0
+    for line in lines:
+        if len(line) > _TITLE_MAX or len(line) < 4 or _NOT_TITLE.search(line) or _DATE.search(line):
+            continue
+        score = 2 * bool(_OWNER.search(line)) + bool(_KIND.search(line))
+        if score > best_score or (score == best_score and score and len(line) < len(best)):
+            best, best_score = line, score
+    if best_score >= 2:
+        return best
+    if city:
+        return f"{city}市妇联{year}年工作总结" if year else f"{city}市妇联工作总结"
+    first = lines[0] if lines else ""
+    return first if len(first) <= _TITLE_MAX else first[: _TITLE_MAX - 1] + "…"
 
 
 def detect_year(text: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.types import Answer, Citation, Refusal
+from core.types import Answer, Citation, Part, Refusal
 from qa.answer import Draft
 from qa.corpus import Corpus
 from qa.figures import ungrounded
@@ -76,6 +76,7 @@ def compose(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Draft]
     query, lang, k = plan.query, plan.query.lang, plan.k
     citations: list[Citation] = []
     texts: list[str] = []
+    parts: list[Part] = []  # per city, for a question about several
     found_any = False
     confidence = min((d.confidence for d in drafts), default=0.0)
     reason, refusal = "", None
@@ -85,16 +86,22 @@ def compose(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Draft]
             if draft.found:
                 found_any = True
                 body = draft.text
+                first = len(citations) + 1
                 for ev in draft.evidence:
                     citations.append(Citation.of(len(citations) + 1, ev.hit.chunk, ev.score, ev.span))
                     body = body.replace(f"{{n{slot}}}", str(len(citations)))
                 texts.append(say(lang, "part", city=city, body=body) if city else body)
+                if city:
+                    parts.append(Part(city=city, answer=body, citation_n=list(range(first, len(citations) + 1))))
             else:
                 reason, refusal = reason or draft.reason, refusal or draft.refusal
                 if city and draft.refusal is Refusal.UNCOVERED_YEAR:
                     texts.append(say(lang, "part", city=city, body=draft.reason))  # a scope note: not a figure
                 elif city:
                     texts.append(say(lang, "part_missing", city=city))
+                if city:
+                    scope = draft.reason if draft.refusal is Refusal.UNCOVERED_YEAR else ""
+                    parts.append(Part(city=city, answer=scope, found=False))
     text = "\n".join(texts)
     if found_any:
         stated = "\n".join(t for t, d in zip(texts, drafts, strict=False) if d.refusal is not Refusal.UNCOVERED_YEAR)
@@ -124,4 +131,5 @@ def compose(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Draft]
         refusal=None if found_any else (refusal or Refusal.WEAK_EVIDENCE),
         confidence=round(confidence, 4),
         retrieved=retrieved,
+        parts=parts if found_any and len(parts) > 1 else [],
     )

@@ -1,9 +1,10 @@
-"""``GET/POST /api/documents`` and ``DELETE /api/documents/{name}``: list, upload and remove reports.
+"""``GET/POST /api/documents``, ``GET /api/documents/{name}/text`` and ``DELETE /api/documents/{name}``: list,
+upload, read and remove reports.
 
 Writes need ``Authorization: Bearer $FQA_API_TOKEN`` (checked from the headers before an upload is received,
 by ``fulian_qa.api.gate``). A report's name is its file name; reports indexed from folders are named by their
-path inside the folder (``a/report.txt``). Leaves out: background jobs (an upload is indexed before the
-response, in bounded steps that let other writes take turns).
+path inside the folder (``a/report.txt``). Leaves out: background jobs (``fulian_qa.api.jobs``; here an upload
+is indexed before the response, in bounded steps that let other writes take turns).
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from pydantic import Field
 
 from core.limits import clip
 from core.types import IndexOutcome
 from fulian_qa.api.deps import SystemDep, require_token
 from fulian_qa.api.schemas import DeletedOut, DocumentsOut, error_responses
 from index.load import SUFFIXES, ReportError
+from qa.reports import ReportInfo
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 MAX_NAME = 200  # characters in an uploaded file name
@@ -73,6 +76,20 @@ async def upload(
     if outcome.status == "unchanged":
         response.status_code = 200
     return outcome
+
+
+class DocumentText(ReportInfo):
+    text: str = Field(description="The report's text, put back together from its passages.")
+
+
+@router.get("/{name:path}/text", responses=error_responses(404))
+async def text(name: str, system: SystemDep) -> DocumentText:
+    """A report's title, city, year, passages and text, for reading (``name`` may hold ``/``)."""
+    body = system.reports.text(name)
+    info = next((d for d in system.reports.documents() if d.doc == name), None)
+    if body is None or info is None:
+        raise HTTPException(404, f"no indexed report named {clip(name, 200)!r} (see GET /api/documents)")
+    return DocumentText(**info.model_dump(), text=body)
 
 
 @router.delete(

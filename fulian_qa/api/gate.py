@@ -1,8 +1,8 @@
 """Limits enforced on the wire, before a handler reads or parses anything (pure ASGI middleware).
 
-* Writes (``POST /api/documents``, ``DELETE /api/documents/...``) are refused with 403/401 from their headers
-  alone when writes are disabled or the bearer token is missing or wrong: an unauthenticated upload is never
-  received.
+* Writes (``POST /api/documents``, ``POST /api/jobs``, ``DELETE /api/documents/...``) are refused with
+  403/401 from their headers alone when writes are disabled or the bearer token is missing or wrong: an
+  unauthenticated upload is never received.
 * Gradio's own file route (``/gradio_api/upload``) is closed: the web UI takes no files, so nothing can be
   stored through it (reports go to ``POST /api/documents``).
 * Every request body is bounded: ``FQA_MAX_UPLOAD_MB`` for uploads, ``FQA_MAX_BODY_KB`` for anything else. A
@@ -25,12 +25,13 @@ from fulian_qa.api.deps import token_problem
 
 MULTIPART_SLACK = 64 * 1024  # form boundaries and part headers around an uploaded file
 GRADIO_UPLOAD = "/gradio_api/upload"
+UPLOAD_PATHS = ("/api/documents", "/api/jobs")  # reports sent for indexing
 CLOSED_UPLOADS = "the web UI takes no files: send reports to POST /api/documents with the API token"
 
 
 def is_write(method: str, path: str) -> bool:
     """A request that changes the index."""
-    return (method == "POST" and path.rstrip("/") == "/api/documents") or (
+    return (method == "POST" and path.rstrip("/") in UPLOAD_PATHS) or (
         method == "DELETE" and path.startswith("/api/documents/")
     )
 
