@@ -68,10 +68,41 @@ def detect_title(text: str, city: str = "", year: int = 0) -> str:
 
 
 def detect_year(text: str) -> int:
-    """The report's year (most frequent ``YYYY年``, ties → latest; else a date), or 0 when unknown."""
+    """The report's year, or 0 when unknown.
+
+    The year its title names (a short line near the top with 总结/报告/工作 or 妇联), else the year its opening
+    sentence starts with (「2020年是极不平凡的一年」, 「2020年,东营市妇联…」), else the most frequent ``YYYY年``
+    (ties → the latest), else a ``YYYY-MM-DD`` date. A report's plans for the next year name that year often,
+    so frequency alone dates a summary one year late.
+    """
+    if year := _title_year(text) or _opening_year(text):
+        return year
     years = Counter(int(y) for y in YEAR_NIAN.findall(text))
     if years:
         best = max(years.values())
         return max(y for y, n in years.items() if n == best)
     dates = [int(y) for y in _DATE.findall(text)]
     return max(dates) if dates else 0
+
+
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?")
+_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_OPENING = re.compile(r"(?:^|[\s。！？])((?:19|20)\d{2})\s*年(?:是|,|，|以来|全年|，全|,全)")
+
+
+def _title_year(text: str) -> int:
+    """The single year of a title line near the top (「宜昌市妇联2021年工作总结」), or 0."""
+    lines = [ln.strip(_MARKS) for ln in text.splitlines()]
+    for line in [ln for ln in lines if ln][:_TITLE_LINES]:
+        if len(line) > _TITLE_MAX or _NOT_TITLE.search(line) or not (_OWNER.search(line) or _KIND.search(line)):
+            continue
+        years = set(_ANY_YEAR.findall(line))
+        if len(years) == 1 and _YEAR_IN_TITLE.search(line) and re.search(r"总结|报告|工作", line):
+            return int(years.pop())
+    return 0
+
+
+def _opening_year(text: str) -> int:
+    """The year the report's first sentences start with (within its first 300 characters), or 0."""
+    m = _OPENING.search(text[:300])
+    return int(m.group(1)) if m else 0

@@ -59,6 +59,15 @@ def test_city_and_year_detection_on_seeds():
     assert detect_year("没有年份的文字") == 0
 
 
+def test_a_summary_is_dated_by_its_title_or_opening_not_by_its_plans():
+    plans = "2022年,我们将继续推进。" * 5  # next year's plans name that year more often
+    titled = "青山市妇联2021年工作总结\n\n一、巾帼建功\n培训888人。\n" + plans
+    opening = "记者 张三\n2021年是极不平凡的一年,青山市妇联培训888人。\n" + plans
+    assert detect_year(titled) == detect_year(opening) == 2021
+    assert detect_year("培训888人。\n" + plans) == 2022  # no title, no opening year: the most frequent
+    assert detect_year("青山市妇联2019—2021年工作总结\n" + plans) == 2022  # a span is not one year
+
+
 def _docx_bytes(text: str) -> bytes:
     import io
 
