@@ -25,6 +25,7 @@ class Note:
 
     refusal: Refusal
     text: str
+    part: str = ""  # the same, said inside one city's part of a found answer (no catalogue figures)
 
 
 def scope_note(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Draft], corpus: Corpus) -> Note | None:
@@ -45,7 +46,7 @@ def scope_note(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Dra
         return next(n for n in notes if n)
     for draft, note in zip(drafts, notes, strict=True):  # one city's year is not covered: only its part says so
         if note is not None:
-            draft.found, draft.reason, draft.refusal = False, note.text, note.refusal
+            draft.found, draft.reason, draft.refusal = False, note.part or note.text, note.refusal
     return None
 
 
@@ -59,7 +60,7 @@ def _year_note(plan: QuestionPlan, target: Target, result: Retrieval, draft: Dra
     years = "、".join(str(y) for y in result.uncovered_years)
     where = target.city or "、".join(plan.query.cities)
     text = say(plan.query.lang, "uncovered_year", year=years, city=where, covered=corpus.coverage())
-    return Note(Refusal.UNCOVERED_YEAR, text)
+    return Note(Refusal.UNCOVERED_YEAR, text, say(plan.query.lang, "uncovered_year_part", year=years, city=where))
 
 
 def closest(retrievals: list[Retrieval], n: int) -> list[Citation]:
@@ -104,8 +105,7 @@ def compose(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Draft]
                     parts.append(Part(city=city, answer=scope, found=False))
     text = "\n".join(texts)
     if found_any:
-        stated = "\n".join(t for t, d in zip(texts, drafts, strict=False) if d.refusal is not Refusal.UNCOVERED_YEAR)
-        missing = ungrounded(stated, [c.text for c in citations])
+        missing = ungrounded(text, [c.text for c in citations], plan.question)
         if missing:
             found_any = False
             reason = f"grounding check failed: {', '.join(missing)} not in cited passages"
