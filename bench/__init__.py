@@ -1,0 +1,1 @@
+"""Benchmarks: speed, load and scale (scripts run as ``python bench/<name>.py``)."""

@@ -1,0 +1,119 @@
+"""The scale benchmark's child processes: index an archive, or start an app server and ask it questions.
+
+``python bench/scale_probe.py index --archive DIR --vectors DIR --out FILE`` indexes a synthetic archive
+through the product's ``Indexer`` with ``bench.scale_vectors.CachedEmbedder``; ``... ask --questions FILE
+--out FILE`` times ``System.from_settings`` to ready (warmed up) in this fresh process, then asks each
+question through ``QAService.ask`` and keeps the answer's own timings. The store, model and data dir come
+from the ``FQA_*`` environment the parent sets, as for any app server. Each writes one JSON object to
+``--out``. Leaves out: building archives and reporting (``bench/scale.py``).
+"""
+
+from __future__ import annotations
+
+import time
+
+T0 = time.perf_counter()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+from collections import Counter  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def index(archive: Path, vectors: Path) -> dict[str, Any]:
+    """Index ``archive`` with cached sentence vectors; counts, time and the cache misses encoded."""
+    from bench.scale_archive import CITIES
+    from bench.scale_vectors import CachedEmbedder, Keys, SentenceCache
+    from core.settings import Settings
+    from index.embed import get_embedder
+    from index.indexer import Indexer
+
+    settings = Settings()
+    real = get_embedder(settings.embed_model, settings.models_dir)
+    cache = SentenceCache(vectors, Keys(CITIES)).load()
+    embedder = CachedEmbedder(real, cache)
+    indexer = Indexer.from_settings(settings, embedder)
+    start = time.perf_counter()
+    outcomes = indexer.index_paths([archive])
+    seconds = time.perf_counter() - start
+    if cache.added:
+        cache.save()
+    return {
+        "seconds": seconds,
+        "reports": len(outcomes),
+        "statuses": dict(Counter(o.status for o in outcomes)),
+        "errors": [f"{o.doc}: {o.message}" for o in outcomes if o.status == "error"][:5],
+        "passages": sum(o.chunks for o in outcomes),
+        "added": sum(o.added for o in outcomes),
+        "encoded_passages": embedder.passages,
+        "cache_misses_encoded": cache.added,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def ask(questions: list[str]) -> dict[str, Any]:
+    """Start-up to ready, then every question once: latency and the answer's per-stage timings."""
+    from core.settings import Settings
+    from qa.system import System
+
+    imported = time.perf_counter()
+    system = System.from_settings(Settings())
+    built = time.perf_counter()
+    system.service.warm_up()
+    ready = time.perf_counter()
+    rss_ready = peak_rss_mb()
+    answers: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for q in questions:
+        try:
+            ans = system.service.ask(q, answerer="extractive")
+        except Exception as exc:  # recorded, and the parent fails the run
+            errors.append(f"{q}: {type(exc).__name__}: {exc}")
+            continue
+        answers.append({"latency_ms": ans.latency_ms, "timings_ms": ans.timings_ms, "found": ans.found})
+    return {
+        "import_s": imported - T0,
+        "from_settings_s": built - imported,
+        "warm_up_s": ready - built,
+        "startup_s": ready - imported,
+        "process_to_ready_s": ready - T0,
+        "rss_ready_mb": rss_ready,
+        "peak_rss_mb": peak_rss_mb(),
+        "answers": answers,
+        "errors": errors[:10],
+        "error_count": len(errors),
+        "reports_listed": len(system.reports.documents()),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="mode", required=True)
+    p_index = sub.add_parser("index")
+    p_index.add_argument("--archive", type=Path, required=True)
+    p_index.add_argument("--vectors", type=Path, required=True)
+    p_ask = sub.add_parser("ask")
+    p_ask.add_argument("--questions", type=Path, required=True, help="a JSON list of questions")
+    for p in (p_index, p_ask):
+        p.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    if args.mode == "index":
+        result = index(args.archive, args.vectors)
+    else:
+        result = ask(json.loads(args.questions.read_text(encoding="utf-8")))
+    args.out.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
