@@ -177,3 +177,32 @@ def test_writes_are_audited_with_outcome(token_settings, embedder):
 def token_settings(request, tmp_path):
     (tmp_path / "data").mkdir(exist_ok=True)
     return request.getfixturevalue("fresh_settings").model_copy(update={"api_token": "t"})
+
+
+@pytest.fixture(scope="module")
+def served_app(system):
+    """The app ``fulian-qa serve`` runs: the API with Gradio's UI and its own routes mounted at ``/``."""
+    from fulian_qa.serve import build_app
+
+    return build_app(system)
+
+
+def _multipart(size: int) -> tuple[dict[str, str], bytes]:
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"r.txt\"\r\n\r\n" + b"x" * size
+            + b"\r\n--b--\r\n")
+    return {"content-type": "multipart/form-data; boundary=b", "content-length": str(len(body))}, body
+
+
+@pytest.mark.parametrize("path", ["/gradio_api/component_server", "/gradio_api/process_recording", "/upload"])
+def test_no_route_outside_the_api_takes_files(served_app, path):
+    headers, body = _multipart(100 * 1024)  # under FQA_MAX_BODY_KB: only the route's rules can refuse it
+    status, answer, asked = _raw(served_app, "POST", path, headers, [body])
+    assert (status, asked) == (403, 0) and "POST /api/documents" in answer["detail"]
+
+
+def test_an_upload_must_declare_its_length(token_settings, embedder):
+    app = create_app(System.from_settings(token_settings, embedder=embedder))
+    headers = {"content-type": "multipart/form-data; boundary=x", "transfer-encoding": "chunked",
+               "authorization": "Bearer t"}
+    status, body, asked = _raw(app, "POST", "/api/documents", headers, [b"x" * 1024] * 4)
+    assert (status, asked) == (411, 0) and "Content-Length" in body["detail"]

@@ -3,8 +3,11 @@
 * Writes (``POST /api/documents``, ``POST /api/jobs``, ``DELETE /api/documents/...``) are refused with
   403/401 from their headers alone when writes are disabled or the bearer token is missing or wrong: an
   unauthenticated upload is never received.
-* Gradio's own file route (``/gradio_api/upload``) is closed: the web UI takes no files, so nothing can be
-  stored through it (reports go to ``POST /api/documents``).
+* Gradio's own file routes are closed: ``/gradio_api/upload``, and any multipart body outside ``/api/``
+  (Gradio's component and recording routes would write its files to disk). The web UI takes no files, so
+  nothing can be stored through it (reports go to ``POST /api/documents``).
+* An upload must declare its size (``Content-Length``; 411 otherwise), so one over the bound is refused
+  before any of it is read or spooled to disk.
 * Every request body is bounded: ``FQA_MAX_UPLOAD_MB`` for uploads, ``FQA_MAX_BODY_KB`` for anything else. A
   declared ``Content-Length`` over the bound gets 413 at once; a chunked body is counted as it arrives and cut
   off with 413 at the bound.
@@ -27,6 +30,7 @@ MULTIPART_SLACK = 64 * 1024  # form boundaries and part headers around an upload
 GRADIO_UPLOAD = "/gradio_api/upload"
 UPLOAD_PATHS = ("/api/documents", "/api/jobs")  # reports sent for indexing
 CLOSED_UPLOADS = "the web UI takes no files: send reports to POST /api/documents with the API token"
+LENGTH_REQUIRED = "an upload must declare its size: send it with a Content-Length header, not chunked"
 
 
 def is_write(method: str, path: str) -> bool:
@@ -72,7 +76,8 @@ class RequestGate:
         method, path = scope["method"], scope["path"]
         declared = _header(scope, b"content-length")
         close = {"Connection": "close"} if declared not in (None, "0") or _header(scope, b"transfer-encoding") else {}
-        if path.rstrip("/") == GRADIO_UPLOAD:
+        multipart = (_header(scope, b"content-type") or "").lower().startswith("multipart/")
+        if path.rstrip("/") == GRADIO_UPLOAD or (multipart and not path.startswith("/api/")):
             await send_json(send, 403, CLOSED_UPLOADS, close)
             return
         if is_write(method, path):
@@ -80,6 +85,9 @@ class RequestGate:
             if problem:
                 status, detail, headers = problem
                 await send_json(send, status, detail, {**headers, **close})
+                return
+            if method == "POST" and declared is None:
+                await send_json(send, 411, LENGTH_REQUIRED, close)
                 return
         limit, setting = self.limit(method, path)
         too_large = f"request body larger than {limit // 1024} KB ({setting})"
