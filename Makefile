@@ -37,6 +37,7 @@ test: setup system
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -rs
+	$(BIN)/python bench/scale.py --smoke
 	$(BIN)/fulian-qa index seeds
 	$(BIN)/fulian-qa eval --gold eval/gold.jsonl --systems main --out artifacts/eval/results.jsonl \
 		--report artifacts/eval --fail-under $(EVAL_FLOORS) --fail-over $(EVAL_CEILINGS)
