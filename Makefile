@@ -4,13 +4,19 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 7860
 
-.PHONY: setup system index run test lint eval bench
+.PHONY: setup lock system index run test lint eval bench
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
-setup: $(BIN)/python
-	$(BIN)/pip install -e ".[test]"
+setup: $(BIN)/python  # exact versions from requirements.lock (ranges in pyproject.toml)
+	$(BIN)/pip install -c requirements.lock -e ".[test]"
+
+# Re-pin requirements.lock to what pyproject.toml's ranges resolve to, preferring the versions installed now.
+lock: $(BIN)/python
+	$(BIN)/pip freeze --exclude-editable > $(VENV)/installed.txt
+	$(BIN)/pip install --quiet --dry-run --ignore-installed --report $(VENV)/lock.json -c $(VENV)/installed.txt -e ".[test]"
+	$(BIN)/python -c "$$LOCK_PY" $(VENV)/lock.json > requirements.lock
 
 system:  # chromium for the browser test, CJK fonts for screenshots (Debian)
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "noto sans cjk" || \
@@ -45,3 +51,14 @@ test: setup system
 # "default": the CI floors and ceilings each metric declares in eval/registry.py (METRIC=VALUE overrides)
 EVAL_FLOORS ?= default
 EVAL_CEILINGS ?= default
+
+define LOCK_PY
+import json, sys
+items = json.load(open(sys.argv[1]))["install"]
+pins = sorted((i["metadata"]["name"], i["metadata"]["version"].split("+")[0]) for i in items)
+print("# Exact versions of everything `pip install -e \".[test]\"` installs; `make setup` and CI install with")
+print("# -c requirements.lock. Regenerate with `make lock` after changing pyproject.toml. (torch: the +cpu build is")
+print("# picked where it is on the find-links path, e.g. /opt/wheels.)")
+print("\n".join(f"{n}=={v}" for n, v in pins if n.lower().replace("_", "-") != "fulian-qa"))
+endef
+export LOCK_PY
