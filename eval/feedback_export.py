@@ -108,11 +108,20 @@ def guess_type(answer_type: str, answer: str) -> str:
     return "numeric" if find_figures(answer) else "entity"
 
 
+def holds(text: str, needle: str) -> bool:
+    """``text`` holds ``needle``, thousands separators ignored; a figure only as a whole number (「18」 is not
+    in 「2018年」)."""
+    text, needle = _plain_digits(text), _plain_digits(needle)
+    if not needle[:1].isdigit():
+        return needle in text
+    return re.search(rf"(?<![\d.]){re.escape(needle)}(?![\d])", text) is not None
+
+
 def _sentence_with(passage: str, needles: list[str]) -> str:
-    """The sentence of a passage holding every needle (thousands separators ignored), or ""."""
+    """The sentence of a passage holding every needle, or ""."""
     for span in split_sentences(passage):
         sentence = passage[span.start : span.end].strip()
-        if sentence and all(_plain_digits(n) in _plain_digits(sentence) for n in needles):
+        if sentence and all(holds(sentence, n) for n in needles):
             return sentence
     return ""
 
@@ -124,7 +133,7 @@ def _evidence(citations: Sequence[Mapping[str, Any]], needles: list[str], use_sp
         doc = str(c.get("doc") or "")
         quote = ""
         span = str(c.get("evidence") or "").strip()
-        if use_spans and span and any(_plain_digits(n) in _plain_digits(span) for n in needles or [""]):
+        if use_spans and span and (not needles or any(holds(span, n) for n in needles)):
             quote = span
         elif needles:
             quote = _sentence_with(str(c.get("text") or ""), needles)

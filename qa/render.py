@@ -85,7 +85,7 @@ def quote(citation: Mapping[str, Any], limit: int = 300) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_|<>])", r"\\\1", text)
+    return re.sub(r"([\\*|<])", r"\\\1", text)  # what would start emphasis, a table cell or a tag
 
 
 def answer_markdown(answer: Mapping[str, Any], question: bool = True) -> str:
