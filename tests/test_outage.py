@@ -50,7 +50,7 @@ def served(tmp_path, fresh_settings, embedder):
     proc = _start(path, port)
     settings = fresh_settings.model_copy(
         update={"chroma_host": "127.0.0.1", "chroma_port": port, "api_token": "t", "store_timeout": 1.0,
-                "store_retry_after": 1.0}
+                "store_retry_after": 2.0}
     )
     store = ChromaStore.from_settings(settings, embedder.name)
     Indexer(embedder, store, settings.chunk_size, settings.chunk_overlap).index_paths(
@@ -73,7 +73,7 @@ def _all_unavailable(client) -> list[int]:
     ]
     for res in answers:
         assert res.headers["content-type"] == "application/json", res.text
-        assert res.headers["retry-after"] == "1" and "store" in res.json()["detail"]
+        assert res.headers["retry-after"] == "2" and "store" in res.json()["detail"]  # FQA_STORE_RETRY_AFTER
     return [res.status_code for res in answers]
 
 
@@ -88,6 +88,7 @@ def test_killed_store_gives_503s_degraded_health_and_recovers_without_restart(se
     assert _all_unavailable(client) == [503, 503, 503, 503]
     health = client.get("/api/health")
     assert health.status_code == 503 and health.json()["status"] == "degraded"
+    assert health.headers["retry-after"] == "2"  # the same wait as every other answer of the outage
     assert health.json()["checks"]["store"].startswith("down")
     assert client.get("/api/health/ready").status_code == 503
     assert client.get("/api/health/live").status_code == 200
@@ -106,7 +107,7 @@ def test_frozen_store_times_out_into_503_and_thaws(served):
     os.killpg(state["proc"].pid, signal.SIGSTOP)
     try:
         res = client.post("/api/ask", json={"question": Q})
-        assert res.status_code == 503 and res.headers["retry-after"] == "1"
+        assert res.status_code == 503 and res.headers["retry-after"] == "2"
         assert client.get("/api/health").status_code == 503
         assert client.get("/api/health/live").status_code == 200
     finally:

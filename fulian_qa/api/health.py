@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import math
 from typing import Any
 
 from fastapi import APIRouter
@@ -55,6 +56,11 @@ def _status(checks: dict[str, str]) -> tuple[str, int]:
     return ("ok", 200) if ok else ("degraded", 503)
 
 
+def _retry(system: System, code: int) -> dict[str, str] | None:
+    """``Retry-After`` of a 503: when the store is next probed (as on every other 503 of an outage)."""
+    return {"Retry-After": str(max(1, math.ceil(system.settings.store_retry_after)))} if code == 503 else None
+
+
 @router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
 async def health(system: SystemDep) -> JSONResponse:
     """Readiness plus what is loaded: 200 ``ok``, or 503 ``degraded`` naming the dependency that is down."""
@@ -71,7 +77,7 @@ async def health(system: SystemDep) -> JSONResponse:
         writes_enabled=bool(system.settings.api_token),
         checks=checks,
     )
-    return JSONResponse(body.model_dump(), status_code=code, headers={"Retry-After": "1"} if code == 503 else None)
+    return JSONResponse(body.model_dump(), status_code=code, headers=_retry(system, code))
 
 
 @router.get("/health/live")
@@ -86,4 +92,4 @@ async def ready(system: SystemDep) -> JSONResponse:
     checks = {"store": await store_check(system)}
     status, code = _status(checks)
     body = ReadyOut(status=status, checks=checks)
-    return JSONResponse(body.model_dump(), status_code=code, headers={"Retry-After": "1"} if code == 503 else None)
+    return JSONResponse(body.model_dump(), status_code=code, headers=_retry(system, code))
