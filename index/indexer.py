@@ -64,7 +64,7 @@ class Indexer:
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> Indexer:
-        embedder = embedder or get_embedder(settings.embed_model, settings.models_dir)
+        embedder = embedder or get_embedder(settings.embed_model, settings.models_dir, settings.encoder)
         store = store or ChromaStore.from_settings(settings, embedder.name)
         return cls(
             embedder,

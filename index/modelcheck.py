@@ -13,6 +13,11 @@ import json
 from pathlib import Path
 
 MANIFEST = "checksums.json"
+
+
+class ModelError(RuntimeError):
+    """The embedding model cannot be loaded; the message says what to do."""
+
 CHUNK = 1 << 22
 
 

@@ -47,7 +47,7 @@ class System:
         store: Store | None = None,
         thresholds: Thresholds = Thresholds(),
     ) -> System:
-        embedder = embedder or get_embedder(settings.embed_model, settings.models_dir)
+        embedder = embedder or get_embedder(settings.embed_model, settings.models_dir, settings.encoder)
         store = store or ChromaStore.from_settings(settings, embedder.name)
         corpus = Corpus(store)
         searcher = HybridSearcher(corpus, store, embedder)

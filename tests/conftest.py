@@ -36,7 +36,7 @@ def embedder(models_cache):
     from index.embed import get_embedder
 
     settings = Settings(data_dir=models_cache)
-    return get_embedder(settings.embed_model, settings.models_dir)
+    return get_embedder(settings.embed_model, settings.models_dir, settings.encoder)
 
 
 @pytest.fixture(scope="session")
