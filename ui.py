@@ -19,6 +19,7 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 
+from fulian_qa.api.deps import token_problem
 from qa.system import System
 from ui_assets import CSS, PAGE_HEAD, drop_token_js, load_lang_js, set_lang_js
 from ui_chat import ChatParts, build_chat, filter_choices, redraw
@@ -82,8 +83,6 @@ def wire_page(demo: gr.Blocks, system: System, lang: gr.Radio, chat: ChatParts, 
         lang = lang_of(lang)
         state = "none"
         if isinstance(token, str) and token and settings.api_token:
-            from fulian_qa.api.deps import token_problem
-
             state = "wrong" if token_problem(settings, f"Bearer {token}") else "ok"
         return (lang, *drawn(turns, lang, None, state), state, *choices(system))
 

@@ -47,10 +47,15 @@ def when(iso: str) -> str:
     return f"{iso[:10]} {iso[11:16]} UTC" if len(iso) >= 16 else iso
 
 
+def rows(reports: list[ReportInfo], lang: str) -> dict[str, Any]:
+    """The reports as table data with headers in ``lang``."""
+    data = [[r.title or r.doc, r.city, r.year or "", r.chunks, when(r.indexed_at), r.doc] for r in reports]
+    return {"headers": [say(lang, c) for c in COLUMNS], "data": data or [[""] * len(COLUMNS)]}
+
+
 def table(reports: list[ReportInfo], lang: str) -> Any:
-    """The reports as a table with headers in ``lang``."""
-    rows = [[r.title or r.doc, r.city, r.year or "", r.chunks, when(r.indexed_at), r.doc] for r in reports]
-    return gr.Dataframe(value={"headers": [say(lang, c) for c in COLUMNS], "data": rows or [["", "", "", "", "", ""]]})
+    """An update of the reports table (for handlers' replies)."""
+    return gr.Dataframe(value=rows(reports, lang))
 
 
 def count(reports: list[ReportInfo], lang: str) -> str:
@@ -153,7 +158,7 @@ def build_reports(system: System, i18n: gr.I18n, lang: gr.Radio, api_root: str,
     timer = gr.Timer(POLL, active=False)
     jobs_state = gr.State({"jobs": [], "local": [], "finished": 0})
     count_md = gr.Markdown(count(reports, "zh"), elem_id="fqa-report-count")
-    grid = gr.Dataframe(value=table(reports, "zh").value, interactive=False, wrap=True, elem_id="fqa-reports",
+    grid = gr.Dataframe(value=rows(reports, "zh"), interactive=False, wrap=True, elem_id="fqa-reports",
                         max_height=420)
     picked = gr.Textbox(visible="hidden", elem_id="fqa-picked")
     heading = gr.Markdown(i18n("pick_report"), elem_id="fqa-report-heading")
@@ -231,7 +236,8 @@ def build_reports(system: System, i18n: gr.I18n, lang: gr.Radio, api_root: str,
     forget.click(lambda lang: (say(lang_of(lang), "token_forgotten"), "none"), [lang], [token_note, token_state],
                  js="(lang) => { sessionStorage.removeItem('fqa-token'); return lang; }", api_visibility="private")
     upload.click(started, [lang, sent], [progress, jobs_state, timer, message],
-                 js=upload_js(api_root, settings.max_upload_mb * 1024 * 1024, MAX_FILES), api_visibility="private")
+                 js=upload_js(api_root, settings.max_upload_mb * 1024 * 1024, MAX_FILES), api_visibility="private",
+                 show_progress="hidden")
     timer.tick(poll, [lang, jobs_state], [progress, jobs_state, timer, *listed], api_visibility="private",
                show_progress="hidden")
     grid.select(pick, [lang], [picked, heading, text, delete], api_visibility="private")
