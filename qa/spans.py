@@ -17,6 +17,7 @@ _NAME = re.compile(
     r"叫什么|叫啥|什么名|名称|名字|品牌|称号|口号|标题|主题是什么|评出了什么|什么奖|哪个奖|"
     r"什么(?:产品|活动|项目|工程|行动|计划|平台|节目|栏目|荣誉|书|报|刊|展区|基地|组织|服务|机制|模式)|"
     r"哪(?:个|家|所|本|部|项|支)(?:单位|银行|公司|企业|工作室|法院|机构|平台|项目|活动|组织|学校|医院|协会|团队|队)|"
+    r"哪(?:本|部|篇|首)|(?:进|入|为|成)了?什么[？?]?$|"
     r"\bname[ds]?\b|\bcalled\b|\bbrand\b|\btitle\b|\bslogan\b|\btheme\b|\bwhich (?:court|company|bank|"
     r"organi[sz]ation|studio|newspaper|award|prize|product|project|programme|program|campaign|brand|unit|"
     r"enterprise|team|school|hospital|association|platform)\b|\bwhat (?:award|prize|product|honou?r)\b"
@@ -34,6 +35,17 @@ _DATE_SPAN = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\
 _STOPS = "，,；;。！？!?：:、（）()"
 _SYNONYMS = {"跟": ("与", "和", "同", "跟"), "和": ("与", "和", "同", "跟"), "与": ("与", "和", "同", "跟")}
 _PLACE_END = re.compile(r"[\u4e00-\u9fff0-9]{1,12}(?:村|镇|乡|县|区|街道|社区|园|馆|中心|基地)$")
+# 「在义乌举办」: the place between 在 and an event verb
+_PLACE_AT = re.compile(r"在([\u4e00-\u9fff]{2,8}?)(?:举办|举行|召开|开展|参加|设立|建立|成立)")
+# a subject's leading verbs and adverbs, not part of the name (「成功推荐X获评」 → X)
+_LEAD = re.compile(
+    r"^(?:成功|先后|积极|共|全市|我市|本市|由|经|使|让|其中)*(?:推荐|指导|组织|帮助|支持|推动|推选|协调)?"
+)
+# an award's grade after its quoted name (「“…合唱节”铜奖第一名」)
+_AWARD = re.compile(r"^(?:[金银铜]奖|[一二三]等奖|特等奖|优秀奖|大奖|奖)(?:第[一二三四五六七八九十\d]名)?")
+# role words whose holder a 「谁」 question asks for
+_ROLE = re.compile(r"(?:副)?(?:主席|书记|主任|部长|院长|局长|会长|队长|理事长|秘书长|市长|县长|区长|负责人)")
+_TITLE_NOUNS = ("书", "文件", "报", "刊", "杂志", "歌", "节目", "倡议书", "意见", "通知", "办法")
 
 
 def asked_kind(norm: str) -> str:
@@ -62,7 +74,7 @@ def _anchors(norm: str, avoid: tuple[str, ...]) -> tuple[str, str, str]:
     m = _WH.search(norm)
     if not m:
         return "", "", ""
-    before = re.split(r"[的了,，\s]", norm[: m.start()])[-1][-4:]
+    before = re.split(r"[的了,，\s]", norm[: m.start()].rstrip("了"))[-1][-4:]  # 「编录进了什么」: 编录进
     if before in avoid or any(before.endswith(a) for a in avoid):
         before = ""
     rest = norm[m.end() :]
@@ -93,6 +105,52 @@ def _slot(sentence: str, before: str, after: str, kind_noun: str) -> str:
         end = next((j for j in range(lo, len(sentence)) if sentence[j] in _STOPS), len(sentence))
     span = sentence[lo:end].strip().lstrip("的")
     return span if 2 <= len(span) <= 30 else ""
+
+
+def _predicate(question_norm: str) -> str:
+    """What the question says about the asked thing, after its question word and type noun
+    (「哪个单位获评了全国巾帼文明岗」 → 「获评全国巾帼文明岗」), without 了 and the closing punctuation."""
+    m = _WH.search(question_norm)
+    if not m:
+        return ""
+    rest = question_norm[m.end() :]
+    if _CLASSIFIER_WH.search(m.group(0)) and (t := _TYPE_NOUN.match(rest)):
+        rest = rest[len(t.group(0)) :]
+    return re.sub(r"[了？?。!！\s]|吗$", "", rest)
+
+
+def _subject(sentence: str, predicate: str) -> str:
+    """The name right before the question's predicate in the sentence (「…、刘亦光家庭获评全国最美家庭」 →
+    「刘亦光家庭」): the longest leading part of the predicate (three characters or more) found in the sentence,
+    and the text before it back to a punctuation mark, without leading verbs."""
+    for n in range(len(predicate), 2, -1):
+        at = sentence.find(predicate[:n])
+        if at > 0:
+            lo = max((sentence.rfind(c, 0, at) for c in _STOPS + "—-▲▼ "), default=-1) + 1
+            span = _LEAD.sub("", sentence[lo:at]).strip()
+            return span if 2 <= len(span) <= 30 else ""
+    return ""
+
+
+def _holder(sentence: str, question_norm: str) -> str:
+    """The person holding the role the question names (「株洲市妇联主席是谁」): each name right after that role
+    word, preferring one whose role phrase carries the question's owner (「市妇联…主席邹展晖」 over
+    「省妇联…主席姜欣」)."""
+    role = _ROLE.search(question_norm)
+    if not role:
+        return ""
+    owner = re.sub(r"^.*?(?=[省市县区]|妇联|妇女联合会)", "", question_norm[: role.start()])
+    best, best_score = "", -1
+    for m in re.finditer(re.escape(role.group(0)), sentence):
+        name = next((w for w, f in pos_tags(sentence[m.end() : m.end() + 6]) if f == "nr" and 2 <= len(w) <= 4), "")
+        if not name or not sentence[m.end() :].lstrip().startswith(name):
+            continue
+        lo = max((sentence.rfind(c, 0, m.start()) for c in ",，;；。!！?？▲▼ "), default=-1) + 1
+        phrase = sentence[lo : m.start()]
+        score = 2 * bool(owner and owner in phrase) + bool(owner[-2:] and owner[-2:] in phrase)
+        if score > best_score:
+            best, best_score = name, score
+    return best
 
 
 def _typed(sentence: str, noun: str, question_norm: str) -> str:
@@ -129,13 +187,23 @@ def find_span(kind: str, question_norm: str, sentence: str, words: list[str], av
         noun = _EN_TYPES.get(en.group(1).rstrip("s"), "")
     naming = bool(_NAMING.search(question_norm))  # 「X叫什么」: the name stands before X, not after it
     slot = "" if naming else _slot(sent, before, after, noun)
-    quoted = [(m.start(), m.group(0)) for m in QUOTED_NAME.finditer(sent) if m.group(0)[1:-1] not in question_norm]
+    if not slot and not naming and not before and kind in ("name", "person", "place"):
+        slot = _subject(sent, _predicate(question_norm))
+    if kind == "person" and (held := _holder(sent, question_norm)):
+        return held
+    quoted = [
+        (m.start(), m.group(0) + _grade(sent, m.end(), question_norm))
+        for m in QUOTED_NAME.finditer(sent)
+        if m.group(0)[1:-1] not in question_norm
+    ]
+    if noun in _TITLE_NOUNS:  # a book or a document is named in 《》
+        quoted = [q for q in quoted if q[1].startswith("《")] or quoted
     if slot:
         inner = [q for _, q in quoted if q in slot]
         return inner[0] if kind == "name" and len(inner) == 1 and len(slot) > len(inner[0]) + 6 else slot
     if kind in ("person", "place") and (near := _people_or_places(kind, sent, question_norm, words)):
         return near
-    if noun and (typed := _typed(sent, noun, question_norm)):
+    if noun and noun not in _TITLE_NOUNS and (typed := _typed(sent, noun, question_norm)):
         return typed
     wh = _WH.search(question_norm)
     type_word = re.split(r"[的了,，\s]", question_norm[: wh.start()])[-1][-2:] if wh else ""
@@ -143,6 +211,14 @@ def find_span(kind: str, question_norm: str, sentence: str, words: list[str], av
         labelled = [(i, q) for i, q in quoted if type_word and type_word in sent[i + len(q) : i + len(q) + 6]]
         return _nearest(labelled or quoted, sent, words)
     return _people_or_places(kind, sent, question_norm, words)
+
+
+def _grade(sent: str, end: int, question_norm: str) -> str:
+    """The award grade right after a quoted name, when the question asks for an award (「铜奖第一名」)."""
+    if not re.search(r"奖|award|prize", question_norm):
+        return ""
+    m = _AWARD.match(sent[end:])
+    return m.group(0) if m else ""
 
 
 def _people_or_places(kind: str, sent: str, question_norm: str, words: list[str]) -> str:
@@ -157,6 +233,9 @@ def _people_or_places(kind: str, sent: str, question_norm: str, words: list[str]
             found.append((pos, word + ("家庭" if sent[pos + len(word) : pos + len(word) + 2] == "家庭" else "")))
         if kind == "place" and (flag == "ns" or _PLACE_END.match(word)) and len(word) >= 2:
             found.append((pos, word))
+    if kind == "place":
+        found += [(m.start(1), m.group(1)) for m in _PLACE_AT.finditer(sent) if m.group(1) not in question_norm]
+        found.sort()
     if kind == "person" and "家庭" in question_norm:
         found = [f for f in found if f[1].endswith("家庭")] or found
     return _nearest(found, sent, words)

@@ -61,6 +61,18 @@ def test_figures_written_side_by_side_share_their_words():
         ("甲城打造的巾帼先锋队叫什么名字？", "创新打造“七色光”巾帼先锋队,服务基层治理。", "“七色光”"),
         ("甲城参与调解纠纷的是哪个工作室？", "人民调解委员会、王某某工作室共调解案件40余起。", "王某某工作室"),
         ("活动中心哪天竣工启用的？", "2021年6月1日活动中心竣工启用。", "2021年6月1日"),
+        # the subject right before the question's predicate, without the verb that introduced it
+        ("甲城哪个单位获评了省级文明岗？", "成功推荐乙县人民医院获评省级文明岗、丙家庭获评文明家庭。", "乙县人民医院"),
+        ("甲城哪户家庭获评了文明家庭？", "成功推荐乙县人民医院获评省级文明岗、丙丁家庭获评文明家庭。", "丙丁家庭"),
+        # the holder of the asked role, owner included (市妇联 主席, not 省妇联 主席)
+        ("甲城市妇联主席是谁？", "省妇联党组书记、主席姜欣,市妇联党组书记、主席王建国一行到基层调研。", "王建国"),
+        # a place between 在 and the event verb
+        ("甲城妇联组织女干部去哪里参加了培训？", "组织女干部参加全国妇联在延安举办的培训班,培训学员40名。", "延安"),
+        # the thing after the verb of a 「V了什么」 question; a book is named in 《》
+        ("甲城的做法被编入了什么？", "市妇联《家和万事兴》的做法被编入《基层治理案例选》,获全市推广。", "《基层治理案例选》"),
+        ("读书会读的是哪本书？", "举办“书香甲城”——《红岩》读书会,参加妇女80人。", "《红岩》"),
+        # an award keeps its grade
+        ("甲城合唱团拿了什么奖？", "“百灵鸟”合唱团获“全国少儿合唱节”银奖第二名。", "“全国少儿合唱节”银奖第二名"),
     ],
 )
 def test_the_asked_name_is_found(question, sentence, expected):
