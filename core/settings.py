@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         description="Origins allowed to call the API from a browser (JSON list); empty turns CORS off.",
     )
     audit_log: bool = Field(True, description="Append every write (upload, delete) to `$FQA_DATA_DIR/audit.log`.")
+    sync_interval: float = Field(
+        1.0,
+        description="Seconds between an app server's reads of the store's change feed (reports written or removed "
+        "by other processes); 0 turns the timer off.",
+    )
 
     @property
     def chroma_dir(self) -> Path:

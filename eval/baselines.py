@@ -96,10 +96,7 @@ def make_system(name: str, service, answerer: str | None = None) -> AskFn:
 
 
 def _bm25_hits(service, question: str) -> list[tuple[Any, float]]:
-    bm25 = service.corpus.snapshot.bm25
-    scores = bm25.scores(tokens(normalize(question).strip()))
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])[:TOP_K]
-    return [(bm25.chunks[i], float(scores[i])) for i in order if scores[i] > 0]
+    return service.corpus.bm25(tokens(normalize(question).strip()), TOP_K)
 
 
 def _dense_store(service):

@@ -57,7 +57,7 @@ def run_system(
     from qa.plan import QuestionError
 
     ask = baselines.make_system(name, service, answerer)
-    chunks = {c.id: c for c in service.corpus.snapshot.chunks}
+    chunks = {c.id: c for c in service.corpus.all_chunks()}
     rows, verdicts = [], []
     began = time.perf_counter()
     for n, item in enumerate(items, 1):
@@ -191,7 +191,7 @@ def main(args: argparse.Namespace, service: Any = None) -> int:
         from qa.system import System
 
         service = System.from_settings(get_settings()).service
-    if not service.corpus.snapshot.chunks:
+    if service.corpus.empty:
         log("error: the index is empty; run `fulian-qa index` first")
         return 2
     result = run_eval(service, items, systems, args.answerer, str(args.gold), log)

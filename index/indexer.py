@@ -6,8 +6,9 @@ old chunks are removed only after its new ones are stored, so an interrupted run
 nothing and the next run completes it. A report whose text is already indexed under another name is skipped
 as a duplicate. Writes go in bounded steps of ``step`` passages, taking turns (``index.turns``) with other
 writers. A report is named by its path inside the folder indexed (``a/report.txt``), so same-named files in
-two folders are two reports. Leaves out: the in-memory search side (``qa.corpus`` re-reads the store after a
-write).
+two folders are two reports. Each passage is stored with its BM25 tokens, and each report written or removed is
+recorded in the store's change feed (``index.changes``). Leaves out: the search side (``qa.corpus`` follows the
+feed).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from pathlib import Path
 
 from core.interfaces import Embedder, Store
 from core.settings import Settings
-from core.text import normalize
+from core.text import normalize, tokens
 from core.types import ChunkMeta, IndexOutcome
+from index.changes import ChangeFeed, feed_beside
 from index.chunk import Chunk, chunk_report
 from index.embed import get_embedder
 from index.load import MAX_UNPACKED, Report, ReportError, named_reports, read_report, read_report_bytes
@@ -57,10 +59,13 @@ class Indexer:
     max_unpacked: int = MAX_UNPACKED
     turns: Turns = field(default_factory=Turns)
     sentences: SentenceVectors | None = None  # evidence-sentence vectors (default: beside a Chroma store)
+    changes: ChangeFeed | None = None  # the store's change feed, told of every report written or removed
 
     def __post_init__(self) -> None:
         if self.sentences is None:
             self.sentences = beside(self.store)
+        if self.changes is None:
+            self.changes = feed_beside(self.store)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None, store: Store | None = None) -> Indexer:
@@ -78,7 +83,25 @@ class Indexer:
     def index_report(self, report: Report, progress: bool = False, on_step: Progress | None = None) -> IndexOutcome:
         """Index one decoded report (writes of the same report are serialised); ``on_step`` hears each step."""
         with self.turns.for_doc(report.name):
-            return self._index(report, progress, on_step)
+            try:
+                outcome = self._index(report, progress, on_step)
+            except BaseException:
+                self._announce(report.name, quiet=True)  # whatever was stored before the failure
+                raise
+            if outcome.status == "indexed":
+                self._announce(report.name)
+            return outcome
+
+    def _announce(self, doc: str, op: str = "index", quiet: bool = False) -> None:
+        """Tell the change feed that ``doc`` was written or removed (``quiet``: a failure to do so is ignored)."""
+        if self.changes is None:
+            return
+        try:
+            with self.turns.step():
+                self.changes.record(doc, op)
+        except Exception:
+            if not quiet:
+                raise
 
     def _index(self, report: Report, progress: bool, on_step: Progress | None = None) -> IndexOutcome:
         doc_sha = hashlib.sha256(report.text.encode("utf-8")).hexdigest()
@@ -136,9 +159,10 @@ class Indexer:
                 vectors = self.embedder.encode_passages(texts, progress=progress)
                 if self.sentences is not None:  # before the chunks: a crash leaves no chunk without them
                     self.sentences.put(doc, [(c.id, c.text) for c in part], self.embedder)
-                self.store.upsert(
-                    [c.id for c in part], vectors, [c.text for c in part], [metas[c.id].to_store() for c in part]
-                )
+                kept = [  # with the BM25 tokens, so no app server tokenises the passage again
+                    metas[c.id].to_store() | {"toks": " ".join(tokens(t))} for c, t in zip(part, texts, strict=True)
+                ]
+                self.store.upsert([c.id for c in part], vectors, [c.text for c in part], kept)
             log.info("%s: stored %d/%d new passages", doc, i + len(part), len(todo))
             if on_step:
                 on_step(doc, i + len(part), len(todo))
@@ -176,8 +200,11 @@ class Indexer:
 
     def remove(self, doc: str) -> int:
         """Remove every chunk of a report; how many were removed."""
-        with self.turns.for_doc(doc), self.turns.step():
-            removed = self.store.delete_doc(doc)
-            if self.sentences is not None:
-                self.sentences.delete_doc(doc)
+        with self.turns.for_doc(doc):
+            with self.turns.step():
+                removed = self.store.delete_doc(doc)
+                if self.sentences is not None:
+                    self.sentences.delete_doc(doc)
+            if removed:
+                self._announce(doc, "remove")
             return removed

@@ -147,6 +147,33 @@ class ChromaStore:
         rows.sort(key=lambda c: (c.meta.doc, c.meta.start))
         return rows
 
+    @property
+    def identity(self) -> str:
+        """Names this collection among every store (its name and Chroma's id for it)."""
+        return f"{self.name}/{self.collection.id}"
+
+    def all_ids(self, page: int = 10_000) -> list[str]:
+        """Every chunk id (ids only, read a page at a time)."""
+        col = self.collection
+        out: list[str] = []
+        while True:
+            at = len(out)
+            got = self._call(lambda at=at: col.get(include=[], limit=page, offset=at))["ids"]  # type: ignore[misc]
+            out += got
+            if len(got) < page:
+                return out
+
+    def rows(self, ids: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """(id, text, raw metadata) of the chunks with these ids that the store holds."""
+        col = self.collection
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        for i in range(0, len(ids), 1000):
+            part = ids[i : i + 1000]
+            got = self._call(lambda part=part: col.get(ids=part, include=["documents", "metadatas"]))  # type: ignore[misc]
+            rows = zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            out += [(c, t, dict(m or {})) for c, t, m in rows]
+        return out
+
     def doc_ids(self, doc: str) -> list[str]:
         col = self.collection
         return self._call(lambda: col.get(where={"doc": doc}, include=[]))["ids"]

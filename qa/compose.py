@@ -34,7 +34,7 @@ def scope_note(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Dra
     When only some cities of a multi-city question name a year their reports do not cover, those cities' drafts
     are marked not found (their parts say so) and the others are answered."""
     query, lang = plan.query, plan.query.lang
-    if not corpus.snapshot.chunks:
+    if corpus.empty:
         return Note(Refusal.EMPTY_INDEX, say(lang, "empty_index"))
     if query.unknown_places and not query.cities and plan.options.place_filter:
         covered = "、".join(sorted(corpus.catalog.cities)) or "-"

@@ -1,89 +1,210 @@
-"""The in-memory side of the index: every chunk, the BM25 index, the catalogue and bigram IDF.
+"""The question side's view of the index: BM25, the chunk table, the catalogue and the bigram IDF, in step with
+the store.
 
-``Corpus`` holds one immutable ``Snapshot`` read from the store and swaps in a new one on ``refresh``
-(after a write), so a question always sees one consistent view. Leaves out: writing (``index.indexer``)
-and searching (``qa.retrieve``).
+``Corpus`` opens this app server's own lexical index (``index.lexindex``, under ``$FQA_DATA_DIR/lexicon/``),
+brings it in step with the store by chunk id when it starts (only the chunks it lacks are read, and their
+tokens come stored with them), then follows the store's change feed (``index.changes``): ``sync()`` brings the
+reports written or removed since in step by id, ``watch(interval)`` does that on a timer, and ``refresh(docs)``
+at once (after this process wrote them). Each change swaps in a new ``Snapshot`` (catalogue, IDF), so a question
+sees one consistent view. Leaves out: writing (``index.indexer``) and searching (``qa.retrieve``).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
-from dataclasses import dataclass
-
-import numpy as np
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from core.interfaces import Store
-from core.text import normalize, tokens
-from core.types import StoredChunk
+from core.text import tokens
+from core.types import ChunkMeta, StoredChunk
+from index.changes import KEEP, LATE, ChangeFeed, feed_beside
 from index.indexer import embed_text
+from index.lexindex import Entry, LexIndex, ReportRow
 from qa.lexical import Idf
 from qa.query import Catalog
 
-
-class Bm25:
-    """BM25 (Okapi) over jieba tokens of each chunk's normalised text (with its place, year and heading)."""
-
-    def __init__(self, chunks: list[StoredChunk]) -> None:
-        from rank_bm25 import BM25Okapi
-
-        self.chunks = chunks
-        corpus = [tokens(embed_text(c.meta, c.text)) for c in chunks]
-        self.model = BM25Okapi(corpus) if corpus else None
-
-    def scores(self, query_tokens: list[str]) -> np.ndarray:
-        if self.model is None or not query_tokens:
-            return np.zeros(len(self.chunks))
-        return np.asarray(self.model.get_scores(query_tokens), dtype=np.float64)
+log = logging.getLogger("fulian_qa.corpus")
+BATCH = 2000  # chunks read from the store and applied per step
 
 
-def build_catalog(chunks: list[StoredChunk]) -> Catalog:
-    """Cities, years and the corpus vocabulary, for recognising places and years in questions."""
-    catalog = Catalog()
-    for c in chunks:
-        doc, city, year = c.meta.doc, c.meta.city, c.meta.year
-        catalog.doc_city[doc] = city
-        if city:
-            catalog.cities.setdefault(city, [])
-            if doc not in catalog.cities[city]:
-                catalog.cities[city].append(doc)
-        catalog.years.setdefault(doc, set())
-        if year:
-            catalog.years[doc].add(year)
-    catalog.corpus_text = normalize("\n".join(c.text for c in chunks))
+def entry_of(cid: str, text: str, raw: dict[str, Any]) -> Entry:
+    """A stored chunk as the lexical index takes it: its tokens as the indexer stored them, else tokenised now."""
+    meta = ChunkMeta.parse(raw)
+    kept = raw.get("toks")
+    toks = str(kept).split() if kept is not None else tokens(embed_text(meta, text))
+    return Entry(cid, text, meta, toks)
+
+
+def build_catalog(reports: list[ReportRow], vocab: Any = None) -> Catalog:
+    """Cities, years and reports, for recognising places and years in questions."""
+    catalog = Catalog(vocab=vocab)
+    for r in reports:
+        catalog.doc_city[r.doc] = r.city
+        if r.city:
+            catalog.cities.setdefault(r.city, []).append(r.doc)
+        catalog.years[r.doc] = set(r.years)
     return catalog
+
+
+@dataclass
+class Vocabulary:
+    """What the reports' text holds, asked of the lexical index (answers kept for this snapshot)."""
+
+    lex: LexIndex
+    _contains: dict[str, bool] = field(default_factory=dict)
+
+    def contains(self, text: str) -> bool:
+        if text not in self._contains:
+            if len(self._contains) > 10_000:
+                self._contains.clear()
+            self._contains[text] = self.lex.contains(text)
+        return self._contains[text]
+
+    def quoted_in(self, norm: str) -> list[str]:
+        return self.lex.quoted_in(norm)
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One consistent view of the store."""
+    """One consistent view of the index: the catalogue, the bigram IDF and the chunk count."""
 
-    chunks: list[StoredChunk]
-    bm25: Bm25
     catalog: Catalog
     idf: Idf
+    n: int
 
     @classmethod
-    def of(cls, chunks: list[StoredChunk]) -> Snapshot:
-        return cls(chunks, Bm25(chunks), build_catalog(chunks), Idf([c.text for c in chunks]))
+    def of(cls, lex: LexIndex) -> Snapshot:
+        n = lex.stats.n
+        return cls(build_catalog(lex.reports(), Vocabulary(lex)), Idf.counted(n, lex.gram_df), n)
 
 
 class Corpus:
-    """The current snapshot of one store; ``refresh`` re-reads it."""
+    """The indexed reports as questions see them, kept in step with one store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, path: Path) -> None:
         self.store = store
-        self._lock = threading.Lock()
-        self.snapshot = Snapshot.of(store.chunks())
+        self.lex = LexIndex(path, str(getattr(store, "identity", "store")))
+        self.feed: ChangeFeed | None = feed_beside(store)
+        self._sync_lock = threading.Lock()
+        self._seen: set[str] = set()
+        self._cursor = 0.0
+        self._read_at = 0.0  # when the feed (or the whole store) was last read
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._last_error = ""
+        self.snapshot: Snapshot
+        self.reconcile()
 
-    def refresh(self) -> None:
-        """Re-read every chunk from the store (after indexing, uploads or deletes)."""
-        snapshot = Snapshot.of(self.store.chunks())
-        with self._lock:
-            self.snapshot = snapshot
+    # --- keeping in step -------------------------------------------------------------------------------------
+
+    def reconcile(self) -> int:
+        """Bring every chunk in step with the store by id; how many chunks changed."""
+        with self._sync_lock:
+            started = time.time()
+            theirs = set(self.store.all_ids())
+            changed = self._apply(sorted(theirs - self.lex.ids()), self.lex.ids() - theirs)
+            self._cursor, self._read_at = max(self._cursor, started), time.monotonic()
+            self._swap(force=True)
+            return changed
+
+    def refresh(self, docs: Iterable[str] | None = None) -> int:
+        """Bring the named reports (default: those the change feed names) in step with the store now."""
+        if docs is None:
+            return self.sync()
+        with self._sync_lock:
+            changed = self._reconcile_docs(set(docs))
+            self._swap()
+            return changed
+
+    def sync(self) -> int:
+        """Apply what the change feed records since the last sync; how many chunks changed."""
+        if self.feed is None or time.monotonic() - self._read_at > KEEP / 2:
+            return self.reconcile()
+        with self._sync_lock:
+            records = self.feed.since(self._cursor - LATE)
+            fresh = [c for c in records if c.id not in self._seen]
+            changed = self._reconcile_docs({c.doc for c in fresh}) if fresh else 0
+            self._seen = {c.id for c in records}
+            self._cursor = max([self._cursor] + [c.at for c in fresh])
+            self._read_at = time.monotonic()
+            self._swap()
+            return changed
+
+    def _reconcile_docs(self, docs: set[str]) -> int:
+        changed = 0
+        for doc in sorted(docs):
+            theirs = set(self.store.doc_ids(doc))
+            mine = self.lex.doc_ids(doc)
+            changed += self._apply(sorted(theirs - mine), mine - theirs)
+        return changed
+
+    def _apply(self, missing: list[str], extra: set[str]) -> int:
+        changed = self.lex.apply([], extra) if extra else 0
+        for i in range(0, len(missing), BATCH):
+            rows = self.store.rows(missing[i : i + BATCH])
+            changed += self.lex.apply([entry_of(*row) for row in rows], [])
+        return changed
+
+    def _swap(self, force: bool = False) -> None:
+        if self.lex.reload() or force:
+            self.snapshot = Snapshot.of(self.lex)
+
+    def watch(self, interval: float) -> None:
+        """Sync every ``interval`` seconds in a background thread (0: never); store outages are waited out."""
+        if interval <= 0 or self._watcher is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.sync()
+                    self._last_error = ""
+                except Exception as exc:  # the store is down or refused: the next round tries again
+                    message = f"{type(exc).__name__}: {exc}"
+                    if message != self._last_error and "unavailable" not in message:
+                        log.warning("change feed not applied: %s", message)
+                    self._last_error = message
+
+        self._watcher = threading.Thread(target=loop, name="fulian-qa-sync", daemon=True)
+        self._watcher.start()
+
+    def close(self) -> None:
+        """Stop the background sync."""
+        self._stop.set()
+
+    # --- reading ---------------------------------------------------------------------------------------------
 
     @property
     def catalog(self) -> Catalog:
         return self.snapshot.catalog
+
+    @property
+    def empty(self) -> bool:
+        return self.snapshot.n == 0
+
+    def bm25(
+        self, query_tokens: list[str], k: int, docs: Iterable[str] | None = None
+    ) -> list[tuple[StoredChunk, float]]:
+        """The ``k`` best chunks by BM25 (within ``docs`` when given), best first."""
+        return self.lex.search(query_tokens, k, docs)
+
+    def chunks(self, ids: list[str]) -> dict[str, StoredChunk]:
+        return self.lex.chunks(ids)
+
+    def doc_chunks(self, doc: str) -> list[StoredChunk]:
+        return self.lex.doc_chunks(doc)
+
+    def all_chunks(self) -> Iterator[StoredChunk]:
+        """Every chunk (a full read: for evaluation, not for questions)."""
+        return self.lex.all_chunks()
+
+    def reports(self) -> list[ReportRow]:
+        return self.lex.reports()
 
     def coverage(self) -> str:
         """「东营2020、天水2016…」: the cities and years the reports cover."""

@@ -1,45 +1,46 @@
 """Lexical overlap: character bigrams of normalised text, their IDF over the corpus, weighted coverage.
 
-Leaves out: tokenisation for BM25 (``core.text.tokens``) and anything semantic.
+The bigram counts come from the lexical index (``index.lexindex``), kept as reports are added and removed;
+``Idf(texts)`` counts a list of texts directly. Leaves out: tokenisation for BM25 (``core.text.tokens``) and
+anything semantic.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
+from collections.abc import Callable
 
 from core.text import normalize
+from index.lexindex import grams
 
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+(?:\.[0-9]+)?")
-_BRACKETS = re.compile(r"[()（）]")
-
-
-def grams(text: str) -> set[str]:
-    """Character bigrams of CJK runs plus whole Latin/number words, of normalised text.
-
-    Brackets are dropped first, so 「14055人(次)」 offers the bigram 人次.
-    """
-    out: set[str] = set()
-    for run in _CJK_RUN.findall(_BRACKETS.sub("", text)):
-        if run[0].isascii() or len(run) == 1:
-            out.add(run)
-        else:
-            out.update(run[i : i + 2] for i in range(len(run) - 1))
-    return out
+__all__ = ["Idf", "coverage", "grams"]
 
 
 class Idf:
     """Inverse document frequency of bigrams over the indexed chunks."""
 
     def __init__(self, texts: list[str]) -> None:
-        self.n = max(1, len(texts))
-        self.df: Counter[str] = Counter()
+        counts: Counter[str] = Counter()
         for text in texts:
-            self.df.update(grams(normalize(text)))
+            counts.update(grams(normalize(text)))
+        self.n = max(1, len(texts))
+        self._df: Callable[[str], int] = lambda gram: counts.get(gram, 0)
+        self._cache: dict[str, float] = {}
+
+    @classmethod
+    def counted(cls, n: int, df: Callable[[str], int]) -> Idf:
+        """The IDF of ``n`` chunks whose bigram counts ``df`` looks up."""
+        idf = cls([])
+        idf.n, idf._df = max(1, n), df
+        return idf
 
     def __call__(self, gram: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(gram, 0) + 0.5))
+        if gram not in self._cache:
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[gram] = math.log((self.n + 1) / (self._df(gram) + 0.5))
+        return self._cache[gram]
 
 
 def coverage(query_grams: dict[str, float], text_grams: set[str]) -> float:

@@ -1,7 +1,8 @@
 """Understand a question: language, normalised text, type, expected unit, cities, years, keywords.
 
-Pure functions over the question plus a ``Catalog`` of what the index holds (cities, years, corpus
-vocabulary). Leaves out: spelling correction and synonyms beyond traditional→simplified.
+Pure functions over the question plus a ``Catalog`` of what the index holds (cities, years, and a
+``Vocabulary`` that answers what the reports' text holds). Leaves out: spelling correction and synonyms beyond
+traditional→simplified.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 from core.text import CJK_RUNS, YEAR, detect_lang, normalize, tokens
+from index.lexindex import QUOTED
 from qa.figures import find_figures
 from qa.places import OWNER_ZH, base, is_province, pinyins, places_en, places_zh
 
@@ -136,14 +139,51 @@ UNIT_GROUPS = [
 ]
 
 
+class Vocabulary(Protocol):
+    """What the reports' text holds, asked without reading it all."""
+
+    def contains(self, text: str) -> bool:
+        """Whether some passage's normalised text contains ``text``."""
+        ...
+
+    def quoted_in(self, norm: str) -> list[str]:
+        """The short names the reports quote (“最美家庭”, 3+ Chinese characters) that ``norm`` writes."""
+        ...
+
+
+@dataclass(frozen=True)
+class TextVocabulary:
+    """A ``Vocabulary`` over one normalised text (small corpora and tests)."""
+
+    text: str
+
+    def contains(self, text: str) -> bool:
+        return text in self.text
+
+    def quoted_in(self, norm: str) -> list[str]:
+        return [t for t in _quoted_in(self.text) if len(t) >= 3 and CJK_RUNS.fullmatch(t) and t in norm]
+
+
 @dataclass
 class Catalog:
-    """What the index holds, for recognising places and years in questions."""
+    """What the index holds, for recognising places and years in questions.
+
+    ``vocab`` answers what the reports' text holds (the lexical index); without one, ``corpus_text`` does."""
 
     cities: dict[str, list[str]] = field(default_factory=dict)  # city → docs
     years: dict[str, set[int]] = field(default_factory=dict)  # doc → {year}
     doc_city: dict[str, str] = field(default_factory=dict)
     corpus_text: str = ""
+    vocab: Vocabulary | None = None
+
+    def __post_init__(self) -> None:
+        if self.vocab is None:
+            self.vocab = TextVocabulary(self.corpus_text)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        assert self.vocab is not None
+        return self.vocab
 
     def city_pinyin(self) -> dict[str, str]:
         return {p: c for c in self.cities for p in pinyins(c)}
@@ -252,11 +292,11 @@ def _places(norm: str) -> list[str]:
     return places_zh(norm)
 
 
-def _used_as_in_reports(norm: str, place: str, corpus: str) -> bool:
+def _used_as_in_reports(norm: str, place: str, corpus: Vocabulary) -> bool:
     """Whether the question uses ``place`` as the reports do: with the two characters after (or before) it."""
     i = norm.find(place)
     sides = (norm[i : i + len(place) + 2], norm[max(0, i - 2) : i + len(place)])
-    return i >= 0 and any(len(s) == len(place) + 2 and CJK_RUNS.fullmatch(s) and s in corpus for s in sides)
+    return i >= 0 and any(len(s) == len(place) + 2 and CJK_RUNS.fullmatch(s) and corpus.contains(s) for s in sides)
 
 
 def _unknown_places(norm: str, lang: str, catalog: Catalog) -> list[str]:
@@ -265,7 +305,7 @@ def _unknown_places(norm: str, lang: str, catalog: Catalog) -> list[str]:
     A covered city never is. A province is unknown when no report mentions it or it is named as the owner of
     the work (「山东省妇联」). Any other place is unknown unless the question uses it as a report does (「北京第十
     四届…」 in a Chinese question); "Beijing", 「北京」, 「北京市妇联」 alone are."""
-    corpus = catalog.corpus_text
+    corpus = catalog.vocabulary
     if lang == "zh":
         named = [(p, base(p), bool(re.search(f"{re.escape(base(p))}(?:{OWNER_ZH})", norm))) for p in _places(norm)]
     else:
@@ -274,15 +314,15 @@ def _unknown_places(norm: str, lang: str, catalog: Catalog) -> list[str]:
     for written, name, owner in named:
         if not name or any(name in c or c in name for c in catalog.cities):
             continue
-        if is_province(name) and name in corpus and not owner:
+        if is_province(name) and not owner and corpus.contains(name):
             continue
-        if not owner and name in corpus and (lang == "zh" and _used_as_in_reports(norm, written, corpus)):
+        if not owner and lang == "zh" and corpus.contains(name) and _used_as_in_reports(norm, written, corpus):
             continue
         unknown.append(written)
     return sorted(set(unknown))
 
 
-_QUOTED = re.compile(r"[“\"「『‘《]([^“”\"「」『』‘’《》\n]{2,12})[”\"」』’》]")
+_QUOTED = QUOTED
 
 
 @lru_cache(maxsize=4)
@@ -297,7 +337,7 @@ def named_terms(norm: str, catalog: Catalog) -> list[str]:
     if detect_lang(norm) == "en":
         return []
     found = [q for q in _QUOTED.findall(norm) if CJK_RUNS.search(q)]
-    found += [t for t in _quoted_in(catalog.corpus_text) if len(t) >= 3 and CJK_RUNS.fullmatch(t) and t in norm]
+    found += catalog.vocabulary.quoted_in(norm)
     found = [t for t in found if not any(t in c for c in catalog.cities)]
     found.sort(key=len, reverse=True)
     return [t for i, t in enumerate(found) if not any(t in longer for longer in found[:i])]

@@ -1,7 +1,9 @@
 """Report management for a running service: list (with titles), read back, add (upload) and remove reports.
 
-Writes go through the one ``index.indexer.Indexer`` under a lock, then the corpus is refreshed so the
-next question sees them. Leaves out: answering (``qa.service``) and the HTTP/UI checks on uploads.
+Writes go through the one ``index.indexer.Indexer``, then the written report is brought in step in the corpus
+so the next question here sees it (other app servers learn of it from the store's change feed). Listings and
+texts come from the lexical index's tables, not from a read of every chunk. Leaves out: answering
+(``qa.service``) and the HTTP/UI checks on uploads.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import threading
 
 from pydantic import BaseModel
 
-from core.types import IndexOutcome, StoredChunk
+from core.types import IndexOutcome
 from index.indexer import Indexer, Progress
 from index.meta import detect_title
 from qa.corpus import Corpus
@@ -36,20 +38,18 @@ class ReportManager:
         self._write_lock = threading.Lock()
 
     def documents(self) -> list[ReportInfo]:
-        """Indexed reports with city, year and chunk count, by name."""
-        docs: dict[str, ReportInfo] = {}
-        firsts: dict[str, StoredChunk] = {}
-        for c in self.corpus.snapshot.chunks:
-            meta = c.meta
-            info = docs.setdefault(meta.doc, ReportInfo(doc=meta.doc, city=meta.city, year=meta.year, chunks=0))
-            info.chunks += 1
-            info.title = info.title or meta.title
-            info.indexed_at = max(info.indexed_at, meta.indexed_at)
-            if meta.doc not in firsts or meta.start < firsts[meta.doc].meta.start:
-                firsts[meta.doc] = c
-        for doc, info in docs.items():  # an index built before titles were kept: from its first passage
-            info.title = info.title or detect_title(firsts[doc].text, info.city, info.year)
-        return sorted(docs.values(), key=lambda d: d.doc)
+        """Indexed reports with city, year and chunk count, by name (from the lexical index's report rows)."""
+        return [
+            ReportInfo(
+                doc=r.doc,
+                title=r.title or detect_title(r.first_text, r.city, r.years[0] if r.years else 0),
+                city=r.city,
+                year=r.years[0] if r.years else 0,
+                chunks=r.chunks,
+                indexed_at=r.indexed_at,
+            )
+            for r in self.corpus.reports()
+        ]
 
     def text(self, name: str) -> str | None:
         """A report's text put back together from its passages (None when no report has that name).
@@ -57,7 +57,7 @@ class ReportManager:
         Passages overlap and hold every non-space character of the report, so the text is the report's own
         except that blank runs between passages come back as one line break.
         """
-        chunks = sorted((c for c in self.corpus.snapshot.chunks if c.meta.doc == name), key=lambda c: c.meta.start)
+        chunks = self.corpus.doc_chunks(name)
         if not chunks:
             return None
         parts: list[str] = []
@@ -74,12 +74,12 @@ class ReportManager:
         """Index an uploaded report (raises ``ReportError`` for unreadable files); ``on_step`` hears each step."""
         outcome = self.indexer.index_bytes(name, data, on_step)  # in bounded steps, taking turns with other writes
         with self._write_lock:
-            self.corpus.refresh()
+            self.corpus.refresh([name])
         return outcome
 
     def remove(self, name: str) -> int:
         """Remove every chunk of a report; returns how many were removed."""
         removed = self.indexer.remove(name)
         with self._write_lock:
-            self.corpus.refresh()
+            self.corpus.refresh([name])
         return removed

@@ -54,7 +54,7 @@ class Retrieval:
 
 
 class HybridSearcher:
-    """Dense (the store) + BM25 (the corpus snapshot) search, fused by reciprocal rank."""
+    """Dense (the store) + BM25 (the corpus's lexical index) search, fused by reciprocal rank."""
 
     def __init__(self, corpus: Corpus, store: Store, embedder: Embedder) -> None:
         self.corpus = corpus
@@ -117,18 +117,10 @@ class HybridSearcher:
 
         if options.bm25 and allowed:
             t = time.perf_counter()
-            scores = snapshot.bm25.scores(tokens(query.norm))
-            order = np.argsort(-scores)
-            rank = 0
-            for i in order:
-                chunk = snapshot.bm25.chunks[int(i)]
-                if scores[i] <= 0 or rank >= pool:
-                    break
-                if chunk.meta.doc not in allowed:
-                    continue
-                bm25_rank[chunk.id] = (rank, float(scores[i]))
+            within = None if all_docs else sorted(allowed)
+            for rank, (chunk, score) in enumerate(self.corpus.bm25(tokens(query.norm), pool, within)):
+                bm25_rank[chunk.id] = (rank, score)
                 found.setdefault(chunk.id, chunk)
-                rank += 1
             timings["bm25"] = time.perf_counter() - t
 
         t = time.perf_counter()

@@ -49,7 +49,8 @@ class System:
     ) -> System:
         embedder = embedder or get_embedder(settings.embed_model, settings.models_dir, settings.encoder)
         store = store or ChromaStore.from_settings(settings, embedder.name)
-        corpus = Corpus(store)
+        corpus = Corpus(store, settings.data_dir / "lexicon" / settings.collection)
+        corpus.watch(settings.sync_interval)
         searcher = HybridSearcher(corpus, store, embedder)
         sentences = beside(store)
         stored = sentences.get if sentences is not None else None
