@@ -157,7 +157,8 @@ def test_an_index_built_with_int8_is_not_queried_with_fp32(tmp_path, models, int
     with pytest.raises(StoreError) as refused:
         ChromaStore.from_settings(settings, fp32.name).count()
     message = str(refused.value)
-    assert f"'{DEFAULT_EMBED_MODEL}{INT8_SUFFIX}'" in message and f"FQA_EMBED_MODEL={DEFAULT_EMBED_MODEL}+int8" in message
+    assert f"'{DEFAULT_EMBED_MODEL}{INT8_SUFFIX}'" in message
+    assert f"FQA_EMBED_MODEL={DEFAULT_EMBED_MODEL}+int8" in message
     # the advice works: that name is the int8 build, whatever FQA_ENCODER says
     alias = get_embedder(DEFAULT_EMBED_MODEL + INT8_SUFFIX, settings.models_dir, "onnx")
     assert alias.name == int8.name
