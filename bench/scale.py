@@ -101,15 +101,18 @@ def child_env(data_dir: Path, port: int | None) -> dict[str, str]:
 
 
 def run_child(args: list[str], env: dict[str, str], out: Path, label: str) -> dict[str, Any]:
-    """Run ``scale_probe.py`` with ``args``; its JSON result (``BenchError`` when it fails)."""
+    """Run ``scale_probe.py`` with ``args`` (its output in ``out`` with .log); its JSON result (``BenchError`` when
+    it fails)."""
     out.unlink(missing_ok=True)
+    log = out.with_suffix(".log")
     start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, str(PROBE), *args, "--out", str(out)], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    if proc.returncode != 0 or not out.exists():
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
-        raise BenchError(f"{label} failed (exit {proc.returncode}):\n{tail}")
+    with log.open("w", encoding="utf-8") as sink:
+        code = subprocess.run(
+            [sys.executable, str(PROBE), *args, "--out", str(out)], env=env, cwd=ROOT, stdout=sink, stderr=sink
+        ).returncode
+    if code != 0 or not out.exists():
+        tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-15:])
+        raise BenchError(f"{label} failed (exit {code}):\n{tail}")
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     result["wall_s"] = time.perf_counter() - start
     return result
@@ -127,6 +130,8 @@ def link_models(data_dir: Path, models: Path) -> None:
 def stage_stats(answers: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     """p50/p95/mean in ms of the total and of every stage the answers recorded."""
     series: dict[str, list[float]] = {"total": [a["latency_ms"] for a in answers]}
+    if answers and "cpu_ms" in answers[0]:
+        series["cpu"] = [a["cpu_ms"] for a in answers]
     for a in answers:
         for stage, ms in a["timings_ms"].items():
             series.setdefault(stage, []).append(ms)
@@ -328,23 +333,27 @@ def report(run: dict[str, Any]) -> str:
         "answered) in a fresh process: first right after indexing, then again (a restart, split into "
         "`from_settings` + warm-up). Process to ready adds the interpreter's imports. RSS is the app server's peak; "
         "the Chroma server's own peak is beside it in server mode. Found: the share of questions answered (the "
-        "rest refused).",
+        "rest refused). CPU figures are the app process's own CPU time, which other work on this shared machine does "
+        "not inflate the way it inflates wall time.",
         "",
-        "| passages | store | first start | restart | from_settings + warm-up | process to ready | query p50 "
-        "| query p95 | found | app RSS | Chroma server RSS |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| passages | store | first start | restart (wall / CPU) | from_settings + warm-up | process to ready "
+        "| query p50 | query p95 | query CPU p50 | found | app RSS | Chroma server RSS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         st, fs, tot = r["restart"], r["first_start"], r["stages"]["total"]
+        cpu = r["stages"].get("cpu")
         lines.append(
             f"| {r['archive']['passages']:,} | {r['backend']} | "
             + (f"{fs['startup_s']:.1f} s" if fs else "-")
-            + f" | {st['startup_s']:.1f} s | {st['from_settings_s']:.1f} + {st['warm_up_s']:.1f} s | "
-            f"{st['process_to_ready_s']:.1f} s | {_ms(tot['p50'])} ms | {_ms(tot['p95'])} ms | "
-            f"{r['found_share']:.2f} | {st['peak_rss_mb']:.0f} MB | "
+            + f" | {st['startup_s']:.1f} / {st.get('startup_cpu_s', 0):.1f} s | {st['from_settings_s']:.1f} + "
+            f"{st['warm_up_s']:.1f} s | {st['process_to_ready_s']:.1f} s | {_ms(tot['p50'])} ms | "
+            f"{_ms(tot['p95'])} ms | "
+            + (f"{_ms(cpu['p50'])} ms" if cpu else "-")
+            + f" | {r['found_share']:.2f} | {st['peak_rss_mb']:.0f} MB | "
             + (f"{r['server_rss_mb']:.0f} MB |" if r["backend"] == "server" else "- |")
         )
-    stages = [s for s in dict.fromkeys(k for r in results for k in r["stages"]) if s != "total"]
+    stages = [s for s in dict.fromkeys(k for r in results for k in r["stages"]) if s not in ("total", "cpu")]
     lines += [
         "",
         "Per stage (the answer object's `timings_ms`), p50 / p95 in ms:",
@@ -394,7 +403,10 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     for ax, (title, value) in zip(axes.flat, panels, strict=True):
         for backend in dict.fromkeys(r["backend"] for r in results):
             rows = sorted((r for r in results if r["backend"] == backend), key=lambda r: r["size"])
-            ax.plot([r["archive"]["passages"] for r in rows], [value(r) for r in rows], "o-", label=backend)
+            xs = [r["archive"]["passages"] for r in rows]
+            ax.plot(xs, [value(r) for r in rows], "o-", label=backend)
+            if title.startswith("query p50") and all("cpu" in r["stages"] for r in rows):
+                ax.plot(xs, [r["stages"]["cpu"]["p50"] for r in rows], "x--", label=f"{backend}, CPU time")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_title(title)
