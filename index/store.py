@@ -2,8 +2,10 @@
 
 The collection records which embedding model built it and refuses queries from another model.
 Chunk metadata (``core.types.ChunkMeta``) is parsed once here, as chunks are read back. Every call goes through
-one ``index.guard.Breaker``: a server call has a timeout (``FQA_STORE_TIMEOUT``), and an unreachable or frozen
-server raises ``core.errors.StoreUnavailable`` (fast, while the outage lasts) until it answers again.
+one ``index.guard.Breaker``: a server call has a timeout (``FQA_STORE_TIMEOUT``), a call slower than
+``WATCH_AFTER`` has the server's heartbeat asked (bounded by ``PROBE_TIMEOUT``), and an unreachable or frozen
+server raises ``core.errors.StoreUnavailable`` (within about a second, and at once while the outage lasts) until
+the heartbeat answers again.
 Leaves out: sharding and multi-collection routing (one collection holds every report).
 """
 
@@ -21,6 +23,8 @@ from index.guard import Breaker
 
 log = logging.getLogger("fulian_qa.store")
 T = TypeVar("T")
+WATCH_AFTER = 0.25  # seconds a server call may run before the heartbeat is asked whether the server is there
+PROBE_TIMEOUT = 0.5  # seconds the heartbeat may take; a slower one counts as an outage
 
 
 class StoreError(RuntimeError):
@@ -44,6 +48,21 @@ def make_client(settings: Settings):
         return client
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+
+
+def heartbeat_probe(client: Any, seconds: float) -> Callable[[], object] | None:
+    """One ``GET /heartbeat`` on the client's own session, given up after ``seconds`` (None without a session)."""
+    import httpx
+
+    server = getattr(client, "_server", None)
+    session, url = getattr(server, "_session", None), getattr(server, "_api_url", None)
+    if not isinstance(session, httpx.Client) or not url:
+        return None
+
+    def probe() -> object:
+        return session.get(f"{url}/heartbeat", timeout=seconds).raise_for_status()
+
+    return probe
 
 
 def set_timeout(client: Any, seconds: float) -> None:
@@ -70,8 +89,12 @@ class ChromaStore:
     @classmethod
     def from_settings(cls, settings: Settings, embed_model: str) -> ChromaStore:
         """The store the settings name, for vectors of ``embed_model`` (the embedder's name)."""
-        breaker = Breaker("Chroma server" if settings.chroma_host else "store", settings.store_retry_after)
-        return cls(make_client(settings), settings.collection, embed_model, breaker)
+        client = make_client(settings)
+        if not settings.chroma_host:  # a local store has no server to freeze
+            return cls(client, settings.collection, embed_model, Breaker("store", settings.store_retry_after))
+        probe = heartbeat_probe(client, min(PROBE_TIMEOUT, settings.store_timeout))
+        breaker = Breaker("Chroma server", settings.store_retry_after, probe=probe, watch_after=WATCH_AFTER)
+        return cls(client, settings.collection, embed_model, breaker)
 
     def _call(self, fn: Callable[[], T]) -> T:
         """One store call through the breaker; a vanished collection is looked up again next time."""
