@@ -30,6 +30,9 @@ from pathlib import Path
 import httpx
 from harness import ROOT, SEEDS, chroma_run, data_dir, free_port, index, listening, loadavg, serve, stop
 
+sys.path.insert(0, str(ROOT))
+from index.store import PROBE_TIMEOUT, WATCH_AFTER  # noqa: E402
+
 REPORTS = ("002_73b7ae9f94230e8b.txt", "000_50db6e2cd06eea04.txt")
 QUESTIONS = ["天水培训了多少陇原巧手", "天水市妇联2016年开展了哪些工作", "How many people did Tianshui train?",
              "株洲组建了多少个姐妹帮帮团"]
@@ -253,7 +256,8 @@ def report(result: dict, args: argparse.Namespace) -> str:
         f"Machine: {platform.machine()}, CPython {platform.python_version()}, {os.cpu_count()} cores; "
         f"{time.strftime('%Y-%m-%d')}; load average at the end {result['load']}. `python bench/outage.py "
         f"--seconds {args.seconds}`: a `chroma run` server on loopback holding two seed reports, `fulian-qa serve` "
-        f"against it (FQA_STORE_TIMEOUT and FQA_STORE_RETRY_AFTER at their defaults, "
+        f"against it (FQA_STORE_TIMEOUT and FQA_STORE_RETRY_AFTER at their defaults; a store call slower than "
+        f"{WATCH_AFTER:g} s has the server's heartbeat asked, which may take {PROBE_TIMEOUT:g} s; "
         f"FQA_MAX_INFLIGHT={INFLIGHT} so every question client is admitted), two clients asking `/api/ask`, one "
         "`/api/search`, one polling `/api/health` every 0.2 s and one `/api/documents` or `/api/health/live`, each "
         "on one kept-alive connection. The app is never restarted. Requests are counted in the phase in which "
