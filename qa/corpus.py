@@ -98,6 +98,7 @@ class Corpus:
         self._watcher: threading.Thread | None = None
         self._last_error = ""
         self.snapshot: Snapshot
+        self._snapshot_of = -1  # the lexical index's version the snapshot was taken of
         self.reconcile()
 
     # --- keeping in step -------------------------------------------------------------------------------------
@@ -151,8 +152,12 @@ class Corpus:
         return changed
 
     def _swap(self, force: bool = False) -> None:
-        if self.lex.reload() or force:
+        """A new snapshot when the lexical index changed since the last one (by this process or another)."""
+        self.lex.reload()
+        version = self.lex.stats.version
+        if force or version != self._snapshot_of:
             self.snapshot = Snapshot.of(self.lex)
+            self._snapshot_of = version
 
     def watch(self, interval: float) -> None:
         """Sync every ``interval`` seconds in a background thread (0: never); store outages are waited out."""
