@@ -79,3 +79,41 @@ def test_an_archive_is_calibrated_to_the_chunkers_passages_and_reused(tmp_path):
     stamp = files[-1].stat().st_mtime_ns
     assert build_archive(tmp_path / "a", 400, SEEDS, 260, 60, seed_value=2) == archive
     assert files[-1].stat().st_mtime_ns == stamp
+
+
+def _result(size: int, backend: str, p50: float, startup: float, **extra) -> dict:
+    """One (size, store) result as ``bench.scale.measure`` returns it, with the figures the report reads."""
+    stages = {
+        "total": {"p50": p50, "p95": 2 * p50},
+        "cpu": {"p50": p50 / 2, "p95": p50},
+        "retrieve": {"p50": 9.0, "p95": 20.0},
+    }
+    restart = {"startup_s": startup, "startup_cpu_s": startup / 2, "from_settings_s": 1.0, "warm_up_s": startup - 1,
+               "process_to_ready_s": startup + 2, "peak_rss_mb": 900.0}
+    index = {"seconds": 100.0, "passages": size, "cache_misses_encoded": 3} | extra.pop("index", {})
+    return {"size": size, "backend": backend, "archive": {"files": size // 20, "passages": size}, "index": index,
+            "first_start": None, "restart": restart, "stages": stages, "found_share": 0.9, "disk_mb": 50.0,
+            "server_rss_mb": 300.0} | extra
+
+
+def test_the_report_names_partial_and_served_runs_and_judges_the_targets():
+    from bench.scale import report
+
+    partial = _result(100_000, "local", 500.0, 12.0, archive={"files": 2_000, "passages": 40_000,
+                                                               "partial_of": 100_005})
+    served = _result(100_000, "server", 700.0, 20.0, index={"served": True},
+                     archive={"files": 2_000, "passages": 40_000, "partial_of": 100_005})
+    run = {"date": "d", "machine": "m", "load_start": "1 1 1", "load_end": "2 2 2", "wall_s": 60.0,
+           "git": {"commit": "abc", "subject": "s", "dirty": ""}, "questions": 218,
+           "cache": {"keys": 500, "seed_encoded": 0},
+           "encoder": {"model": "e5", "raw_passages": 64, "raw_passages_per_s": 20.0, "pipeline_passages": 64,
+                       "pipeline_passages_per_s": 8.0, "composed_cosine_mean": 0.96, "composed_cosine_min": 0.93},
+           "results": [_result(1_000, "local", 200.0, 5.0), partial, _result(1_000, "server", 300.0, 6.0), served]}
+    text = report(run)
+    assert "| 40,000 | 2,000 | server | (the local store, served) | - | - | 50 MB |" in text
+    assert "The 100,000 archive (100,005 passages) was indexed for 2 min" in text
+    assert "passages of its first 2,000 reports" in text
+    assert ("- local: query p50 at 40,000 passages is 2.50× the 1,000 figure (target ≤ 2×: not met); app-server "
+            "start-up (restart) 12.0 s (target ≤ 15 s: met).") in text
+    assert "- server: query p50 at 40,000 passages is 2.33× the 1,000 figure" in text
+    assert "start-up (restart) 20.0 s (target ≤ 15 s: not met)." in text
