@@ -16,17 +16,17 @@ import numpy as np
 
 from core.sentences import split_sentences
 from core.text import normalize
-from core.types import Refusal
+from core.types import Refusal, StoredChunk
 from qa.evidence import Candidate, best_figure, has_person, query_grams, score_candidates
 from qa.figures import figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
-from qa.lists import asked_count, items_in, numbered_items
+from qa.lists import asked_count, headed_items, headed_phrase, items_in, numbered_items, quoted_run, stitch
 from qa.plan import Options
 from qa.qualifiers import contradiction
 from qa.query import Query
 from qa.refusals import evidence_refusal
-from qa.retrieve import Retrieval
+from qa.retrieve import Hit, Retrieval
 from qa.spans import asked_kind, find_span
 from qa.templates import say
 
@@ -51,10 +51,41 @@ class Draft:
     refusal: Refusal | None = None
 
 
+LIST_LOOKAHEAD = 12  # candidate sentences searched for one that lists the asked number of items
+
+
+def _sentence_items(query: Query, text: str) -> list[str]:
+    """A sentence's items, the last one cut before the group the question names (「…朗诵会“五个一”活动」); of
+    more quoted names than the question counts, the run of adjacent ones that has that many."""
+    items = items_in(text)
+    count = asked_count(query.norm)
+    if count and len(items) > count and (run := quoted_run(text, count)):
+        return run
+    if items:
+        last = items[-1]
+        cuts = [at for t in query.terms if (at := last.find(f"“{t}”")) > 1]
+        if cuts:
+            items[-1] = last[: min(cuts)]
+    return items
+
+
+def _fitting_list(query: Query, cands: list[Candidate], best: Candidate) -> Candidate:
+    """For a list question that counts its items, the best-ranked sentence that names every quoted term of the
+    question and lists exactly that many, when the best one does not; else ``best``."""
+    count = asked_count(query.norm)
+    if not count or not query.terms or len(_sentence_items(query, best.text)) == count:
+        return best
+    group = max(query.terms, key=lambda t: query.norm.rfind(t))  # the quoted name nearest the count
+    for cand in cands[:LIST_LOOKAHEAD]:
+        if group in cand.text and len(_sentence_items(query, cand.text)) == count:
+            return cand
+    return best
+
+
 def _list_items(query: Query, best: Candidate, options: Options) -> list[str]:
     """The evidence sentence's items, or the passage's numbered enumeration when that fits the asked count
     better (or the sentence lists nothing)."""
-    items = items_in(best.text)
+    items = _sentence_items(query, best.text) if options.lists else items_in(best.text)
     if not options.lists:
         return items
     count = asked_count(query.norm)
@@ -75,10 +106,12 @@ class ExtractiveAnswerer:
         encode: Callable[[list[str]], np.ndarray] | None = None,
         thresholds: Thresholds = Thresholds(),
         stored: Callable[[list[str]], dict[tuple[str, int, int], np.ndarray]] | None = None,
+        doc_chunks: Callable[[str], list[StoredChunk]] | None = None,
     ) -> None:
         self._idf = idf  # the current corpus's IDF (it changes when reports are added)
         self._encode = encode  # for sentences without a stored vector (an index built before they were kept)
         self._stored = stored  # sentence vectors computed at index time, by (chunk id, start, end)
+        self._doc_chunks = doc_chunks  # a report's passages, for lists whose items span several
         self._vectors: dict[str, np.ndarray] = {}
         self.thresholds = thresholds
         self.encoded_at_query = 0  # sentences that had to be encoded while answering (should stay 0)
@@ -127,13 +160,16 @@ class ExtractiveAnswerer:
             return Draft("", False, [best], conf, "no person named in the evidence", Refusal.NO_PERSON)
         if refusal := evidence_refusal(query, best, options):
             return Draft("", False, [best], conf, refusal[1], refusal[0])
+        if query.qtype == "list" and options.lists:
+            best = _fitting_list(query, cands, best)
         best = _extend(best)
+        extra: list[Candidate] = []  # passages holding list items beyond the evidence sentence
         n = f"{{n{slot}}}"
         evidence = best.text.strip()
         lang = query.lang
         if query.qtype == "numeric":
             text = say(lang, "figure", figure=best.figure.text if best.figure else "", evidence=evidence, n=n)
-        elif query.qtype == "list" and (items := _list_items(query, best, options)):
+        elif query.qtype == "list" and (items := self._list(query, best, options, extra)):
             count = asked_count(query.norm) if options.lists else 0
             key = "list_fewer" if 0 < len(items) < count else "list"
             text = say(lang, key, items="、".join(items), evidence=evidence, n=n, found=len(items), asked=count)
@@ -143,7 +179,33 @@ class ExtractiveAnswerer:
             text = self._yesno(query, best, evidence, n, idf, options)
         else:
             text = say(lang, "plain", evidence=evidence, n=n)
-        return Draft(text, True, [best], conf)
+        return Draft(text, True, [best, *extra], conf)
+
+    def _list(self, query: Query, best: Candidate, options: Options, extra: list[Candidate]) -> list[str]:
+        """The items of a list answer: the evidence sentence's, or — when the question counts a group
+        (「六大行动」) the sentence does not spell out — the group's items across the report, whose passages are
+        added to ``extra`` for citing."""
+        items = _list_items(query, best, options)
+        count = asked_count(query.norm)
+        phrase, head = headed_phrase(query.norm)
+        if not (options.lists and phrase and self._doc_chunks):
+            return items
+        valid = [] if any(phrase in i for i in items) else items  # a sentence that names the group introduces it
+        headed = len(valid) >= count and all(i.rstrip('”"').endswith(head) for i in valid)
+        if headed or len(valid) == count:
+            return items
+        chunks = sorted(self._doc_chunks(best.hit.doc), key=lambda c: c.meta.start)
+        found = headed_items(stitch(chunks), phrase, head, count)
+        if len(found) <= max(len(valid), 1):
+            return items
+        for at, item in found:
+            chunk = next((c for c in chunks if c.meta.start <= at < c.meta.end), None)
+            if chunk is None or chunk.id in {best.hit.chunk.id, *(e.hit.chunk.id for e in extra)}:
+                continue
+            lo = chunk.text.find(item)
+            if lo >= 0:
+                extra.append(Candidate(Hit(chunk, 0.0), best.rank, lo, lo + len(item), item))
+        return [item for _, item in found]
 
     def _yesno(self, query: Query, best: Candidate, evidence: str, n: str, idf: Idf, options: Options) -> str:
         """是 when the report states the claimed figure for the claimed thing and no other qualifier (全省 for

@@ -3,13 +3,15 @@
 ``items_in(sentence)`` reads one sentence's items (quoted names or a 、-list); ``numbered_items(text)``
 reads 「一是…二是…」, 「(一)…(二)…」, 「1.…2.…」 and 「一、…二、…」 enumerations, one item per marker (its words up to
 the first punctuation). ``asked_count`` reads the count a question names (「哪六大行动」 → 6, "which three" → 3).
-Leaves out: items spread over several passages.
+``headed_items`` gathers items that a report introduces as clauses of their own across its passages
+(「六大行动」 → 「实施“红心向党”巾帼行动,…」 … one per line or sentence). Leaves out: choosing the passage.
 """
 
 from __future__ import annotations
 
 import re
 
+from core.types import StoredChunk
 from qa.figures import cn_value
 
 _CN = "一二三四五六七八九十"
@@ -51,6 +53,16 @@ def items_in(sentence: str) -> list[str]:
     return []
 
 
+def quoted_run(sentence: str, count: int) -> list[str]:
+    """The first run of exactly ``count`` quoted names written next to each other (nothing, 、, 和 or 与 between
+    them: 「“三八维权周”“6·26禁毒日”“11·25反家暴周”三大…」), or []."""
+    for m in re.finditer(r"(?:[“《][^”》]{1,40}[”》](?:[、和与及]?))+", sentence):
+        names = re.findall(r"“[^”]{1,40}”|《[^》]{1,40}》", m.group(0))
+        if len(names) == count:
+            return names
+    return []
+
+
 def numbered_items(text: str) -> list[str]:
     """The items of the longest numbered enumeration in ``text`` (first one, two, three… in order)."""
     best: list[str] = []
@@ -69,3 +81,55 @@ def numbered_items(text: str) -> list[str]:
         if len(run) > len(best):
             best = run
     return best
+
+
+_HEADS = "行动|工程|活动|计划|机制|品牌|项目|举措|措施|任务|环节|体系|平台|保障|中心|站点|阵地"
+_HEADED = re.compile(rf"(?:[{_CN}两]+|\d+)(?:大|个|项|类|种|条)(?:[\u4e00-\u9fff]{{0,3}}?)({_HEADS})")
+_LEAD_VERB = re.compile(rf"^(?:[{_CN}]+[、.．]|[（(][{_CN}\d]+[)）]|\d+[、.．])?\s*")
+_VERBS = re.compile(r"^(?:实施|开展|提升|推进|深化|启动|打造|实行|强化|抓好|做好|突出|建设|组织|深入实施|全面实施)")
+
+
+def headed_phrase(norm: str) -> tuple[str, str]:
+    """The counted phrase and its head noun (「五大专项行动」, 「行动」), or ("", "")."""
+    m = _HEADED.search(norm)
+    return (m.group(0), m.group(1)) if m else ("", "")
+
+
+def headed_items(text: str, phrase: str, head: str, count: int) -> list[tuple[int, str]]:
+    """Items named as the opening clause of a line (or else of a sentence) after ``phrase`` in a report's
+    ``text``: short clauses ending in ``head`` (「实施“红心向党”巾帼行动」 → 「“红心向党”巾帼行动」), in order,
+    at most ``count``; with their offsets."""
+    at = text.find(phrase)
+    group = re.sub(rf"^(?:[{_CN}两]+|\d+)(?:大|个|项|类|种|条)", "", phrase)  # 「专项行动」: the group's own name
+    for origin in dict.fromkeys((at + len(phrase) if at >= 0 else 0, 0)):  # after the phrase, else the whole report
+        found = _clauses(text, origin, head, group, count)
+        if len(found) == count:
+            return found
+    return found
+
+
+def _clauses(text: str, origin: int, head: str, group: str, count: int) -> list[tuple[int, str]]:
+    clause = rf"([^，,。；;：:\n]{{2,30}}?{head}”?)(?=[，,。；;：:\s]|$)"
+    found: list[tuple[int, str]] = []
+    for opening in (r"(?m)^[ \t\u3000]*", r"(?:^|(?<=[。；;！？!?\n]))[ \t\u3000]*"):  # lines first, then sentences
+        found = []
+        for m in re.finditer(opening + clause, text[origin:]):
+            item = _VERBS.sub("", _LEAD_VERB.sub("", m.group(1)).strip())
+            own_name = group != head and item.endswith(group)  # 「巾帼专项行动」 heads the group, it is not an item
+            if 2 <= len(item) <= 16 and item not in (f for _, f in found) and not own_name:
+                found.append((text.find(item, origin + m.start(1)), item))  # where the item's own words start
+            if len(found) == count:
+                return found
+    return found
+
+
+def stitch(chunks: list[StoredChunk]) -> str:
+    """A report's text rebuilt from its passages in order (overlaps once, gaps as spaces), so offsets are the
+    report's own (``meta.start``)."""
+    text = ""
+    for c in chunks:
+        if c.meta.start >= len(text):
+            text += " " * (c.meta.start - len(text)) + c.text
+        else:
+            text += c.text[len(text) - c.meta.start :]
+    return text

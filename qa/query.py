@@ -223,6 +223,8 @@ def question_type(norm: str, lang: str) -> str:
             norm,
         ):
             return "numeric"
+        if re.search(r"\b(?:which|what|name the|list the) (?:two|three|four|five|six|seven|eight|nine|ten)\b", norm):
+            return "list"  # "which three campaigns" asks for as many items as it counts
         if re.search(
             r"\b(which|what) (\w+ )?(activities|programs|programmes|projects|measures|brands|events|titles|"
             r"campaigns|actions|initiatives|things|services|areas|honou?rs|awards)\b|\blist\b",
@@ -232,8 +234,8 @@ def question_type(norm: str, lang: str) -> str:
         return "entity"
     if re.search(r"是不是|是否|有没有|有无|(?<!什么)吗[?？]?$|对不对|对吗", norm):
         return "yesno"
-    if re.search(r"哪几|哪些", norm):
-        return "list"
+    if re.search(r"哪几|哪些|哪[两二三四五六七八九十]+(?:大|个|项|类|种|支|条|方面)?", norm):
+        return "list"  # 「哪三个」 asks for as many items as it counts
     if re.search(r"多少|几[个人名次场期户家项所支位届]|几\w{0,2}[?？]?$|比例|百分比|占比|比重|多大|多高|多少钱", norm):
         return "numeric"
     if re.search(r"哪些|有什么|都有|包括|分别是|列举|哪几", norm):

@@ -54,7 +54,9 @@ class System:
         searcher = HybridSearcher(corpus, store, embedder)
         sentences = beside(store)
         stored = sentences.get if sentences is not None else None
-        extractive = ExtractiveAnswerer(lambda: corpus.snapshot.idf, embedder.encode_passages, thresholds, stored)
+        extractive = ExtractiveAnswerer(
+            lambda: corpus.snapshot.idf, embedder.encode_passages, thresholds, stored, corpus.doc_chunks
+        )
         service = QAService(settings, corpus, searcher, extractive, LLMAnswerer(settings))
         indexer = Indexer.from_settings(settings, embedder, store)
         return cls(settings, service, ReportManager(indexer, corpus))

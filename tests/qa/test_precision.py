@@ -8,14 +8,15 @@ from core.text import normalize
 from qa.evidence import best_figure
 from qa.figures import find_figures
 from qa.focus import focus_of, label_of
-from qa.lists import asked_count, items_in, numbered_items
+from qa.lists import asked_count, headed_items, headed_phrase, items_in, numbered_items, quoted_run, stitch
 from qa.qualifiers import contradiction
-from qa.query import Catalog, parse
+from qa.query import Catalog, parse, question_type
 from qa.spans import asked_kind, find_span
 
 INHERIT = pytest.mark.xfail(
-    strict=True, reason="a part or running total that does not repeat the counted noun does not inherit it from the "
-    "figure before it (其中城区45支、农村75支 / 全年新建学堂3所,累计87所)"
+    strict=True,
+    reason="a part or running total that does not repeat the counted noun does not inherit it from the "
+    "figure before it (其中城区45支、农村75支 / 全年新建学堂3所,累计87所)",
 )
 CATALOG = Catalog(cities={"甲城": ["a.txt"]})
 
@@ -37,7 +38,9 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         pytest.param("累计建成多少所学堂？", "全年新建学堂3所,累计87所。", "87所", marks=INHERIT),
         ("累计办了多少所？", "全年新建学堂3所,累计87所。", "87所"),
         pytest.param(
-            "How many parents attended the lectures?", "举办家庭教育讲座12场,近900名家长参加。", "900名",
+            "How many parents attended the lectures?",
+            "举办家庭教育讲座12场,近900名家长参加。",
+            "900名",
             marks=pytest.mark.xfail(strict=True, reason="English people nouns such as 'parents' are not read as 人"),
         ),
         ("How much was paid out in claims?", "获得理赔99人,理赔金115.44万元。", "115.44万元"),
@@ -93,6 +96,41 @@ def test_lists_from_numbered_enumerations_and_the_asked_count():
     assert asked_count(normalize("Which five campaigns does it run?")) == 5
     assert asked_count("甲城开展了哪些活动？") == 0
     assert items_in("开展“春蕾”“护苗”“暖心”行动") == ["“春蕾”", "“护苗”", "“暖心”"]
+
+
+def test_counted_groups_are_list_questions():
+    assert question_type("甲城提升的三大工程是哪三个？", "zh") == "list"
+    assert question_type(normalize("Which three campaigns does Jiacheng run every year?"), "en") == "list"
+    assert question_type("甲城妇联是哪一年成立的？", "zh") != "list"
+
+
+def test_a_run_of_quoted_names_that_fits_the_count():
+    sentence = "持续开展“维权周”“禁毒日”“反家暴周”三大主题活动,联合法院举行“开放日”活动。"
+    assert items_in(sentence) == ["“维权周”", "“禁毒日”", "“反家暴周”", "“开放日”"]
+    assert quoted_run(sentence, 3) == ["“维权周”", "“禁毒日”", "“反家暴周”"]
+    assert quoted_run(sentence, 5) == []
+
+
+def test_a_counted_group_whose_items_head_their_own_sections():
+    text = (
+        "甲城妇联实施“三大工程”,凝聚人心。\n一、提升思想引领工程,树牢根基\n开展宣讲120场。\n"
+        "二、实施“家家幸福工程”,建设家庭\n评选最美家庭300户。\n三、深化权益维护工程,守护平安\n调解纠纷80起。"
+    )
+    phrase, head = headed_phrase(normalize("甲城的“三大工程”是哪三个？"))
+    assert (phrase, head) == ("三大工程", "工程")
+    found = headed_items(text, phrase, head, 3)
+    assert [item for _, item in found] == ["思想引领工程", "“家家幸福工程”", "权益维护工程"]
+    assert all(text[at:].startswith(item) for at, item in found)
+
+
+def test_passages_stitch_back_into_the_report():
+    from core.types import ChunkMeta, StoredChunk
+
+    text = "第一段文字。第二段文字。第三段文字。"
+    spans = [(0, 8), (6, 12), (14, 18)]  # an overlap, then a gap
+    chunks = [StoredChunk(f"c{i}", text[a:b], ChunkMeta(doc="a.txt", start=a, end=b)) for i, (a, b) in enumerate(spans)]
+    rebuilt = stitch(chunks)
+    assert len(rebuilt) == 18 and rebuilt[:12] == text[:12] and rebuilt[14:] == text[14:]
 
 
 @pytest.mark.parametrize(
