@@ -34,8 +34,12 @@ sys.path.insert(0, str(ROOT))
 from index.store import PROBE_TIMEOUT, WATCH_AFTER  # noqa: E402
 
 REPORTS = ("002_73b7ae9f94230e8b.txt", "000_50db6e2cd06eea04.txt")
-QUESTIONS = ["天水培训了多少陇原巧手", "天水市妇联2016年开展了哪些工作", "How many people did Tianshui train?",
-             "株洲组建了多少个姐妹帮帮团"]
+QUESTIONS = [
+    "天水培训了多少陇原巧手",
+    "天水市妇联2016年开展了哪些工作",
+    "How many people did Tianshui train?",
+    "株洲组建了多少个姐妹帮帮团",
+]
 QUERIES = ["陇原巧手", "妇女创业就业", "家庭文明建设"]
 INFLIGHT = "3"  # every question client is admitted, so each 503 seen is the store's
 
@@ -95,8 +99,15 @@ class Traffic:
                     ctype = res.headers.get("content-type", "")
                     body = res.json() if ctype.startswith("application/json") else {"detail": res.text}
                     detail = body.get("detail") or body.get("checks") or "" if isinstance(body, dict) else ""
-                    hit = Hit(name, start, self.now(), res.status_code, ctype.startswith("application/json"),
-                              res.headers.get("retry-after", ""), str(detail)[:120])
+                    hit = Hit(
+                        name,
+                        start,
+                        self.now(),
+                        res.status_code,
+                        ctype.startswith("application/json"),
+                        res.headers.get("retry-after", ""),
+                        str(detail)[:120],
+                    )
                 except httpx.HTTPError as exc:
                     hit = Hit(kind, start, self.now(), 0, False, "", f"{type(exc).__name__}: {exc}"[:120])
                 with self._lock:
@@ -166,8 +177,11 @@ def run(args: argparse.Namespace, work: Path) -> dict:
     store = work / "chroma-server"
     chroma_log, app_log = work / "chroma.log", work / "app.log"
     env = {
-        **os.environ, "FQA_DATA_DIR": str(data_dir(work, args.models)), "FQA_CHROMA_HOST": "127.0.0.1",
-        "FQA_CHROMA_PORT": str(chroma_port), "FQA_MAX_INFLIGHT": INFLIGHT,
+        **os.environ,
+        "FQA_DATA_DIR": str(data_dir(work, args.models)),
+        "FQA_CHROMA_HOST": "127.0.0.1",
+        "FQA_CHROMA_PORT": str(chroma_port),
+        "FQA_MAX_INFLIGHT": INFLIGHT,
     }
     chroma = chroma_run(store, chroma_port, chroma_log)
     index([SEEDS / r for r in REPORTS], env)
@@ -207,8 +221,13 @@ def run(args: argparse.Namespace, work: Path) -> dict:
         stop(app)
         stop(chroma)
     return {
-        "events": events, "load": load, "hits": hits, "recovery": recovery, "app_alive": app_alive,
-        "chroma_back": still_listening, "log": log_counts(app_log.read_text(errors="replace")),
+        "events": events,
+        "load": load,
+        "hits": hits,
+        "recovery": recovery,
+        "app_alive": app_alive,
+        "chroma_back": still_listening,
+        "log": log_counts(app_log.read_text(errors="replace")),
     }
 
 
@@ -226,6 +245,7 @@ def phases(events: dict[str, float]) -> list[tuple[str, float, float]]:
 
 def rows(hits: list[Hit], events: dict[str, float]) -> list[tuple[str, float | None, list[Hit]]]:
     """(phase, its length, the requests started in it); requests in flight at the kill or freeze get own rows."""
+
     def across(at: str) -> list[Hit]:
         return [h for h in hits if h.start < events[at] < h.end]
 
@@ -300,8 +320,12 @@ def report(result: dict, args: argparse.Namespace) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0, help="length of the outage and of the freeze")
-    parser.add_argument("--models", type=Path, default=ROOT / "data" / "models",
-                        help="folder holding (or to receive) the converted embedding model")
+    parser.add_argument(
+        "--models",
+        type=Path,
+        default=ROOT / "data" / "models",
+        help="folder holding (or to receive) the converted embedding model",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "outage.md")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fqa-outage-"))
