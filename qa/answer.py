@@ -9,6 +9,7 @@ Leaves out: arithmetic across passages (sums are left to the LLM answerer's chec
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ from qa.evidence import Candidate, best_figure, has_person, query_grams, score_c
 from qa.figures import figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
-from qa.lists import asked_count, headed_items, headed_phrase, items_in, numbered_items, quoted_run, stitch
+from qa.lists import asked_count, counted_run, headed_items, headed_phrase, items_in, numbered_items, quoted_run, stitch
 from qa.plan import Options
 from qa.qualifiers import contradiction
 from qa.query import Query
@@ -51,6 +52,8 @@ class Draft:
     refusal: Refusal | None = None
 
 
+MAX_GAP = 4  # blank lines between two passages (a sentence broken across a paragraph break)
+MAX_CONTINUATION = 300  # characters of a sentence read on into the next passage
 LIST_LOOKAHEAD = 12  # candidate sentences searched for one that lists the asked number of items
 
 
@@ -59,8 +62,8 @@ def _sentence_items(query: Query, text: str) -> list[str]:
     more quoted names than the question counts, the run of adjacent ones that has that many."""
     items = items_in(text)
     count = asked_count(query.norm)
-    if count and len(items) > count and (run := quoted_run(text, count)):
-        return run
+    if count and (run := counted_run(text, count) or (len(items) > count and quoted_run(text, count))):
+        return run  # the report counts them itself (「…四个抓手」), or they stand together
     if items:
         last = items[-1]
         cuts = [at for t in query.terms if (at := last.find(f"“{t}”")) > 1]
@@ -164,12 +167,15 @@ class ExtractiveAnswerer:
             best = _fitting_list(query, cands, best)
         best = _extend(best)
         extra: list[Candidate] = []  # passages holding list items beyond the evidence sentence
+        if tail := self._continuation(best):  # the sentence goes on in the next passage
+            extra.append(tail)
         n = f"{{n{slot}}}"
-        evidence = best.text.strip()
+        whole = dataclasses.replace(best, text=best.text + tail.text) if tail else best
+        evidence = whole.text.strip()
         lang = query.lang
         if query.qtype == "numeric":
             text = say(lang, "figure", figure=best.figure.text if best.figure else "", evidence=evidence, n=n)
-        elif query.qtype == "list" and (items := self._list(query, best, options, extra)):
+        elif query.qtype == "list" and (items := self._list(query, whole, options, extra)):
             count = asked_count(query.norm) if options.lists else 0
             key = "list_fewer" if 0 < len(items) < count else "list"
             text = say(lang, key, items="、".join(items), evidence=evidence, n=n, found=len(items), asked=count)
@@ -180,6 +186,32 @@ class ExtractiveAnswerer:
         else:
             text = say(lang, "plain", evidence=evidence, n=n)
         return Draft(text, True, [best, *extra], conf)
+
+    def _continuation(self, best: Candidate) -> Candidate | None:
+        """The rest of an evidence sentence cut off at the end of its passage: the next passage of the report up
+        to the sentence's end, or None."""
+        chunk, text = best.hit.chunk, best.text.rstrip()
+        if self._doc_chunks is None or text[-1:] in _TERMINAL or chunk.text[best.end :].strip():
+            return None
+        nxt = min(
+            (
+                c
+                for c in self._doc_chunks(chunk.meta.doc)
+                if c.meta.start <= chunk.meta.end + MAX_GAP and chunk.meta.end < c.meta.end
+            ),
+            key=lambda c: c.meta.start,
+            default=None,
+        )
+        if nxt is None:
+            return None
+        lo = max(0, chunk.meta.end - nxt.meta.start)
+        stop = next((i + 1 for i in range(lo, len(nxt.text)) if nxt.text[i] in _TERMINAL), len(nxt.text))
+        clauses = (re.split(r"[,，;；:：]", text)[-1], re.split(r"[,，;；:：]", nxt.text[lo:stop])[0])
+        if nxt.meta.start > chunk.meta.end and not all("、" in c for c in clauses):
+            return None  # across a paragraph break only an enumeration goes on (not a caption before a heading)
+        if stop - lo > MAX_CONTINUATION or not nxt.text[lo:stop].strip():
+            return None
+        return Candidate(Hit(nxt, 0.0), best.rank, lo, stop, nxt.text[lo:stop])
 
     def _list(self, query: Query, best: Candidate, options: Options, extra: list[Candidate]) -> list[str]:
         """The items of a list answer: the evidence sentence's, or — when the question counts a group

@@ -63,6 +63,16 @@ def quoted_run(sentence: str, count: int) -> list[str]:
     return []
 
 
+def counted_run(sentence: str, count: int) -> list[str]:
+    """A 、-run of exactly ``count`` items written right before the number that counts them
+    (「立足认知提升、机制建设、示范带动、宣传推介四个抓手」), or []."""
+    for m in re.finditer(rf"([^，,;；:：。]+?)等?([{_CN}两]+|\d+)(?:个|项|大|种|类|条|方面)", sentence):
+        items = [x.strip() for x in m.group(1).split("、") if x.strip()]
+        if _number(m.group(2)) == count and len(items) == count:
+            return items
+    return []
+
+
 def numbered_items(text: str) -> list[str]:
     """The items of the longest numbered enumeration in ``text`` (first one, two, three… in order)."""
     best: list[str] = []

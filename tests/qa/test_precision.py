@@ -8,7 +8,16 @@ from core.text import normalize
 from qa.evidence import best_figure
 from qa.figures import find_figures
 from qa.focus import focus_of, label_of
-from qa.lists import asked_count, headed_items, headed_phrase, items_in, numbered_items, quoted_run, stitch
+from qa.lists import (
+    asked_count,
+    counted_run,
+    headed_items,
+    headed_phrase,
+    items_in,
+    numbered_items,
+    quoted_run,
+    stitch,
+)
 from qa.qualifiers import contradiction
 from qa.query import Catalog, parse, question_type
 from qa.spans import asked_kind, find_span
@@ -109,6 +118,30 @@ def test_a_run_of_quoted_names_that_fits_the_count():
     assert items_in(sentence) == ["“维权周”", "“禁毒日”", "“反家暴周”", "“开放日”"]
     assert quoted_run(sentence, 3) == ["“维权周”", "“禁毒日”", "“反家暴周”"]
     assert quoted_run(sentence, 5) == []
+
+
+def test_a_run_the_report_counts_itself():
+    sentence = "坚持“软硬”两个标准,立足认知提升、机制建设、示范带动、宣传推介四个抓手,实现四级联动。"
+    assert counted_run(sentence, 4) == ["立足认知提升", "机制建设", "示范带动", "宣传推介"]
+    assert counted_run(sentence, 3) == []
+
+
+def test_a_sentence_cut_by_a_paragraph_break_goes_on_in_the_next_passage():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.answer import ExtractiveAnswerer
+    from qa.evidence import Candidate
+    from qa.lexical import Idf
+    from qa.retrieve import Hit
+
+    first = StoredChunk("a", "中心设有健康中心、维权中心、女性社", ChunkMeta(doc="r.txt", start=0, end=17))
+    second = StoredChunk("b", "会组织中心、实践中心等4个中心,另有活动室。", ChunkMeta(doc="r.txt", start=19, end=41))
+    caption = StoredChunk("c", "▲主席一行颁发奖牌", ChunkMeta(doc="q.txt", start=0, end=9))
+    heading = StoredChunk("d", "提高政治站位,坚定决心。", ChunkMeta(doc="q.txt", start=11, end=23))
+    chunks = {"r.txt": [first, second], "q.txt": [caption, heading]}
+    answerer = ExtractiveAnswerer(lambda: Idf([]), doc_chunks=lambda doc: chunks[doc])
+    tail = answerer._continuation(Candidate(Hit(first, 1.0), 0, 0, 17, first.text))
+    assert tail is not None and tail.hit.chunk.id == "b" and tail.text == "会组织中心、实践中心等4个中心,另有活动室。"
+    assert answerer._continuation(Candidate(Hit(caption, 1.0), 0, 0, 9, caption.text)) is None
 
 
 def test_a_counted_group_whose_items_head_their_own_sections():
