@@ -110,11 +110,22 @@ def run_child(args: list[str], env: dict[str, str], out: Path, label: str) -> di
         code = subprocess.run(
             [sys.executable, str(PROBE), *args, "--out", str(out)], env=env, cwd=ROOT, stdout=sink, stderr=sink
         ).returncode
-    if code != 0 or not out.exists():
+    if not out.exists():
         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-15:])
         raise BenchError(f"{label} failed (exit {code}):\n{tail}")
+    if code != 0:  # the result was written whole before the process ended
+        print(f"[{label}] the child exited with code {code} after writing its result", flush=True)
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     result["wall_s"] = time.perf_counter() - start
+    return result
+
+
+def kept_step(path: Path, keep: bool) -> dict[str, Any] | None:
+    """A step's result an interrupted run of the same archive wrote (with ``keep``), else None."""
+    if not (keep and path.exists()):
+        return None
+    print(f"kept {path}", flush=True)
+    result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return result
 
 
@@ -144,7 +155,7 @@ def stage_stats(answers: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
 
 def measure(
     size: int, backend: str, archive: Any, work: Path, vectors: Path, questions: Path, first_start: bool = True,
-    serve_local: bool = False, budget: float = 0.0,
+    serve_local: bool = False, budget: float = 0.0, keep: bool = False,
 ) -> dict[str, Any]:
     """Index ``archive`` into a fresh store of ``backend``, then start an app server (twice when ``first_start``:
     right after indexing, then as a restart) and ask it every question. ``serve_local``: the server mode serves
@@ -156,7 +167,9 @@ def measure(
         print(f"[{size}/{backend}] kept from {done}", flush=True)
         kept: dict[str, Any] = json.loads(done.read_text(encoding="utf-8"))
         return kept
-    link_models(data, work / "models")
+    indexed = kept_step(data / "index.json", keep)
+    if indexed is None:
+        link_models(data, work / "models")
     server = None
     port = None
     local_store = work / "runs" / f"{size}-local" / "chroma"
@@ -168,7 +181,9 @@ def measure(
     try:
         env = child_env(data, port)
         label = f"{size}/{backend}"
-        if served == local_store:
+        if indexed is not None:
+            pass
+        elif served == local_store:
             indexed = dict(json.loads(local_store.with_name("index.json").read_text(encoding="utf-8")), served=True)
             print(f"[{label}] serving the local store {local_store}", flush=True)
         else:
@@ -180,8 +195,8 @@ def measure(
             if indexed["statuses"].get("error"):
                 raise BenchError(f"indexing {label}: reports failed: {indexed['errors']}")
             print(f"[{label}] indexed in {indexed['seconds']:.0f} s", flush=True)
-        first = None
-        if first_start:
+        first = kept_step(data / "first.json", keep)
+        if first_start and first is None:
             first = run_child(["ask", "--questions", str(questions.with_name("none.json"))], env,
                               data / "first.json", f"first start {label}")
             print(f"[{label}] first start {first['startup_s']:.1f} s", flush=True)
@@ -537,7 +552,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     serve_local = {int(s) for s in args.serve_local.split(",") if s}
     results = [  # every size on one store, then the next store (the first is the one that matters more)
         measure(size, backend, archives[size], work, vectors, qfile, not args.smoke, size in serve_local,
-                args.index_budget)
+                args.index_budget, args.keep)
         for backend in backends
         for size in sizes
     ]

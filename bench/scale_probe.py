@@ -16,6 +16,7 @@ T0 = time.perf_counter()
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 from collections import Counter  # noqa: E402
@@ -133,7 +134,9 @@ def main() -> int:
     else:
         result = ask(json.loads(args.questions.read_text(encoding="utf-8")))
     args.out.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
-    return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # no interpreter teardown under the native threads still running (the store's, the sync timer)
 
 
 if __name__ == "__main__":
