@@ -51,13 +51,13 @@ def build_ui(system: System, slots: threading.Semaphore | None = None, path: str
             gr.Markdown(I18N("header"), elem_id="fqa-header")
             lang = gr.Radio(CHOICES, value="zh", label=I18N("lang"), scale=0, min_width=180, elem_id="fqa-lang")
         with gr.Tabs(elem_id="fqa-tabs"):
-            with gr.Tab(I18N("tab_chat"), id="chat", elem_id="fqa-tab-chat"):
+            with gr.Tab(I18N("tab_chat"), id="chat", elem_id="fqa-tab-chat") as chat_tab:
                 chat = build_chat(system, I18N, lang, storage_secret(system), slots)
-            with gr.Tab(I18N("tab_reports"), id="reports", elem_id="fqa-tab-reports"):
+            with gr.Tab(I18N("tab_reports"), id="reports", elem_id="fqa-tab-reports") as reports_tab:
                 reports = build_reports(system, I18N, lang, api_root(path), [chat.cities, chat.docs],
                                         lambda: choices(system))
         stored_token = gr.Textbox(visible="hidden")
-        wire_page(demo, system, lang, chat, reports, stored_token)
+        wire_page(demo, system, lang, chat, reports, stored_token, [chat_tab, reports_tab])
     demo.queue(max_size=QUEUE_SIZE)
     return demo
 
@@ -68,8 +68,13 @@ def choices(system: System) -> tuple[Any, Any]:
     return gr.Dropdown(choices=cities), gr.Dropdown(choices=docs)
 
 
+def tab_labels(lang: str) -> tuple[Any, Any]:
+    """The tabs' labels in ``lang`` (a tab not yet shown keeps the words of the first draw otherwise)."""
+    return gr.Tab(label=say(lang, "tab_chat")), gr.Tab(label=say(lang, "tab_reports"))
+
+
 def wire_page(demo: gr.Blocks, system: System, lang: gr.Radio, chat: ChatParts, reports: ReportsParts,
-              stored_token: gr.Textbox) -> None:
+              stored_token: gr.Textbox, tabs: list[gr.Tab]) -> None:
     """Page load (language, kept conversation, token) and the language switch."""
     settings = system.settings
 
@@ -77,7 +82,7 @@ def wire_page(demo: gr.Blocks, system: System, lang: gr.Radio, chat: ChatParts, 
         lang = lang_of(lang)
         docs = system.reports.documents()
         note = say(lang, TOKEN_NOTES.get(token_state, "token_none"))
-        return (*redraw(turns, lang, shown), table(docs, lang), count(docs, lang), note)
+        return (*redraw(turns, lang, shown), table(docs, lang), count(docs, lang), note, *tab_labels(lang))
 
     def loaded(turns: Any, lang: Any, token: Any) -> tuple[Any, ...]:
         lang = lang_of(lang)
@@ -86,11 +91,11 @@ def wire_page(demo: gr.Blocks, system: System, lang: gr.Radio, chat: ChatParts, 
             state = "wrong" if token_problem(settings, f"Bearer {token}") else "ok"
         return (lang, *drawn(turns, lang, None, state), state, *choices(system))
 
-    page = [chat.chatbot, chat.sources, chat.shown, reports.table, reports.count, reports.token_note]
+    page = [chat.chatbot, chat.sources, chat.shown, reports.table, reports.count, reports.token_note, *tabs]
     demo.load(loaded, [chat.turns, lang, stored_token], [lang, *page, reports.token_state, chat.cities, chat.docs],
               js=load_lang_js(3, 1, 2), api_visibility="private").then(
         None, [reports.token_state], None, js=drop_token_js(only_if_wrong=True), api_visibility="private")
-    lang.input(drawn, [chat.turns, lang, chat.shown, reports.token_state], page, js=set_lang_js(),
+    lang.input(drawn, [chat.turns, lang, chat.shown, reports.token_state], page, js=set_lang_js(1),
                api_visibility="private")
 
 

@@ -60,7 +60,9 @@ CSS = f"""
 .fqa-jobs .fqa-good {{ color: #047857; }}
 .fqa-note {{ padding: 6px 10px; border-radius: 6px; background: var(--background-fill-secondary); }}
 .fqa-note.fqa-bad {{ color: #b91c1c; }}
-#fqa-files input[type=file] {{ padding: 8px 0; }}
+#fqa-files {{ border: 1px solid var(--border-color-primary) !important; }}
+#fqa-files .html-container {{ padding: 30px 10px 6px !important; }}
+#fqa-files input[type=file] {{ padding: 8px 0; border: none; }}
 """
 
 PAGE_HEAD = """<script>
@@ -139,9 +141,11 @@ def load_lang_js(count: int, lang_at: int, token_at: int | None = None) -> str:
     )
 
 
-def set_lang_js() -> str:
-    """Event JS on the language switch: apply and remember the chosen language (inputs pass through)."""
-    return f"async (...args) => {{ const lang = args[0] === 'en' ? 'en' : 'zh'; {_set_locale()} return args; }}"
+def set_lang_js(lang_at: int = 0) -> str:
+    """Event JS on the language switch: apply and remember the language, input ``lang_at`` (inputs pass
+    through)."""
+    return (f"async (...args) => {{ const lang = args[{lang_at}] === 'en' ? 'en' : 'zh'; {_set_locale()}"
+            " return args; }")
 
 
 def save_token_js() -> str:
