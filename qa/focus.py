@@ -120,9 +120,10 @@ def _thing_zh(norm: str) -> tuple[str, ...]:
     if re.search(r"[\u4e00-\u9fff]{2}", after):
         return (after,)
     head = re.sub(r"(?:分别|各|一共|总共|共|累计|都)?(?:有|是|为|达到|达)?了?$", "", norm[: m.start()])
-    tail = re.split(r"[的了和与及,，、“”《》\s]", head)[-1]
+    tail = re.split(r"[的了和与及,，、“”《》()（）\s]|里面|当中|之中|其中", head)[-1]
+    tail = re.sub(r"^[级类]", "", tail)  # 「乡镇(街道)级团体会员」: the level qualifies, the members are counted
     if 2 <= len(tail) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", tail):
-        return (tail,)
+        return (_measured(tail),)
     tags = [(w, f) for w, f in pos_tags(head) if w.strip()]
     while tags and tags[-1][0] in _SKIP_BEFORE:
         tags.pop()
@@ -133,7 +134,13 @@ def _thing_zh(norm: str) -> tuple[str, ...]:
         if flag in ("uj", "ul", "p", "c", "d", "r", "x", "m") or word in _SKIP_BEFORE:
             break
         taken.insert(0, word)
-    return ("".join(taken),) if taken else ()
+    return (_measured("".join(taken)),) if taken else ()
+
+
+def _measured(thing: str) -> str:
+    """The thing a measure word is of: 「阅读量」 → 阅读, 「参与人数」 → 参与 (reports write 阅读点击达…, 参与…人)."""
+    stem = re.sub(r"(?:总量|数量|总数|人数|次数|量|数)$", "", thing)
+    return stem if len(stem) >= 2 else thing
 
 
 @lru_cache(maxsize=1024)
@@ -188,9 +195,22 @@ def _label_start(sentence: str, start: int, figures: list[Figure]) -> int:
     """Walk back from ``start`` to the nearest delimiter, stepping over figures written right before."""
     ends = {f.end: f.start for f in figures}
     i = start
-    while i > 0 and sentence[i - 1] not in _DELIMS:
+    while i > 0:
+        if sentence[i - 1] in _CLOSE and (j := _opening(sentence, i - 1)) > 0:
+            i = j  # a bracketed qualifier inside the label (「乡镇(街道)级团体会员」) is stepped over
+            continue
+        if sentence[i - 1] in _DELIMS:
+            break
         i = ends[i] if i in ends and ends[i] < i else i - 1
     return i
+
+
+def _opening(sentence: str, close: int) -> int:
+    """The offset of the bracket that ``close`` closes, when the bracketed words are short and hold no figure
+    (-1 otherwise)."""
+    lo = max(sentence.rfind(o, 0, close) for o in _OPEN)
+    inner = sentence[lo + 1 : close]
+    return lo if lo >= 0 and 0 < len(inner) <= 8 and not re.search(r"\d", inner) else -1
 
 
 def _inside_brackets(head: str) -> bool:

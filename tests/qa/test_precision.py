@@ -53,6 +53,9 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
             marks=pytest.mark.xfail(strict=True, reason="English people nouns such as 'parents' are not read as 人"),
         ),
         ("How much was paid out in claims?", "获得理赔99人,理赔金115.44万元。", "115.44万元"),
+        # a measure word names what it measures; a bracketed qualifier belongs to the label it sits in
+        ("甲城公众号全年阅读量有多少？", "甲城公众号全年推送信息5204条,阅读点击达884378人次。", "884378人次"),
+        ("甲城鄉鎮（街道）級團體會員有多少個？", "全市共有市级团体会员14个、乡镇(街道)级团体会员53个。", "53个"),
     ],
 )
 def test_the_figure_attached_to_the_asked_thing(question, sentence, expected):
