@@ -54,9 +54,9 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "fulian_qa", *args]
 
 
-def _until(check, seconds: float) -> float:
-    """Poll ``check`` until true; the seconds it took (fails after ``seconds``)."""
-    start = time.monotonic()
+def _until(check, seconds: float, start: float | None = None) -> float:
+    """Poll ``check`` until true; the seconds since ``start`` (default: now) it took (fails after ``seconds``)."""
+    start = time.monotonic() if start is None else start
     while not check():
         assert time.monotonic() - start < seconds, f"not reached within {seconds} s"
         time.sleep(0.1)
@@ -65,6 +65,26 @@ def _until(check, seconds: float) -> float:
 
 def _listed(url: str) -> set[str]:
     return {d["doc"] for d in httpx.get(f"{url}/api/documents", timeout=30).json()["documents"]}
+
+
+def _ask(url: str) -> dict:
+    res = httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=120)
+    assert res.status_code == 200, res.text
+    return res.json()
+
+
+def _answers(url: str) -> bool:
+    """The app server answers the question from the report (the figure, citing it)."""
+    answer = _ask(url)
+    return answer["found"] and answer["answer"].startswith("3426人") and answer["citations"][0]["doc"] == REPORT.name
+
+
+def _gone(url: str) -> bool:
+    """The app server neither lists the report nor answers from it."""
+    if REPORT.name in _listed(url):
+        return False
+    answer = _ask(url)
+    return not answer["found"] and all(c["doc"] != REPORT.name for c in answer["citations"])
 
 
 @pytest.fixture
@@ -97,22 +117,21 @@ def two_apps(chroma, tmp_path, models_cache, embedder):
 def test_an_upload_or_delete_through_one_app_server_is_seen_by_the_other(two_apps):
     a, b = two_apps
     auth = {"Authorization": "Bearer t"}
+    assert not _ask(b)["found"]  # b has answered from an empty store before the upload
     files = {"file": (REPORT.name, REPORT.read_bytes(), "text/plain")}
     res = httpx.post(f"{a}/api/documents", files=files, headers=auth, timeout=600)
+    written = time.monotonic()
     assert res.status_code == 201, res.text
-    took = _until(lambda: REPORT.name in _listed(b), VISIBLE_WITHIN)
-    print(f"upload through one app server seen by the other after {took:.2f} s")
-    answer = httpx.post(f"{b}/api/ask", json={"question": QUESTION}, timeout=120).json()
-    assert answer["found"] and answer["answer"].startswith("3426人"), answer
-    assert answer["citations"][0]["doc"] == REPORT.name
+    took = _until(lambda: _answers(b), VISIBLE_WITHIN, written)
+    print(f"upload through one app server answerable through the other {took:.2f} s after the upload's response")
+    assert _answers(a) and REPORT.name in _listed(b)  # the server that took the upload applied it before answering
 
     res = httpx.delete(f"{b}/api/documents/{REPORT.name}", headers=auth, timeout=120)
+    written = time.monotonic()
     assert res.status_code == 200, res.text
-    assert REPORT.name not in _listed(b)
-    took = _until(lambda: REPORT.name not in _listed(a), VISIBLE_WITHIN)
-    print(f"delete through one app server seen by the other after {took:.2f} s")
-    answer = httpx.post(f"{a}/api/ask", json={"question": QUESTION}, timeout=120).json()
-    assert not answer["found"] and all(c["doc"] != REPORT.name for c in answer["citations"])
+    took = _until(lambda: _gone(a), VISIBLE_WITHIN, written)
+    print(f"delete through one app server gone from the other {took:.2f} s after the delete's response")
+    assert _gone(b)
 
 
 def test_two_concurrent_index_runs_leave_the_chunk_set_of_one_run(chroma, tmp_path, models_cache, embedder):
