@@ -175,7 +175,7 @@ def measure(
     local_store = work / "runs" / f"{size}-local" / "chroma"
     served = local_store if serve_local and backend == "server" else data / "chroma-server"
     if backend == "server":
-        if serve_local and not (local_store.exists() and local_store.with_name(f"{size}-local.json").exists()):
+        if serve_local and not (local_store.exists() and (work / "runs" / f"{size}-local.json").exists()):
             raise BenchError(f"{size}/server: no measured local store of this size to serve")
         server, port = chroma_run(served)
     try:
