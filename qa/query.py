@@ -217,7 +217,7 @@ def question_type(norm: str, lang: str) -> str:
         if re.match(r"^(did|does|do|is|was|were|are|has|have|had|can|could)\b", norm):
             return "yesno"
         if re.search(
-            r"\bhow (many|much)\b|\bwhat (percentage|proportion|share|number)\b|"
+            r"\bhow (many|much)\b|\bwhat (percentage|proportion|share|number|amount|sum|total)\b|"
             r"\bwhat (?:was|is|were|are) the (?:[a-z'-]+ ){0,5}?(number|rate|amount|total|percentage|proportion|share|"
             r"sum|budget|value|count)\b",
             norm,

@@ -206,9 +206,10 @@ def find_span(kind: str, question_norm: str, sentence: str, words: list[str], av
     if noun and noun not in _TITLE_NOUNS and (typed := _typed(sent, noun, question_norm)):
         return typed
     wh = _WH.search(question_norm)
-    type_word = re.split(r"[的了,，\s]", question_norm[: wh.start()])[-1][-2:] if wh else ""
+    head = re.sub(r"(?:叫做|叫作|名为|称为|叫|是|为)$", "", question_norm[: wh.start()]) if wh else ""
+    type_word = re.split(r"[的了,，\s]", head)[-1][-2:]  # 「…助学项目叫什么」 → 项目
     if kind == "name":
-        labelled = [(i, q) for i, q in quoted if type_word and type_word in sent[i + len(q) : i + len(q) + 6]]
+        labelled = [(i, q) for i, q in quoted if type_word and type_word in sent[i + len(q) : i + len(q) + 10]]
         return _nearest(labelled or quoted, sent, words)
     return _people_or_places(kind, sent, question_norm, words)
 

@@ -92,6 +92,12 @@ def test_figures_written_side_by_side_share_their_words():
         ("读书会读的是哪本书？", "举办“书香甲城”——《红岩》读书会,参加妇女80人。", "《红岩》"),
         # an award keeps its grade
         ("甲城合唱团拿了什么奖？", "“百灵鸟”合唱团获“全国少儿合唱节”银奖第二名。", "“全国少儿合唱节”银奖第二名"),
+        # the quoted name followed by the type the question asks for, a few words later
+        (
+            "甲城资助困境儿童的公益助学项目叫什么？",
+            "“爱心妈妈”志愿服务队获评“十佳爱心妈妈”集体,“邑润花开”公益助学活动项目被推选为最佳项目。",
+            "“邑润花开”",
+        ),
     ],
 )
 def test_the_asked_name_is_found(question, sentence, expected):
@@ -114,6 +120,7 @@ def test_counted_groups_are_list_questions():
     assert question_type("甲城提升的三大工程是哪三个？", "zh") == "list"
     assert question_type(normalize("Which three campaigns does Jiacheng run every year?"), "en") == "list"
     assert question_type("甲城妇联是哪一年成立的？", "zh") != "list"
+    assert question_type(normalize("What amount was lent to poor women?"), "en") == "numeric"
 
 
 def test_a_run_of_quoted_names_that_fits_the_count():
