@@ -214,6 +214,7 @@ def measure(
     if indexed.get("partial"):  # the part indexed within the budget is what was measured
         made |= {"files": indexed["reports"], "passages": indexed["passages"], "partial_of": archive.passages}
     result = {
+        "commit": git_state()["commit"],
         "size": size,
         "backend": backend,
         "archive": made,
@@ -437,8 +438,20 @@ def report(run: dict[str, Any]) -> str:
             f"{small['archive']['passages']:,} figure (target ≤ {TARGET_P50_RATIO:.0f}×: "
             f"{'met' if ratio <= TARGET_P50_RATIO else 'not met'}); app-server start-up (restart) "
             f"{startup:.1f} s (target ≤ {TARGET_STARTUP_S:.0f} s: "
-            f"{'met' if startup <= TARGET_STARTUP_S else 'not met'})."
+            f"{'met' if startup <= TARGET_STARTUP_S else 'not met'})"
+            + (
+                f"; in the app process's CPU time, which the shared load does not inflate: query p50 "
+                f"{big['stages']['cpu']['p50'] / max(small['stages']['cpu']['p50'], 1e-9):.2f}×, start-up "
+                f"{big['restart']['startup_cpu_s']:.1f} s"
+                if "cpu" in big["stages"] and "cpu" in small["stages"] and "startup_cpu_s" in big["restart"]
+                else ""
+            )
+            + "."
         )
+    commits = list(dict.fromkeys(r["commit"] for r in results if r.get("commit")))
+    if len(commits) > 1:
+        lines += ["", "Rows kept from earlier runs over the same archives (`--keep`) were measured at the commits "
+                  + ", ".join(f"`{c}`" for c in commits) + " (work on the product went on between them)."]
     lines += ["", "![cost against size](scale.png)", ""]
     return "\n".join(lines)
 
