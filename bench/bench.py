@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import data_dir  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from core.stats import percentile  # noqa: E402
 
@@ -32,6 +33,7 @@ def pct(values: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    parser.add_argument("--models", type=Path, default=ROOT / "artifacts" / "models", help="converted models, shared")
     args = parser.parse_args()
 
     from core.types import ChunkMeta
@@ -40,8 +42,9 @@ def main() -> int:
     from index.load import find_reports, read_report
     from qa.system import System
 
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp))
+        settings = Settings(data_dir=data_dir(Path(tmp), args.models))
         t = time.perf_counter()
         indexer = Indexer.from_settings(settings)
         embedder = indexer.embedder
@@ -64,19 +67,22 @@ def main() -> int:
         chunks = sum(o.chunks for o in outcomes)
 
         service = System.from_settings(settings, embedder=embedder, store=indexer.store).service
-        questions = [
-            json.loads(line)["question"]
+        items = [
+            json.loads(line)
             for name in ("gold.jsonl", "holdout.jsonl")
             for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines()
             if line.strip()
         ]
+        questions = [item["question"] for item in items]
         for q in questions[:10]:
             service.ask(q)  # warm-up
         total: list[float] = []
+        by_lang: dict[str, list[float]] = {}
         stages: dict[str, list[float]] = {}
-        for q in questions:
-            ans = service.ask(q)
+        for item in items:
+            ans = service.ask(item["question"])
             total.append(ans.latency_ms)
+            by_lang.setdefault(item.get("lang", "?"), []).append(ans.latency_ms)
             for stage, ms in ans.timings_ms.items():
                 stages.setdefault(stage, []).append(ms)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -85,7 +91,8 @@ def main() -> int:
         "# Benchmark",
         "",
         f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-        f"CPU cores: {os.cpu_count()}; load average at the end: {os.getloadavg()[0]:.1f}; "
+        f"CPU cores: {os.cpu_count()}; load average at the start {load_start:.1f}, at the end "
+        f"{os.getloadavg()[0]:.1f}; encoder: {settings.encoder}; "
         f"model: {settings.embed_model}; date: {time.strftime('%Y-%m-%d')}",
         "",
         "| indexing | value |",
@@ -104,6 +111,25 @@ def main() -> int:
     ]
     for stage, values in stages.items():
         lines.append(f"| {stage} | {pct(values, .5):.1f} | {pct(values, .95):.1f} | {statistics.mean(values):.1f} |")
+    lines += [
+        "",
+        "By the question's language (milliseconds):",
+        "",
+        "| language | questions | p50 | p95 | max |",
+        "|---|---|---|---|---|",
+    ]
+    for lang, values in sorted(by_lang.items()):
+        lines.append(
+            f"| {lang} | {len(values)} | {pct(values, .5):.1f} | {pct(values, .95):.1f} | {max(values):.1f} |"
+        )
+    zh = [v for lang, values in by_lang.items() if lang.startswith("zh") for v in values]
+    en = by_lang.get("en", [])
+    if zh and en:
+        lines += [
+            "",
+            f"English against Chinese: p50 {pct(en, .5) / pct(zh, .5):.2f}×, p95 {pct(en, .95) / pct(zh, .95):.2f}×, "
+            f"slowest {max(en) / max(zh):.2f}×.",
+        ]
     lines += ["", f"Peak RSS: {peak_mb:.0f} MB", ""]
     report = "\n".join(lines)
     print(report)
