@@ -1,0 +1,97 @@
+"""Wall time of ``fulian-qa`` commands run as a user runs them: one subprocess per run, warm disk cache.
+
+Times ``--help``, ``--version``, a usage error (``ask ""``), ``list`` and one-shot questions in Chinese and
+English against an index of the seed reports, several runs each (one untimed run first warms the disk cache),
+prints median and max, and writes ``bench/cli.md`` with the machine, the date and the load average.
+Leaves out: building the index (``fulian-qa index seeds`` into ``FQA_DATA_DIR`` first) and answers' quality.
+
+    FQA_DATA_DIR=/tmp/d fulian-qa index seeds && FQA_DATA_DIR=/tmp/d python bench/cli.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = str(Path(sys.executable).parent / "fulian-qa")
+CASES: list[tuple[list[str], int]] = [  # (arguments, expected exit code)
+    (["--help"], 0),
+    (["--version"], 0),
+    (["ask", ""], 2),  # a usage error
+    (["list"], 0),
+    (["ask", "天水培训了多少陇原巧手"], 0),
+    (["ask", "How many women were trained as Longyuan Qiaoshou in Tianshui?"], 0),
+]
+
+
+def once(args: list[str], code: int) -> float:
+    """Seconds of one run of the console script (fails when it exits with another code)."""
+    start = time.perf_counter()
+    proc = subprocess.run([SCRIPT, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    took = time.perf_counter() - start
+    if proc.returncode != code:
+        raise SystemExit(f"fulian-qa {' '.join(args)} exited {proc.returncode}: {proc.stderr[-500:]}")
+    return took
+
+
+def machine() -> str:
+    """CPU model and count, memory, OS and Python."""
+    cpu = next(
+        (ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+         if ln.startswith("model name")), platform.processor() or "?",
+    )
+    mem = next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
+    return (f"{cpu}, {os.cpu_count()} cores, {int(mem) / 1024 / 1024:.1f} GB RAM, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per command")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "cli.md")
+    args = parser.parse_args()
+    if "FQA_DATA_DIR" not in os.environ:
+        raise SystemExit("set FQA_DATA_DIR to a data dir holding the seed reports' index (fulian-qa index seeds)")
+    load_before = os.getloadavg()
+    rows = []
+    for argv, code in CASES:
+        label = shlex.join(["fulian-qa", *argv])
+        once(argv, code)  # warms the disk cache
+        times = [once(argv, code) for _ in range(args.runs)]
+        rows.append((label, statistics.median(times), max(times)))
+        print(f"{label:72} median {rows[-1][1]:6.2f} s  max {rows[-1][2]:6.2f} s", flush=True)
+    load_after = os.getloadavg()
+    encoder = os.environ.get("FQA_ENCODER", "onnx")
+    lines = [
+        "# `fulian-qa` command times",
+        "",
+        "Wall time of the console script run as a subprocess, warm disk cache, one process per run "
+        f"({args.runs} timed runs after one untimed), against an index of the five seed reports "
+        f"(encoder `{encoder}`). Made by `python bench/cli.py`.",
+        "",
+        f"- machine: {machine()}",
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- load average (1/5/15 min) before: {' / '.join(f'{x:.2f}' for x in load_before)}; after: "
+        f"{' / '.join(f'{x:.2f}' for x in load_after)}",
+        "",
+        "| command | median (s) | max (s) |",
+        "|---|---|---|",
+        *[f"| `{label}` | {med:.2f} | {mx:.2f} |" for label, med, mx in rows],
+        "",
+    ]
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
