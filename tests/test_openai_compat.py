@@ -6,6 +6,8 @@ fails its checks never reaching the stream (the LLM endpoint is the one fake: a 
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import socket
@@ -13,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import openai
@@ -212,6 +215,19 @@ def test_full_slots_are_a_503_with_retry_after(client, served):
     assert taken >= 1 and err.status_code == 503 and err.response.headers["retry-after"]
     assert err.body["type"] == "server_error" and "busy" in err.body["message"]
     assert _extra(client.chat.completions.create(model=MODEL_ID, messages=[{"role": "user", "content": Q}]))["found"]
+
+
+def test_readme_client_example_runs_against_the_server(served):
+    """The README's `/v1` example, as written but for the server's address."""
+    url, _ = served
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n### OpenAI-compatible endpoint (`/v1`)\n", 1)[1].split("\n### ", 1)[0]
+    code = re.findall(r"```python\n(.*?)```", section, re.DOTALL)[0]
+    assert "http://127.0.0.1:7860/v1" in code
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(code.replace("http://127.0.0.1:7860/v1", f"{url}/v1"), {"__name__": "readme_v1"})
+    assert "3426" in out.getvalue() and "002_73b7ae9f94230e8b.txt" in out.getvalue()
 
 
 # -- an LLM answerer behind a scripted OpenAI server: only checked text is streamed -----------------------------
