@@ -197,6 +197,18 @@ class ChromaStore:
             out += [(c, t, dict(m or {})) for c, t, m in rows]
         return out
 
+    def vectors(self, ids: list[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of the chunks with these ids that the store holds: (their ids, one row each)."""
+        col = self.collection
+        found: list[str] = []
+        rows: list[Any] = []
+        for i in range(0, len(ids), 1000):
+            part = ids[i : i + 1000]
+            got = self._call(lambda part=part: col.get(ids=part, include=["embeddings"]))  # type: ignore[misc]
+            found += got["ids"]
+            rows += list(got["embeddings"])
+        return found, np.asarray(rows, dtype=np.float32).reshape(len(found), -1)
+
     def doc_ids(self, doc: str) -> list[str]:
         col = self.collection
         return self._call(lambda: col.get(where={"doc": doc}, include=[]))["ids"]

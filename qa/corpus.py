@@ -201,6 +201,15 @@ class Corpus:
     def chunks(self, ids: list[str]) -> dict[str, StoredChunk]:
         return self.lex.chunks(ids)
 
+    def chunk_ids(self, docs: Iterable[str], limit: int) -> list[str] | None:
+        """The ids of every chunk of ``docs``, or None when they are more than ``limit``."""
+        ids: list[str] = []
+        for doc in docs:
+            ids += self.lex.doc_ids(doc)
+            if len(ids) > limit:
+                return None
+        return ids
+
     def doc_chunks(self, doc: str) -> list[StoredChunk]:
         return self.lex.doc_chunks(doc)
 

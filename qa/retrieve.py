@@ -1,7 +1,9 @@
 """Hybrid retrieval: dense (Chroma) + BM25 over jieba tokens, fused by reciprocal rank.
 
-Cities and years named in the question restrict the search to the matching reports through chunk
-metadata; a year no matching report covers is flagged so the answer can say so. ``HybridRetriever``
+Cities and years named in the question restrict the search to the matching reports; a year no matching
+report covers is flagged so the answer can say so. Within a few reports (at most ``EXACT_MAX`` chunks) the
+dense search is exact over their stored vectors, fetched by id, so its cost follows the reports searched
+rather than the collection; a wider scope is the store's filtered query. ``HybridRetriever``
 exposes the same search as a LangChain retriever. Leaves out: re-ranking with a cross-encoder (none
 is available offline) and query expansion.
 """
@@ -26,6 +28,7 @@ from qa.plan import Options, QuestionPlan
 from qa.query import Query, parse
 
 RRF_K = 60
+EXACT_MAX = 3000  # a scoped dense search over at most this many chunks is exact, over their stored vectors
 
 
 @dataclass
@@ -86,6 +89,23 @@ class HybridSearcher:
                 uncovered = list(query.years)
         return docs, uncovered
 
+    def dense(self, vector: np.ndarray, k: int, docs: set[str] | None) -> list[tuple[StoredChunk, float]]:
+        """The ``k`` chunks nearest ``vector`` (within ``docs`` when given), with cosine similarity, best first.
+
+        Within a few reports the search is exact over their chunks' stored vectors: a store's filtered
+        nearest-neighbour query costs time in proportion to the whole collection, this in proportion to the
+        reports searched."""
+        ids = self.corpus.chunk_ids(sorted(docs), EXACT_MAX) if docs is not None else None
+        if ids is None:
+            return self.store.query(vector, k, None if docs is None else {"doc": {"$in": sorted(docs)}})
+        found, matrix = self.store.vectors(ids)
+        if not found:
+            return []
+        sims = (matrix @ vector) / np.maximum(np.linalg.norm(matrix, axis=1) * np.linalg.norm(vector), 1e-12)
+        best = np.argsort(-sims, kind="stable")[:k]
+        chunks = self.corpus.chunks([found[i] for i in best])
+        return [(chunks[found[i]], float(sims[i])) for i in best if found[i] in chunks]
+
     def search(
         self,
         query: Query,
@@ -109,8 +129,7 @@ class HybridSearcher:
             vector = self.embedder.encode_queries([query.norm])[0]
             timings["embed"] = time.perf_counter() - t
             t = time.perf_counter()
-            where = None if all_docs else {"doc": {"$in": sorted(allowed)}}
-            for rank, (chunk, sim) in enumerate(self.store.query(vector, pool, where)):
+            for rank, (chunk, sim) in enumerate(self.dense(vector, pool, None if all_docs else allowed)):
                 dense_rank[chunk.id] = (rank, sim)
                 found[chunk.id] = chunk
             timings["dense"] = time.perf_counter() - t

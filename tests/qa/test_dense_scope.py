@@ -1,0 +1,62 @@
+"""A dense search scoped to a few reports is exact over their stored vectors and agrees with the store's own
+filtered query; a wide scope still goes to the store. Real Chroma store of the seed reports, real model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import qa.retrieve
+from qa.plan import Options
+
+QUESTIONS = [
+    "天水培训了多少陇原巧手",
+    "株洲组建了多少个姐妹帮帮团",
+    "東營2020年婦聯做了什麼",
+    "How many women did Leqing train?",
+]
+
+
+@pytest.fixture(scope="module")
+def searcher(system):
+    return system.service.searcher
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_a_scoped_dense_search_is_the_stores_filtered_query(searcher, question):
+    query = searcher.parse(question)
+    docs, _ = searcher.scope(query, None, Options())
+    assert 0 < len(docs) < len(searcher.corpus.catalog.doc_city)  # the question names a place
+    vector = searcher.embedder.encode_queries([query.norm])[0]
+    exact = searcher.dense(vector, 10, set(docs))
+    stored = searcher.store.query(vector, 10, {"doc": {"$in": docs}})
+    assert [c.id for c, _ in exact] == [c.id for c, _ in stored]
+    assert [c for c, _ in exact] == [c for c, _ in stored]  # text and metadata as the store gives them
+    assert np.allclose([s for _, s in exact], [s for _, s in stored], atol=1e-4)
+    assert {c.doc for c, _ in exact} <= set(docs)
+
+
+def test_a_wide_scope_goes_to_the_store(searcher, monkeypatch):
+    query = searcher.parse("天水培训了多少陇原巧手")
+    docs, _ = searcher.scope(query, None, Options())
+    vector = searcher.embedder.encode_queries([query.norm])[0]
+    asked: list[object] = []
+    real = searcher.store.query
+
+    def counted(*args):
+        asked.append(args[2])
+        return real(*args)
+
+    monkeypatch.setattr(searcher.store, "query", counted)
+    searcher.dense(vector, 5, set(docs))
+    assert asked == []  # within EXACT_MAX chunks: the exact search, no store query
+    monkeypatch.setattr(qa.retrieve, "EXACT_MAX", 1)
+    wide = searcher.dense(vector, 5, set(docs))
+    assert asked == [{"doc": {"$in": docs}}] and len(wide) == 5
+
+
+def test_the_store_gives_vectors_by_id_and_skips_unknown_ids(searcher):
+    ids = sorted(searcher.store.all_ids())[:3]
+    found, matrix = searcher.store.vectors([*ids, "no-such-chunk"])
+    assert sorted(found) == ids and matrix.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3)
