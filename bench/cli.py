@@ -11,6 +11,7 @@ Leaves out: building the index (``fulian-qa index seeds`` into ``FQA_DATA_DIR`` 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shlex
@@ -31,6 +32,39 @@ CASES: list[tuple[list[str], int]] = [  # (arguments, expected exit code)
     (["ask", "天水培训了多少陇原巧手"], 0),
     (["ask", "How many women were trained as Longyuan Qiaoshou in Tianshui?"], 0),
 ]
+
+
+# One question's path, step by step in one process: (CPU s, wall s) per step, printed as JSON lines.
+STAGES = """
+import json, sys, time
+clock = [time.process_time(), time.perf_counter()]
+def step(name):
+    now = [time.process_time(), time.perf_counter()]
+    print(json.dumps([name, now[0] - clock[0], now[1] - clock[1]]), flush=True)
+    clock[:] = now
+import numpy, pydantic_settings; step("import numpy, pydantic")
+from core.settings import get_settings
+settings = get_settings().model_copy(update={"sync_interval": 0.0})
+from index.embed import get_embedder
+embedder = get_embedder(settings.embed_model, settings.models_dir, settings.encoder)
+step("find the ONNX build (checksums of its files)")
+embedder.warm_up(); step("open the ONNX session, encode once")
+import chromadb; step("import chromadb")
+import langchain_core.runnables, langchain_core.retrievers; step("import langchain_core")
+from core.text import jieba
+jieba().initialize(); step("jieba dictionary and part-of-speech table")
+from qa.system import System; step("import the rest of qa")
+system = System.from_settings(settings, embedder=embedder); step("open the store and the lexical index")
+system.service.ask(sys.argv[1]); step("first question")
+system.service.ask(sys.argv[1]); step("the same question again")
+"""
+
+
+def stages(question: str) -> list[tuple[str, float, float]]:
+    """(step, CPU s, wall s) of one question's path, each step after the one before, in one process."""
+    proc = subprocess.run([sys.executable, "-c", STAGES, question], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, check=True)
+    return [tuple(json.loads(ln)) for ln in proc.stdout.splitlines() if ln.startswith("[")]
 
 
 def once(args: list[str], code: int) -> float:
@@ -69,6 +103,9 @@ def main() -> int:
         times = [once(argv, code) for _ in range(args.runs)]
         rows.append((label, statistics.median(times), max(times)))
         print(f"{label:72} median {rows[-1][1]:6.2f} s  max {rows[-1][2]:6.2f} s", flush=True)
+    steps = stages(CASES[4][0][1])
+    for name, cpu, wall in steps:
+        print(f"{name:50} CPU {cpu:6.2f} s  wall {wall:6.2f} s", flush=True)
     load_after = os.getloadavg()
     encoder = os.environ.get("FQA_ENCODER", "onnx")
     lines = [
@@ -86,6 +123,16 @@ def main() -> int:
         "| command | median (s) | max (s) |",
         "|---|---|---|",
         *[f"| `{label}` | {med:.2f} | {mx:.2f} |" for label, med, mx in rows],
+        "",
+        "## Where a one-shot question's time goes",
+        "",
+        "The steps of the Chinese question's path one after another in one process (threads that overlap "
+        "them were tried: no gain measured on 2 cores). CPU time is the process's, all threads.",
+        "",
+        "| step | CPU (s) | wall (s) |",
+        "|---|---|---|",
+        *[f"| {name} | {cpu:.2f} | {wall:.2f} |" for name, cpu, wall in steps],
+        f"| total | {sum(c for _, c, _ in steps):.2f} | {sum(w for _, _, w in steps):.2f} |",
         "",
     ]
     args.out.write_text("\n".join(lines), encoding="utf-8")

@@ -54,36 +54,16 @@ def loading(what: str, after: float = LOADING_AFTER) -> Iterator[None]:
         timer.cancel()
 
 
-def _warm(settings: Settings) -> list[threading.Thread]:
-    """Open the encoder and jieba's dictionaries in threads while the main thread imports the rest."""
-    from core.text import jieba
-    from index.embed import get_embedder
-
-    def encoder() -> None:
-        get_embedder(settings.embed_model, settings.models_dir, settings.encoder).warm_up()
-
-    def tagger() -> None:
-        jieba().posseg.lcut("天水")
-
-    threads = [threading.Thread(target=f, daemon=True) for f in (encoder, tagger)]
-    for thread in threads:
-        thread.start()
-    return threads
-
-
 def _service(follow: bool = True):
     """The answer service; ``follow=False`` (one question) leaves out the thread that follows the store's feed."""
     settings = get_settings()
     if not follow:
         settings = settings.model_copy(update={"sync_interval": 0.0})
     with loading("the index and the embedding model"):
-        threads = _warm(settings)
         from qa.system import System
 
         service = System.from_settings(settings).service
-        for thread in threads:
-            thread.join()
-        service.searcher.embedder.warm_up()  # raises here what the thread met (e.g. a damaged model)
+        service.searcher.embedder.warm_up()
     return service
 
 
