@@ -139,6 +139,21 @@ def test_a_near_concept_is_refused_and_the_named_thing_is_answered(catalog):
     assert same is None
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "refused"),
+    [
+        ("东营培训了多少人？", "全年完成“两癌”筛查人数79956人,331人受益。", True),  # another action's count
+        ("东营筛查了多少人？", "全年完成“两癌”筛查人数79956人,331人受益。", False),
+        ("东营评出了多少户最美家庭？", "评选出最美家庭120户。", False),  # the action's characters, another wording
+        ("东营有多少个妇女之家？", "建成妇女之家292个。", False),  # 有: no particular action
+        ("东营开展了多少场讲座？", "举办讲座12场。", False),  # a light verb asks for no particular action
+    ],
+)
+def test_the_counted_action_must_be_the_asked_one(catalog, question, sentence, refused):
+    refusal = evidence_refusal(parse(question, catalog), _candidate(sentence), Options())
+    assert (refusal is not None and refusal[0] is Refusal.NO_CONCEPT) if refused else refusal is None, refusal
+
+
 def test_the_named_thing_may_stand_in_the_heading(catalog):
     cand = _candidate("评选120户。", section="三、“最美家庭”评选")
     assert evidence_refusal(parse("天水评选了多少户最美家庭？", catalog), cand, Options()) is None
