@@ -215,6 +215,7 @@ def measure(
         made |= {"files": indexed["reports"], "passages": indexed["passages"], "partial_of": archive.passages}
     result = {
         "commit": git_state()["commit"],
+        "load": " ".join(Path("/proc/loadavg").read_text().split()[:3]),  # when the questions had been asked
         "size": size,
         "backend": backend,
         "archive": made,
@@ -339,7 +340,8 @@ def report(run: dict[str, Any]) -> str:
         f"Date: {run['date']}; machine: {run['machine']}; load average (1/5/15 min) at the start "
         f"{run['load_start']} and at the end {run['load_end']}; commit measured: `{git['commit']}` ({git['subject']})"
         + (f"; uncommitted product changes in the tree: {git['dirty']}" if git["dirty"] else "")
-        + f"; total wall time {run['wall_s'] / 60:.1f} min.",
+        + f"; total wall time {run['wall_s'] / 60:.1f} min."
+        + (f" {run['note']}" if run.get("note") else ""),
         "",
         "Archives are recombined from the seed reports' own paragraphs (cities, years and figures varied; the five "
         "seed reports included) and indexed through the product's `Indexer` into the product's store, "
@@ -448,6 +450,9 @@ def report(run: dict[str, Any]) -> str:
             )
             + "."
         )
+    loads = [f"{r['archive']['passages']:,} {r['backend']}: {r['load']}" for r in results if r.get("load")]
+    if loads:
+        lines += ["", "Load average (1/5/15 min) right after each row's questions: " + "; ".join(loads) + "."]
     commits = list(dict.fromkeys(r["commit"] for r in results if r.get("commit")))
     if len(commits) > 1:
         lines += ["", "Rows kept from earlier runs over the same archives (`--keep`) were measured at the commits "
@@ -504,6 +509,7 @@ def main() -> int:
                         "(comma-separated) instead of indexing through the server")
     parser.add_argument("--index-budget", type=float, default=0.0, help="seconds of indexing per store after which "
                         "no new report is started (the part indexed is measured; 0: no limit)")
+    parser.add_argument("--note", default="", help="a sentence for the report's header (kept in the run's JSON)")
     parser.add_argument("--keep", action="store_true", help="keep the (size, store) runs an interrupted run measured")
     args = parser.parse_args()
     if args.smoke:
@@ -519,6 +525,9 @@ def main() -> int:
             print(f"scale benchmark failed: {exc}", file=sys.stderr)
             return 1
         saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.note:
+        run["note"] = args.note
         saved.write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     text = report(run)

@@ -66,6 +66,7 @@ def index(archive: Path, vectors: Path, budget: float = 0.0) -> dict[str, Any]:
     return {
         "seconds": seconds,
         "cpu_seconds": time.process_time() - cpu,
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "reports": len(outcomes),
         "partial": len(outcomes) < len(files),
         "statuses": dict(Counter(o.status for o in outcomes)),
