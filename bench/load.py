@@ -136,7 +136,8 @@ def table(results: list[dict], seconds: int, inflight: str, load: tuple[str, str
     single = next((r["p95"] for r in results if r["clients"] == 1), 0.0)
     title = "Clients that ignore `Retry-After`" if ignore_retry_after else "Clients that honour `Retry-After`"
     head = (
-        f"## {title}\n\nMachine: {platform.machine()}, CPython {platform.python_version()}, {os.cpu_count()} cores (shared with "
+        f"## {title}\n\n"
+        f"Machine: {platform.machine()}, CPython {platform.python_version()}, {os.cpu_count()} cores (shared with "
         f"other jobs), {date.today().isoformat()}; load average (1/5/15 min) {load[0]} before and {load[1]} after; "
         f"FQA_MAX_INFLIGHT={inflight}; {seconds} s per level; {behaviour(ignore_retry_after)}; locust headless on "
         "the same cores. CPU columns are CPU seconds used during the level (2 cores give 2 s per second): the "
@@ -167,6 +168,7 @@ def main() -> int:
     parser.add_argument(
         "--ignore-retry-after", action="store_true", help="clients re-ask at once after a 503 (the old behaviour)"
     )
+    parser.add_argument("--logs", type=Path, help="folder to keep each level's request log in (JSON lines)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "load.md")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fqa-load-"))
@@ -182,6 +184,9 @@ def main() -> int:
             url = f"http://127.0.0.1:{port}"
             results.append(run_level(url, clients, args.seconds, server.pid, work, args.ignore_retry_after))
             print(json.dumps(results[-1]), flush=True)
+            if args.logs:
+                args.logs.mkdir(parents=True, exist_ok=True)
+                shutil.copy(work / f"load-{clients}.jsonl", args.logs)
         after = loadavg()
     finally:
         stop(server)

@@ -1,6 +1,6 @@
 """Locust user for ``bench/load.py``: asks the gold questions through ``POST /api/ask``.
 
-Each request's status and latency are appended to ``$FQA_LOAD_LOG`` (JSON lines) so the runner can
+Each request's end time, status and latency are appended to ``$FQA_LOAD_LOG`` (JSON lines) so the runner can
 separate admitted answers (200) from shed ones (503). After a 503 a user waits what its ``Retry-After`` says
 (seconds or an HTTP date, capped at ``$FQA_LOAD_RETRY_CAP`` seconds, default 10) before its next question, as
 HTTP clients that honour the header do; ``FQA_LOAD_IGNORE_RETRY_AFTER=1`` re-asks at once instead. Leaves out:
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -43,7 +44,7 @@ def retry_after(value: str | None, cap: float = RETRY_CAP) -> float:
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, response=None, exception=None, **_):
     status = getattr(response, "status_code", 0) if exception is None or response is not None else 0
-    _log.write(json.dumps({"status": status, "ms": response_time}) + "\n")
+    _log.write(json.dumps({"t": round(time.time(), 3), "status": status, "ms": response_time}) + "\n")
     _log.flush()
 
 
