@@ -186,7 +186,13 @@ class Catalog:
         return self.vocab
 
     def city_pinyin(self) -> dict[str, str]:
-        return {p: c for c in self.cities for p in pinyins(c)}
+        return dict(_city_pinyin(tuple(self.cities)))
+
+
+@lru_cache(maxsize=8)
+def _city_pinyin(cities: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(romanisation, city) pairs of a catalogue's cities, computed once per set of cities."""
+    return tuple({p: c for c in cities for p in pinyins(c)}.items())
 
 
 @dataclass
