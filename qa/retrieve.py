@@ -3,9 +3,9 @@
 Cities and years named in the question restrict the search to the matching reports; a year no matching
 report covers is flagged so the answer can say so. Within a few reports (at most ``EXACT_MAX`` chunks) the
 dense search is exact over their stored vectors, fetched by id, so its cost follows the reports searched
-rather than the collection; a wider scope is the store's filtered query. ``HybridRetriever``
-exposes the same search as a LangChain retriever. Leaves out: re-ranking with a cross-encoder (none
-is available offline) and query expansion.
+rather than the collection; a wider scope is the store's filtered query. ``qa.lc_retriever`` exposes
+the same search as a LangChain retriever. Leaves out: re-ranking with a cross-encoder (none is available
+offline) and query expansion.
 """
 
 from __future__ import annotations
@@ -15,10 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from core.interfaces import Embedder, Store
 from core.text import tokens
@@ -160,25 +156,3 @@ class HybridSearcher:
         """One retrieval per target of the plan (per city for a multi-city question)."""
         k = max(plan.k, 5)
         return [self.search(t.query, k, plan.filters, plan.options) for t in plan.targets]
-
-
-def hit_to_document(hit: Hit) -> Document:
-    """A hit as a LangChain ``Document`` (metadata: the chunk's, plus chunk_id and the scores)."""
-    meta = dict(hit.chunk.meta.to_store(), chunk_id=hit.chunk.id, score=hit.score, dense=hit.dense, bm25=hit.bm25)
-    return Document(page_content=hit.chunk.text, metadata=meta, id=hit.chunk.id)
-
-
-class HybridRetriever(BaseRetriever):
-    """The hybrid search as a LangChain retriever: a question in, its best passages out as ``Document``s.
-
-    ``retriever.invoke("天水培训了多少陇原巧手")``; ``filters`` restricts to reports or cities as in the API.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    searcher: HybridSearcher
-    k: int = 5
-    filters: dict[str, Any] | None = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        result = self.searcher.search(self.searcher.parse(query), self.k, self.filters)
-        return [hit_to_document(h) for h in result.hits]
