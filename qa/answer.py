@@ -58,8 +58,9 @@ LIST_LOOKAHEAD = 12  # candidate sentences searched for one that lists the asked
 
 
 def _sentence_items(query: Query, text: str) -> list[str]:
-    """A sentence's items, the last one cut before the group the question names (「…朗诵会“五个一”活动」); of
-    more quoted names than the question counts, the run of adjacent ones that has that many."""
+    """A sentence's items: a run of the asked count that the sentence counts itself (「…四个抓手」) or that stands
+    together among more quoted names; else its items, the last one cut before the group the question names
+    (「…朗诵会“五个一”活动」)."""
     items = items_in(text)
     count = asked_count(query.norm)
     if count and (run := counted_run(text, count) or (len(items) > count and quoted_run(text, count))):
@@ -73,8 +74,8 @@ def _sentence_items(query: Query, text: str) -> list[str]:
 
 
 def _fitting_list(query: Query, cands: list[Candidate], best: Candidate) -> Candidate:
-    """For a list question that counts its items, the best-ranked sentence that names every quoted term of the
-    question and lists exactly that many, when the best one does not; else ``best``."""
+    """For a list question that counts its items, the best-ranked sentence that names the quoted group nearest the
+    count and lists exactly that many, when the best one does not; else ``best``."""
     count = asked_count(query.norm)
     if not count or not query.terms or len(_sentence_items(query, best.text)) == count:
         return best
@@ -88,9 +89,9 @@ def _fitting_list(query: Query, cands: list[Candidate], best: Candidate) -> Cand
 def _list_items(query: Query, best: Candidate, options: Options) -> list[str]:
     """The evidence sentence's items, or the passage's numbered enumeration when that fits the asked count
     better (or the sentence lists nothing)."""
-    items = _sentence_items(query, best.text) if options.lists else items_in(best.text)
     if not options.lists:
-        return items
+        return items_in(best.text)
+    items = _sentence_items(query, best.text)
     count = asked_count(query.norm)
     numbered = numbered_items(best.hit.chunk.text)
     if len(numbered) >= 2 and (not items or (count and abs(len(numbered) - count) < abs(len(items) - count))):
