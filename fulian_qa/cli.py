@@ -60,10 +60,17 @@ def _service(follow: bool = True):
     if not follow:
         settings = settings.model_copy(update={"sync_interval": 0.0})
     with loading("the index and the embedding model"):
-        from qa.system import System
+        from concurrent.futures import ThreadPoolExecutor
 
-        service = System.from_settings(settings).service
-        service.searcher.embedder.warm_up()
+        from index.embed import get_embedder
+
+        embedder = get_embedder(settings.embed_model, settings.models_dir, settings.encoder)
+        with ThreadPoolExecutor(1) as pool:  # the encoder's session opens (outside the GIL) beside the imports
+            warm = pool.submit(embedder.warm_up)
+            from qa.system import System
+
+            service = System.from_settings(settings, embedder=embedder).service
+            warm.result()
     return service
 
 

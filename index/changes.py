@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.interfaces import Store
-from index.store import ChromaStore
+from index.store import HNSW, ChromaStore
 
 log = logging.getLogger("fulian_qa.index")
 SUFFIX = "_changes"
@@ -63,7 +63,9 @@ class ChangeFeed:
         if self._collection is None:
             client = self.store.client
             self._collection = self._call(
-                lambda: client.get_or_create_collection(self.name, embedding_function=None, metadata={"feed": 1})
+                lambda: client.get_or_create_collection(
+                    self.name, embedding_function=None, configuration={"hnsw": dict(HNSW)}, metadata={"feed": 1}
+                )
             )
         return self._collection
 

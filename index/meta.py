@@ -22,12 +22,27 @@ _NOT_TITLE = re.compile(
 _OWNER = re.compile(r"妇联|妇女联合会")
 _KIND = re.compile(r"工作(?:总结|报告)|总结|报告|年")
 _MARKS = " \t\u3000#*•·▲▼■□◆◇>-"
+_BLOCK = re.compile("[\u4e00-\u9fd5a-zA-Z0-9+#&._]+")  # the runs jieba's tagger splits text into and tags alone
+
+
+def _place_blocks(text: str) -> str:
+    """The runs of ``text`` jieba tags one at a time that hold a string seen right before 市 — the only runs where
+    a counted place name can occur, so tagging just these gives ``detect_city`` what tagging the whole text does
+    (a long report is tagged in a fraction of the time)."""
+    bases = {
+        text[i - k : i] for i, char in enumerate(text) if char == "市" for k in range(2, 6) if i >= k
+    }
+    bases = {b for b in bases if _BLOCK.fullmatch(b)}
+    if not bases:
+        return ""
+    wanted = re.compile("|".join(map(re.escape, sorted(bases, key=len, reverse=True))))
+    return "\n".join(block for block in _BLOCK.findall(text) if wanted.search(block))
 
 
 def detect_city(text: str) -> str:
     """The report's city without its 市 suffix (``"天水"``), or ``""`` when unclear."""
     scores: Counter[str] = Counter()
-    for word, flag in pos_tags(text):
+    for word, flag in pos_tags(_place_blocks(text)):
         if flag != "ns" or not 2 <= len(word) <= 5 or word.endswith("省"):
             continue
         base = word[:-1] if word.endswith(_SUFFIX) and len(word) > 2 else word

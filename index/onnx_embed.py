@@ -1,7 +1,8 @@
 """The ONNX Runtime embedder: the same model and vectors as the sentence-transformers one, without torch.
 
 ``OnnxEmbedder`` runs a build made by ``index.onnx_export`` (fp32, or int8 with slightly different vectors) with
-``onnxruntime`` and a ``tokenizers`` tokenizer: the model's ``query: ``/``passage: `` prompts, truncation at its
+``onnxruntime`` and a ``tokenizers`` tokenizer (questions go through ``index.piece_tokenizer``, which gives the
+same ids without building the whole vocabulary): the model's ``query: ``/``passage: `` prompts, truncation at its
 maximum length (512 tokens), batches of similar length, mean pooling over the attention mask and L2
 normalisation — what sentence-transformers does for this model. It imports numpy, tokenizers and onnxruntime
 only, so a question answered with it never loads torch. The session is created lazily, once. Besides the
@@ -13,13 +14,18 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from index.modelcheck import ModelError
 from index.onnx_export import CONFIG_FILE, INPUTS, MODEL_FILE, TOKENIZER_FILE
+from index.piece_tokenizer import PieceTokenizer
+from index.piece_tokenizer import load as load_vocabulary
+
+T = TypeVar("T")
 
 
 class OnnxEmbedder:
@@ -31,18 +37,28 @@ class OnnxEmbedder:
         self.batch_size = batch_size
         self.threads = threads  # 0: onnxruntime's default (one per physical core)
         self._lock = threading.Lock()
-        self._parts: tuple[Any, Any, dict[str, Any]] | None = None
+        self._parts: tuple[Any, dict[str, Any], PieceTokenizer] | None = None
+        self._full: Any = None
 
-    def _load(self) -> tuple[Any, Any, dict[str, Any]]:
+    def _load(self) -> tuple[Any, dict[str, Any], PieceTokenizer]:
+        """The session, the build's settings and the per-text tokenizer, opened once."""
         if self._parts is None:
             with self._lock:
                 if self._parts is None:
-                    self._parts = self._open()
+                    self._parts = self._guarded(self._open_files)
         return self._parts
 
-    def _open(self) -> tuple[Any, Any, dict[str, Any]]:
+    def _full_tokenizer(self) -> Any:
+        """The whole ``tokenizers`` tokenizer (about a second to build), for passages and unusual texts."""
+        if self._full is None:
+            with self._lock:
+                if self._full is None:
+                    self._full = self._guarded(self._open_full)
+        return self._full
+
+    def _guarded(self, open_: Callable[[], T]) -> T:
         try:
-            return self._open_files(Path(self.path))
+            return open_()
         except Exception as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             raise ModelError(
@@ -50,28 +66,43 @@ class OnnxEmbedder:
                 f"or set FQA_ENCODER=torch"
             ) from exc
 
-    def _open_files(self, folder: Path) -> tuple[Any, Any, dict[str, Any]]:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
+    def _config(self) -> dict[str, Any]:
+        config: dict[str, Any] = json.loads((Path(self.path) / CONFIG_FILE).read_text(encoding="utf-8"))
+        return config
 
-        config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
-        tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
-        tokenizer.enable_truncation(max_length=int(config["max_seq_length"]))
-        tokenizer.enable_padding(pad_id=int(config["pad_id"]), pad_token=str(config["pad_token"]))
+    def _open_files(self) -> tuple[Any, dict[str, Any], PieceTokenizer]:
+        import onnxruntime as ort
+
+        folder = Path(self.path)
+        config = self._config()
+        pieces = PieceTokenizer(load_vocabulary(folder / TOKENIZER_FILE), int(config["max_seq_length"]),
+                                int(config["pad_id"]))
         options = ort.SessionOptions()
         options.log_severity_level = 3
         if self.threads:
             options.intra_op_num_threads = self.threads
         session = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
-        return session, tokenizer, config
+        return session, config, pieces
+
+    def _open_full(self) -> Any:
+        from tokenizers import Tokenizer
+
+        config = self._config()
+        tokenizer = Tokenizer.from_file(str(Path(self.path) / TOKENIZER_FILE))
+        tokenizer.enable_truncation(max_length=int(config["max_seq_length"]))
+        tokenizer.enable_padding(pad_id=int(config["pad_id"]), pad_token=str(config["pad_token"]))
+        return tokenizer
 
     def warm_up(self) -> None:
         """Load the model and run one encode so the first request is not slow."""
         self.encode_queries(["warm up"])
 
-    def _batch(self, texts: list[str]) -> np.ndarray:
-        session, tokenizer, config = self._load()
-        encodings = tokenizer.encode_batch(texts)
+    def _batch(self, texts: list[str], short: bool) -> np.ndarray:
+        session, config, pieces = self._load()
+        if short and not any(pieces.wants_full(t) for t in texts):
+            encodings: list[Any] = pieces.encode_batch(texts)
+        else:
+            encodings = self._full_tokenizer().encode_batch(texts)
         ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
         mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
         hidden = session.run(None, {INPUTS[0]: ids, INPUTS[1]: mask})[0]
@@ -82,7 +113,7 @@ class OnnxEmbedder:
         return pooled.astype(np.float32)
 
     def _encode(self, texts: list[str], kind: str) -> np.ndarray:
-        _, _, config = self._load()
+        _, config, _ = self._load()
         if not texts:
             return np.zeros((0, int(config["dimension"])), dtype=np.float32)
         prompt = str(config.get("prompts", {}).get(kind, ""))
@@ -90,7 +121,7 @@ class OnnxEmbedder:
         out = np.empty((len(texts), int(config["dimension"])), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             part = order[start : start + self.batch_size]
-            out[part] = self._batch([prompt + texts[i] for i in part])
+            out[part] = self._batch([prompt + texts[i] for i in part], short=kind == "query")
         return out
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 
 from core.interfaces import Embedder, Store
 from core.sentences import evidence_sentences
-from index.store import ChromaStore
+from index.store import HNSW, ChromaStore
 
 log = logging.getLogger("fulian_qa.index")
 SUFFIX = "_sentences"
@@ -47,7 +47,7 @@ class SentenceVectors:
                 lambda: client.get_or_create_collection(
                     self.name,
                     embedding_function=None,
-                    configuration={"hnsw": {"space": "cosine"}},
+                    configuration={"hnsw": dict(HNSW)},
                     metadata={"embed_model": self.store.embed_model},
                 )
             )

@@ -25,6 +25,11 @@ log = logging.getLogger("fulian_qa.store")
 T = TypeVar("T")
 WATCH_AFTER = 0.25  # seconds a server call may run before the heartbeat is asked whether the server is there
 PROBE_TIMEOUT = 0.5  # seconds the heartbeat may take; a slower one counts as an outage
+# Vector index settings of the collections this package creates. Chroma's local segment re-reads every write not
+# yet folded into the index on each new write, so with its default of folding every 1,000 writes a report's
+# upsert slows as the backlog grows (0.1 → 0.8 s per 20 passages); folding every 100 keeps each write short
+# (about 2.7× faster indexing, flat up to 30,000 passages). Collections made before keep their own settings.
+HNSW: dict[str, Any] = {"space": "cosine", "sync_threshold": 100, "batch_size": 100}
 
 
 class StoreError(RuntimeError):
@@ -116,7 +121,7 @@ class ChromaStore:
                 lambda: self.client.get_or_create_collection(
                     self.name,
                     embedding_function=None,
-                    configuration={"hnsw": {"space": "cosine"}},
+                    configuration={"hnsw": dict(HNSW)},
                     metadata={"embed_model": self.embed_model},
                 )
             )
