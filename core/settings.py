@@ -7,6 +7,7 @@ Nothing else in the code base reads ``os.environ`` for product settings.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -62,7 +63,9 @@ class Settings(BaseSettings):
     max_filter_values: int = Field(50, description="Most values in one filter list (docs or cities).")
     max_echo_chars: int = Field(200, description="Longest piece of a request echoed back in an error message.")
     max_inflight: int = Field(
-        2, description="Questions (ask/search) answered at once; more get a fast 503 with Retry-After."
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2),
+        description="Questions (ask/search) answered at once; more get a fast 503 with Retry-After. Default: half "
+        "the CPU cores, at least 1 (encoding one question uses every core).",
     )
     store_timeout: float = Field(5.0, description="Seconds before a call to the Chroma server is given up.")
     store_retry_after: float = Field(

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fulian_qa.api import create_app
+from fulian_qa.api.admission import MAX_RETRY_AFTER, RetryCalendar
 from qa.system import System
 
 Q = "天水培训了多少陇原巧手"
@@ -116,7 +117,7 @@ def test_filter_lists_and_error_echoes_are_bounded(client):
     assert res.status_code == 404 and len(res.content) < 1000 and "no such endpoint" in res.json()["detail"]
 
 
-def test_questions_beyond_capacity_get_a_fast_503(app, client):
+def test_questions_beyond_capacity_get_a_fast_503(app, client, system):
     slots = app.state.slots
     taken = 0
     while slots.acquire(blocking=False):
@@ -124,14 +125,27 @@ def test_questions_beyond_capacity_get_a_fast_503(app, client):
     try:
         res = client.post("/api/ask", json={"question": Q})
         assert res.status_code == 503 and res.headers["retry-after"] == "1" and "busy" in res.json()["detail"]
-        assert client.post("/api/search", json={"query": "培训"}).status_code == 503
+        res = client.post("/api/search", json={"query": "培训"})  # the next second is promised: a later one
+        assert res.status_code == 503 and res.headers["retry-after"] == "2"
         assert client.get("/api/documents").status_code == 200  # reads of the catalogue are not questions
         assert client.get("/api/health/live").status_code == 200
     finally:
         for _ in range(taken):
             slots.release()
-    assert taken == 2
+    assert taken == system.settings.max_inflight >= 1
     assert client.post("/api/ask", json={"question": Q}).json()["found"]
+
+
+def test_turned_away_clients_are_spread_over_the_coming_seconds():
+    now = [100.2]
+    calendar = RetryCalendar(clock=lambda: now[0])
+    assert [calendar.retry_after() for _ in range(4)] == [1, 2, 3, 4]  # no answers yet: one client a second
+    for _ in range(15):  # three answers a second over the last five seconds
+        calendar.answered()
+    assert [calendar.retry_after() for _ in range(7)] == [1, 1, 2, 2, 3, 3, 4]  # three a second now
+    now[0] = 103.5  # seconds 101-103 have passed; what was promised for later stays promised
+    waits = [calendar.retry_after() for _ in range(30)]
+    assert waits[:2] == [1, 2] and waits.count(MAX_RETRY_AFTER) == 5 and sorted(waits) == waits
 
 
 def test_security_headers_and_no_cors_by_default(client):
