@@ -2,8 +2,8 @@
 
 Building the model's 250,002-piece Unigram tokenizer from ``tokenizer.json`` costs about a second of CPU, most of a
 one-shot question's encoder start-up. A Unigram segmentation of a word only ever uses pieces that are substrings
-of it, so ``PieceTokenizer`` keeps the vocabulary as a plain ``piece → id`` table (a marshalled copy beside
-``tokenizer.json``, made once, ~0.2 s to read) and, per text, builds a small Unigram model of the pieces that occur
+of it, so ``PieceTokenizer`` keeps the vocabulary as a ``piece → id`` table read key by key (a ``core.disktable`` file
+beside ``tokenizer.json``, made once) and, per text, builds a small Unigram model of the pieces that occur
 in it plus the lowest-scored piece (which fixes the unknown-character penalty), with the same normalisation and
 pre-tokenisation as the full tokenizer. The ids, framing (``<s> … </s>``), truncation and padding match the full
 tokenizer's; ``tests/index/test_piece_tokenizer.py`` checks them on the seed reports and on generated text.
@@ -14,14 +14,17 @@ the full tokenizer for those (``wants_full``).
 from __future__ import annotations
 
 import json
-import marshal
-import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-PIECES_FILE = "tokenizer.pieces"  # beside tokenizer.json
-FORMAT = 1
+import numpy as np
+
+from core.disktable import DiskTable, write_table
+
+PIECES_FILE = "tokenizer.pieces.sqlite"  # beside tokenizer.json
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,16 @@ class Encoded:
     attention_mask: list[int]
 
 
+class PieceIndex(Protocol):
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+
 @dataclass
 class Vocabulary:
     """The Unigram vocabulary as tables, and the tokenizer parts around the model (as JSON)."""
 
-    index: dict[str, int]  # piece → id
-    scores: list[float]  # by id
+    index: PieceIndex  # piece → id (a dict, or a ``DiskTable`` read key by key)
+    scores: np.ndarray  # float64, by id
     unk_id: int
     unk_piece: str
     bos_id: int
@@ -48,29 +55,35 @@ class Vocabulary:
     specials: list[str]  # added tokens' texts
     shell: str  # tokenizer.json without the vocabulary
 
+    def meta(self) -> str:
+        """The small fields as JSON."""
+        return json.dumps({k: v for k, v in vars(self).items() if k not in ("index", "scores")}, ensure_ascii=False)
 
-def _stamp(path: Path) -> list[int]:
+
+def _stamp(path: Path) -> str:
     st = path.stat()
-    return [FORMAT, st.st_size, st.st_mtime_ns]
+    return f"{FORMAT} {st.st_size} {st.st_mtime_ns}"
 
 
-def derive(tokenizer_json: Path) -> Vocabulary:
-    """The tables of ``tokenizer_json`` (a Unigram ``tokenizers`` file with a ``<s> $A </s>`` template)."""
+def derive(tokenizer_json: Path) -> tuple[Vocabulary, dict[str, int]]:
+    """The tables of ``tokenizer_json`` (a Unigram ``tokenizers`` file with a ``<s> $A </s>`` template), and
+    its piece → id table as a dict."""
     data = json.loads(tokenizer_json.read_text(encoding="utf-8"))
     model = data["model"]
     if model.get("type") != "Unigram" or model.get("byte_fallback"):
         raise ValueError(f"{tokenizer_json.name}: not a plain Unigram tokenizer")
     pieces = [p for p, _ in model["vocab"]]
-    scores = [float(s) for _, s in model["vocab"]]
+    scores = np.asarray([float(s) for _, s in model["vocab"]], dtype=np.float64)
     single = data["post_processor"]["single"]
     bos, eos = single[0]["SpecialToken"]["id"], single[-1]["SpecialToken"]["id"]
     special_ids = {t["content"]: int(t["id"]) for t in data.get("added_tokens", [])}
     shell = dict(data, model=dict(model, vocab=[], unk_id=None), added_tokens=[], post_processor=None,
                  truncation=None, padding=None)
     unk_id = int(model["unk_id"])
-    min_id = min(range(len(scores)), key=scores.__getitem__)
-    return Vocabulary(
-        index={p: i for i, p in enumerate(pieces)},
+    min_id = int(np.argmin(scores))
+    index = {p: i for i, p in enumerate(pieces)}
+    vocab = Vocabulary(
+        index=index,
         scores=scores,
         unk_id=unk_id,
         unk_piece=pieces[unk_id],
@@ -82,31 +95,24 @@ def derive(tokenizer_json: Path) -> Vocabulary:
         specials=sorted(special_ids),
         shell=json.dumps(shell, ensure_ascii=False),
     )
-
-
-def _fields(v: Vocabulary) -> tuple[Any, ...]:
-    return (v.index, v.scores, v.unk_id, v.unk_piece, v.bos_id, v.eos_id, v.max_piece, v.min_id, v.min_piece,
-            v.specials, v.shell)
+    return vocab, index
 
 
 def load(tokenizer_json: Path) -> Vocabulary:
-    """The tables from the marshalled copy beside ``tokenizer_json``; derived (and the copy written, when the
-    folder is writable) when it is missing, unreadable or older than the tokenizer file."""
+    """The tables from the ``DiskTable`` file beside ``tokenizer_json`` (pieces read key by key); derived (and the
+    file written, when the folder is writable) when it is missing, unreadable or older than the tokenizer file."""
     cache = tokenizer_json.with_name(PIECES_FILE)
     stamp = _stamp(tokenizer_json)
     try:
-        saved = marshal.loads(cache.read_bytes())
-        if saved[0] == stamp:
-            return Vocabulary(*saved[1])
-    except (OSError, EOFError, ValueError, TypeError, IndexError):
+        table = DiskTable(cache)
+        if table.extra("stamp") == stamp:
+            meta = json.loads(table.extra("meta"))
+            scores = np.frombuffer(table.extra("scores"), dtype=np.float64)
+            return Vocabulary(index=table, scores=scores, **meta)
+    except (sqlite3.Error, TypeError, ValueError):
         pass
-    vocab = derive(tokenizer_json)
-    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(marshal.dumps((stamp, _fields(vocab))))
-        os.replace(tmp, cache)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    vocab, index = derive(tokenizer_json)
+    write_table(cache, index, {"stamp": stamp, "meta": vocab.meta(), "scores": vocab.scores.tobytes()})
     return vocab
 
 
@@ -150,7 +156,7 @@ class PieceTokenizer:
                     if pid is not None:
                         found[pid] = word[start:end]
         chosen = sorted(found)
-        local = Tokenizer(Unigram([(found[i], v.scores[i]) for i in chosen], unk_id=chosen.index(v.unk_id),
+        local = Tokenizer(Unigram([(found[i], float(v.scores[i])) for i in chosen], unk_id=chosen.index(v.unk_id),
                                   byte_fallback=False))
         body = [chosen[i] for i in local.encode(words, is_pretokenized=True, add_special_tokens=False).ids]
         return [v.bos_id, *body[: max(0, self.max_length - 2)], v.eos_id]

@@ -44,7 +44,10 @@ def full(build):
 @pytest.fixture(scope="module")
 def pieces(build) -> PieceTokenizer:
     config = json.loads((build / "encoder.json").read_text(encoding="utf-8"))
-    return PieceTokenizer(load(build / "tokenizer.json"), int(config["max_seq_length"]), int(config["pad_id"]))
+    load(build / "tokenizer.json")  # writes the table file the tokenizer below reads key by key
+    vocab = load(build / "tokenizer.json")
+    assert not isinstance(vocab.index, dict)
+    return PieceTokenizer(vocab, int(config["max_seq_length"]), int(config["pad_id"]))
 
 
 def corpus_texts() -> list[str]:
@@ -94,19 +97,27 @@ def test_special_token_text_goes_to_the_full_tokenizer(pieces):
     assert not pieces.wants_full("天水培训了多少陇原巧手")
 
 
-def test_the_table_is_cached_and_rebuilt_when_stale_or_damaged(build):
+def test_the_table_is_cached_and_rebuilt_when_stale_or_damaged(build, full):
     cache = build / PIECES_FILE
-    first = load(build / "tokenizer.json")
-    assert cache.is_file()
-    again = load(build / "tokenizer.json")
-    assert again.index == first.index and again.scores == first.scores
-    cache.write_bytes(cache.read_bytes()[:1000])  # truncated: derived again, not trusted
-    assert load(build / "tokenizer.json").index == first.index
+    cache.unlink(missing_ok=True)
+    texts = ["query: 天水培训了多少陇原巧手", "query: How many women were trained?", "ấ ①②"]
+
+    def ids_with(vocab) -> list[list[int]]:
+        return [PieceTokenizer(vocab, 512, 1).ids(t) for t in texts]
+
+    want = [full.encode(t).ids for t in texts]
+    first = load(build / "tokenizer.json")  # derived: a dict
+    assert isinstance(first.index, dict) and cache.is_file() and ids_with(first) == want
+    again = load(build / "tokenizer.json")  # read key by key from the file
+    assert not isinstance(again.index, dict) and ids_with(again) == want
+    cache.write_bytes(cache.read_bytes()[:1000])  # damaged: derived again, not trusted
+    assert isinstance(load(build / "tokenizer.json").index, dict)
+    assert not isinstance(load(build / "tokenizer.json").index, dict)
     stat = (build / "tokenizer.json").stat()
     os.utime(build / "tokenizer.json", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    before = cache.stat().st_mtime_ns
-    assert load(build / "tokenizer.json").index == first.index
-    assert cache.stat().st_mtime_ns != before  # the stale copy was replaced
+    stale = load(build / "tokenizer.json")  # the tokenizer file changed: derived again
+    assert isinstance(stale.index, dict) and ids_with(stale) == want
+    assert ids_with(load(build / "tokenizer.json")) == want
 
 
 def test_questions_encode_without_building_the_full_tokenizer(models_cache):
