@@ -73,12 +73,14 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     """How well a figure's own words match the counted thing, the qualifiers and the asked total."""
     label = label_of(sentence, fig, figures)
     own = label.before + label.after
-    thing = _share(focus.thing, own) if focus.thing else 0.0
-    quals = [q for q in focus.qualifiers if q in own]
+    scope = own + " " + label.parent  # a part counts what its total counts (「陇原妹21256人(省外输转16222人)」)
+    thing = max(_share(focus.thing, own), _share(focus.thing, label.parent)) if focus.thing else 0.0
+    quals = [q for q in focus.qualifiers if q in scope]
     qual = len(quals) / max(1, len(focus.qualifiers))
     fit = 1.5 * thing * thing + 0.8 * qual  # a whole match of the counted thing outweighs a partial one
     if label.part:  # a part of a total: right when the question names that part, else the total is meant
-        fit += 0.3 if quals else (-0.5 if thing < 0.5 else 0.0)
+        own_quals = [q for q in quals if q in own and q not in label.parent]
+        fit += 0.3 if own_quals else (-0.5 if thing < 0.5 or label.parent else 0.0)
     if focus.total:
         fit += 0.8 if focus.total in label.before else (0.1 if focus.total in clause else 0.0)
     return fit
@@ -100,10 +102,11 @@ def best_figure(
     for order, fig in enumerate(figures):
         lo = max(b for b in bounds if b <= fig.start)
         hi = min((b for b in bounds if b >= fig.end), default=len(sentence))
+        before = normalize(sentence[max(lo, fig.start - 8) : fig.start])
         if focus and lo > 0 and not re.search(r"[\u4e00-\u9fff]{2}", sentence[lo : fig.start]):
             lo = max(b for b in bounds if b < lo)  # 「营养包3099箱,92970盒」: a bare figure shares the clause before
+            before = label_of(sentence, fig, figures).before[-8:]  # and the words of the figure before it
         clause = normalize(sentence[lo:hi])
-        before = normalize(sentence[max(lo, fig.start - 8) : fig.start])
         after = normalize(sentence[fig.end : min(hi, fig.end + 6)])
         units = unit_match(query.unit, fig.unit)
         fit = 1.2 * units

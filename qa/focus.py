@@ -89,6 +89,7 @@ class Label:
     before: str
     after: str
     part: bool  # a part of a total stated before it (after 其中, or in brackets)
+    parent: str = ""  # for a part: the words of that total (a part counts the same thing)
 
 
 def _stem(word: str) -> str:
@@ -108,23 +109,34 @@ def _english(words: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _thing_zh(norm: str) -> tuple[str, ...]:
+def _thing_zh(norm: str, cities: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The counted thing of a Chinese question, with its head noun as a second form when it has more words
+    (「多少所小学建了家长学校」 → 小学建了家长学校, 小学)."""
     m = _ASK.search(norm)
     if not m:
         return ()
-    after = re.split(r"[?？,，。;；!！]", norm[m.end() :], maxsplit=1)[0]
-    after = _LEAD_UNIT.sub("", after.strip())
+    after = re.split(r"[?？,，。;；!！]", norm[m.end() :], maxsplit=1)[0].strip()
+    unit = _LEAD_UNIT.match(after)
+    if unit and (first := pos_tags(after)[0][0]) and len(first) <= len(unit.group()):  # 「多少家长」 keeps 家长
+        after = after[unit.end() :]
     after = re.sub(r"^[个名]", "", after)
     after = re.sub(r"^(?:是在|是从|是由|是|在|为|被|由)", "", after)
     after = re.sub(r"(?:的|了)$", "", after)[:8]
     if re.search(r"[\u4e00-\u9fff]{2}", after):
-        return (after,)
+        return _with_head(after)
     head = re.sub(r"(?:分别|各|一共|总共|共|累计|都)?(?:有|是|为|达到|达)?了?$", "", norm[: m.start()])
-    tail = re.split(r"[的了和与及,，、“”《》()（）\s]|里面|当中|之中|其中", head)[-1]
+    head = re.sub(r"的$", "", head)  # 「调和成功的有多少对」: what comes before 的 is counted
+    for city in cities:
+        head = head.replace(city, " ")
+    tags = [(w, f) for w, f in pos_tags(head) if w.strip()]
+    if (norm[: m.start()].endswith("了") and len(tags) >= 2 and tags[-1][1].startswith("v")
+            and len(tags[-1][0]) == 1 and _NOUNISH.match(tags[-2][1])):
+        tags.pop()  # 「五好家庭评了多少户」: the verb after the counted thing
+    tail = _tail(tags)
     tail = re.sub(r"^[级类]", "", tail)  # 「乡镇(街道)级团体会员」: the level qualifies, the members are counted
+    tail = _drop_leading_adverbs(tail)
     if 2 <= len(tail) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", tail):
         return (_measured(tail),)
-    tags = [(w, f) for w, f in pos_tags(head) if w.strip()]
     while tags and tags[-1][0] in _SKIP_BEFORE:
         tags.pop()
     taken: list[str] = []
@@ -135,6 +147,41 @@ def _thing_zh(norm: str) -> tuple[str, ...]:
             break
         taken.insert(0, word)
     return (_measured("".join(taken)),) if taken else ()
+
+
+_TAIL_STOP = {"的", "了", "和", "与", "及", "里面", "当中", "之中", "其中"}
+
+
+def _tail(tags: list[tuple[str, str]]) -> str:
+    """The Chinese words at the end of a tagged phrase, back to the nearest 的/了/和…, punctuation or space."""
+    out: list[str] = []
+    for word, _ in reversed(tags):
+        if word in _TAIL_STOP or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+            break
+        out.insert(0, word)
+    return "".join(out)
+
+
+def _with_head(thing: str) -> tuple[str, ...]:
+    """``thing``, and its leading nouns when a verb follows them (the thing counted, without what it did)."""
+    tags = [(w, f) for w, f in pos_tags(thing) if w.strip()]
+    lead: list[str] = []
+    for word, flag in tags:
+        if not _NOUNISH.match(flag):
+            break
+        lead.append(word)
+    head, rest = "".join(lead), tags[len(lead) :]
+    predicate = bool(rest) and rest[0][1].startswith("v") and len(rest) >= 2  # 「建了家长学校」, not 「帮帮团」
+    return (thing, head) if predicate and len(head) >= 2 else (thing,)
+
+
+def _drop_leading_adverbs(tail: str) -> str:
+    """``tail`` without the adverbs and time words it opens with (「最后调和成功」 → 调和成功)."""
+    tags = [(w, f) for w, f in pos_tags(tail) if w.strip()]
+    i = 0
+    while i < len(tags) - 1 and tags[i][1] in ("d", "t", "f", "c", "p", "r"):
+        i += 1
+    return "".join(w for w, _ in tags[i:]) if i else tail
 
 
 def _measured(thing: str) -> str:
@@ -153,7 +200,7 @@ def _focus(norm: str, lang: str, cities: tuple[str, ...]) -> Focus:
         if re.search(r"\b(in total|altogether|cumulative(ly)?|so far)\b", norm):
             total = "累计"
         return Focus(thing, tuple(w for w in rest if w not in thing), total)
-    thing = _thing_zh(norm)
+    thing = _thing_zh(norm, cities)
     text = _QWORDS.sub(" ", norm)
     for city in cities:
         text = text.replace(city, " ")
@@ -188,7 +235,23 @@ def label_of(sentence: str, fig: Figure, figures: list[Figure]) -> Label:
     head = sentence[: fig.start]
     first = figures[0].start if figures else fig.start
     part = ("其中" in head[first:] and fig is not figures[0]) or _inside_brackets(head)
-    return Label(normalize(before), normalize(sentence[fig.end : j]), part)
+    parent = ""
+    if part and (total := _total_of(sentence, fig, figures)) is not None:
+        parent = normalize(sentence[_label_start(sentence, total.start, figures) : total.start])
+    return Label(normalize(before), normalize(sentence[fig.end : j]), part, parent)
+
+
+def _total_of(sentence: str, fig: Figure, figures: list[Figure]) -> Figure | None:
+    """The total a part belongs to: the last figure before the bracket or the 其中 that opens the part (one with
+    the part's unit when there is one)."""
+    head = sentence[: fig.start]
+    opens = [head.rfind(o) for o in (*_OPEN, "其中")]
+    cut = max(opens)
+    before = [f for f in figures if f.end <= cut]
+    if cut < 0 or not before:
+        return None
+    same = [f for f in before if f.unit == fig.unit]
+    return (same or before)[-1]
 
 
 def _label_start(sentence: str, start: int, figures: list[Figure]) -> int:

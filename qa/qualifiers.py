@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from qa.figures import cn_value
+from qa.places import is_province
 
 _SCOPE = ("全国", "全省", "全市", "全县", "全区")
 _LEVEL = ("国家级", "省级", "市级", "县级", "区级", "镇级", "村级")
@@ -67,12 +68,58 @@ def _other_place(claim: str, evidence: str) -> str:
     return ""
 
 
+_PIECES = re.compile(r"[；;。、]")  # an enumeration of different subjects' results
+
+
+def _grams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
+
+
+def _claim_clause(claim: str, evidence: str) -> str:
+    """The clause of ``evidence`` that states the claim (most of its words), when one clause clearly does;
+    else the whole evidence. 「刘亦光家庭获评全国最美家庭、汲淑艳家庭获评山东省最美家庭」 asked about 汲淑艳家庭
+    → the second clause."""
+    words = _grams(re.sub("|".join((*_SCOPE, *_LEVEL)), " ", claim))
+    pieces = [p for p in _PIECES.split(evidence) if p.strip()]
+    if len(pieces) < 2 or not words:
+        return evidence
+    scored = sorted(((len(words & _grams(p)), i) for i, p in enumerate(pieces)), reverse=True)
+    (top, at), (second, _) = scored[0], scored[1]
+    return pieces[at] if top >= 2 and top > second else evidence
+
+
+def _scopes(text: str) -> list[str]:
+    """The scope words a text states, a province's name counting as 全省 (山东省最美家庭 is a provincial title)."""
+    found = [w for w in _SCOPE if w in text]
+    if "全省" not in found:
+        found += [p for p in _provinces(text) if p not in found]
+    return found
+
+
+def _provinces(text: str) -> list[str]:
+    """Province names written with 省 (山东省, 黑龙江省)."""
+    out = []
+    for m in re.finditer("省", text):
+        for k in (2, 3):
+            name = text[max(0, m.start() - k) : m.end()]
+            if len(name) == k + 1 and is_province(name):
+                out.append(name)
+                break
+    return out
+
+
 def contradiction(question: str, evidence: str) -> str:
-    """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts."""
+    """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts. The
+    qualifiers are read in the clause that states the claim when the evidence has several."""
     claim = _claimed(question)
     if other := _other_place(claim, evidence):
         return other
-    for group in (_SCOPE, _LEVEL):
+    evidence = _claim_clause(claim, evidence)
+    asked, stated = [w for w in _SCOPE if w in claim], _scopes(evidence)
+    as_scope = ["全省" if w.endswith("省") and w != "全省" else w for w in stated]
+    if asked and stated and not set(asked) & set(as_scope):
+        return stated[0]
+    for group in (_LEVEL,):
         asked = [w for w in group if w in claim]
         stated = [w for w in group if w in evidence]
         if asked and stated and not set(asked) & set(stated):
