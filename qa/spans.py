@@ -59,7 +59,7 @@ def asked_kind(norm: str) -> str:
 _NAMING = re.compile(r"叫什么|叫啥|什么名字|什么名称|\bname\b|\bcalled\b")
 _CLASSIFIER_WH = re.compile(r"哪(?:个|家|所|本|部|项|支|位|户)$")
 _TYPE_NOUN = re.compile(
-    r"^[\u4e00-\u9fff]{1,3}?(?=建|设|开|举|发|获|创|签|参|推|联|组|成|是|在|的|吗|？|\?|$)"
+    r"^[\u4e00-\u9fff]{1,3}?(?=建|设|开|举|发|获|创|签|参|推|联|组|成|是|在|的|吗|给|向|为|对|把|将|被|与|跟|？|\?|$)"
 )
 _EN_TYPES = {
     "court": "法院", "company": "公司", "bank": "银行", "studio": "工作室", "newspaper": "报", "school": "学校",
@@ -123,11 +123,15 @@ def _subject(sentence: str, predicate: str) -> str:
     """The name right before the question's predicate in the sentence (「…、刘亦光家庭获评全国最美家庭」 →
     「刘亦光家庭」): the longest leading part of the predicate (three characters or more) found in the sentence,
     and the text before it back to a punctuation mark, without leading verbs."""
+    predicate = re.sub(r"^(?:是|为|被)", "", predicate)  # 「哪个镇是省级试点镇」 is written 「柳市镇省级试点镇」
     for n in range(len(predicate), 2, -1):
         at = sentence.find(predicate[:n])
         if at > 0:
             lo = max((sentence.rfind(c, 0, at) for c in _STOPS + "—-▲▼ "), default=-1) + 1
             span = _LEAD.sub("", sentence[lo:at]).strip()
+            tags = pos_tags(span)
+            if len(tags) > 1 and tags[0][1] == "v" and len(span) - len(tags[0][0]) >= 2:
+                span = span[len(tags[0][0]) :]  # 「推进柳市镇」: the verb before the name
             return span if 2 <= len(span) <= 30 else ""
     return ""
 
@@ -201,6 +205,8 @@ def find_span(kind: str, question_norm: str, sentence: str, words: list[str], av
     if slot:
         inner = [q for _, q in quoted if q in slot]
         return inner[0] if kind == "name" and len(inner) == 1 and len(slot) > len(inner[0]) + 6 else slot
+    if kind == "place" and noun and (named := _place_named(sent, noun, question_norm, words)):
+        return named
     if kind in ("person", "place") and (near := _people_or_places(kind, sent, question_norm, words)):
         return near
     if noun and noun not in _TITLE_NOUNS and (typed := _typed(sent, noun, question_norm)):
@@ -212,6 +218,39 @@ def find_span(kind: str, question_norm: str, sentence: str, words: list[str], av
         labelled = [(i, q) for i, q in quoted if type_word and type_word in sent[i + len(q) : i + len(q) + 10]]
         return _nearest(labelled or quoted, sent, words)
     return _people_or_places(kind, sent, question_norm, words)
+
+
+_PLACE_PART = ("ns", "nr", "nz", "n", "j", "nrt", "nrfg")
+_NOT_NAME = ("p", "v", "vn", "c", "u", "uj", "ul", "m", "x", "d", "r", "q")
+
+
+def _place_part(word: str, flag: str) -> bool:
+    """Whether a tagged word can be part of a place name (a name word, or a single character jieba did not know
+    as a word: 「上垅村」 comes out 上/垅/村)."""
+    return flag in _PLACE_PART or (len(word) == 1 and flag not in _NOT_NAME and "\u4e00" <= word <= "\u9fff")
+
+
+def _place_named(sent: str, noun: str, question_norm: str, words: list[str]) -> str:
+    """A place of the asked kind (「哪个村」 → a name ending in 村): the word ending in that noun and the place-name
+    words right before it (「拨付资金20万元到攸县上垅村」 → 攸县上垅村), nearest the question's words."""
+    tags = [(w, f) for w, f in pos_tags(sent) if w]
+    found: list[tuple[int, str]] = []
+    pos = 0
+    starts = []
+    for w, _ in tags:
+        pos = sent.find(w, pos)
+        starts.append(pos)
+        pos += len(w)
+    for i, (word, _) in enumerate(tags):
+        if not word.endswith(noun):
+            continue
+        j = i
+        while j > 0 and _place_part(*tags[j - 1]) and len(sent[starts[j - 1] : starts[i] + len(word)]) <= 12:
+            j -= 1
+        name = sent[starts[j] : starts[i] + len(word)]
+        if len(name) > len(noun) and name[: -len(noun)] not in question_norm:
+            found.append((starts[j], name))
+    return _nearest(found, sent, words)
 
 
 def _grade(sent: str, end: int, question_norm: str) -> str:

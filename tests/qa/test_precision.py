@@ -88,6 +88,10 @@ def test_figures_written_side_by_side_share_their_words():
         # the subject right before the question's predicate, without the verb that introduced it
         ("甲城哪个单位获评了省级文明岗？", "成功推荐乙县人民医院获评省级文明岗、丙家庭获评文明家庭。", "乙县人民医院"),
         ("甲城哪户家庭获评了文明家庭？", "成功推荐乙县人民医院获评省级文明岗、丙丁家庭获评文明家庭。", "丙丁家庭"),
+        # the type noun after 哪个 ends the name, whatever verb follows it; a place keeps its county before it
+        ("甲城是哪个法院给受害人发了保护令？", "今年5月,乙县人民法院为受害人发出保护令,成为“利器”。", "乙县人民法院"),
+        ("甲城哪个镇是省级试点镇", "推进乙水镇省级试点镇建设,打造妇建圈。", "乙水镇"),
+        ("甲城的帮扶资金拨到了哪个村", "拨付资金20万元到乙县上垅村。", "乙县上垅村"),
         # the holder of the asked role, owner included (市妇联 主席, not 省妇联 主席)
         ("甲城市妇联主席是谁？", "省妇联党组书记、主席姜欣,市妇联党组书记、主席王建国一行到基层调研。", "王建国"),
         # a place between 在 and the event verb
