@@ -107,7 +107,7 @@ _EN_MONEY = re.compile(
     r"\bhow much\b.*\b(paid|pay|spent|spend|raised|raise|invested|cost|worth|funds?|funding|loans?|claims?|"
     r"subsid\w*|donat\w*|sales|sold|revenue|money|budget|premiums?|grants?|awarded|allocated)\b"
 )
-_PERCENT = re.compile(r"比例|百分比|百分之|占比|比重|比率|完成率|增长率|覆盖率|%|多少成")
+_PERCENT = re.compile(r"比例|百分比|百分之|占比|比重|[\u4e00-\u9fff]率(?!先|领)|%|多少成")  # 成功率, 救助率…
 _EN_UNITS = [
     (re.compile(r"\b(percent|percentage|proportion|share|rate|ratio)\b"), "%"),
     (re.compile(r"\bsquare met(er|re)s?\b"), "平方米"),

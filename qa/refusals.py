@@ -72,9 +72,16 @@ def _siblings(term: str, passage: str) -> list[str]:
     return [n for n in quoted + re.findall(pattern, passage) if n != term]
 
 
+def _name_like(thing: str) -> bool:
+    """Whether a counted thing is a name made of nouns (巾帼文明村, 儿童友好图书馆), not a phrase with a verb or a
+    figure in it (陇原妹输转到了省外, 五好家庭): only such a thing can have a near-concept sibling."""
+    return all(flag[0] in "nja" and flag != "ad" for _, flag in pos_tags(thing))
+
+
 def concept_refusal(query: Query, best: Candidate) -> str:
-    """Why the evidence is about a near concept: a name the question asks about (最美家庭) is neither in the passage
-    nor in its headings, while the passage names a sibling (最美庭院). An English question whose content words
+    """Why the evidence is about a near concept: a name the question asks about (最美家庭), or the thing a numeric
+    question counts (巾帼文明村), is neither in the passage nor in its headings, while the passage names a sibling
+    (最美庭院, 巾帼示范村). An English question whose content words
     (through the domain glossary) are all absent from the passage and its headings is refused too.
     Leaves out: yes/no questions (a sibling there is a 否, ``qa.qualifiers``)."""
     if query.qtype == "yesno":
@@ -82,8 +89,10 @@ def concept_refusal(query: Query, best: Candidate) -> str:
     passage = normalize(best.hit.chunk.text)
     context = passage + " " + normalize(best.hit.chunk.meta.section)
     bare = re.sub(r"[()（）“”‘’\"'《》「」\s]", "", context)
-    for term in query.terms:
-        if len(term) < 4 or term in context or term in bare:
+    things = focus_of(query).thing[:1] if query.qtype == "numeric" and query.lang != "en" else ()
+    things = tuple(t for t in things if _name_like(t))
+    for term in (*query.terms, *things):
+        if len(term) < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", term) or term in context or term in bare:
             continue
         if siblings := _siblings(term, passage):
             return f"the evidence is about {siblings[0]}, not {term}"

@@ -108,6 +108,7 @@ def _candidate(sentence: str, passage: str = "", section: str = "") -> Candidate
         ("东营有多少人参加了家长讲座？", "全年举办家长讲座12场、亲子活动8期。"),
         ("东营一共发放了多少钱的助学金？", "资助困境儿童300人次。"),
         ("东营的招聘会提供了多少个岗位？", "举办招聘会,为2000余名女性求职者牵线搭桥。"),
+        ("东营离婚调解的成功率是多少？", "累计参与离婚调解4600余对,调和成功2100余对。"),  # any 「…率」 is a rate
     ],
 )
 def test_an_absent_measure_is_refused(catalog, question, sentence):
@@ -137,6 +138,17 @@ def test_a_near_concept_is_refused_and_the_named_thing_is_answered(catalog):
     assert near is not None and near[0] is Refusal.NO_CONCEPT, near
     same = evidence_refusal(parse("东营创建了多少户最美庭院？", catalog), _candidate(sentence, passage), Options())
     assert same is None
+
+
+def test_a_counted_thing_with_a_sibling_in_the_passage_is_a_near_concept(catalog):
+    passage = "全市共建成儿童友好场馆12个,儿童之家300个。"
+    near = evidence_refusal(parse("东营建成了几个儿童友好图书馆？", catalog), _candidate(passage, passage), Options())
+    assert near is not None and near[0] is Refusal.NO_CONCEPT and "儿童友好场馆" in near[1], near
+    same = evidence_refusal(parse("东营建成了几个儿童友好场馆？", catalog), _candidate(passage, passage), Options())
+    assert same is None
+    # a counted phrase with a verb in it is no name: its words are matched elsewhere, not refused here
+    verb = evidence_refusal(parse("东营有多少儿童之家建成了？", catalog), _candidate(passage, passage), Options())
+    assert verb is None
 
 
 @pytest.mark.parametrize(
