@@ -60,7 +60,9 @@ def measure_refusal(query: Query, best: Candidate) -> str:
         return f"{name} is asked; the evidence gives {stated}"
     people = UNIT_GROUPS[0]
     if query.qtype == "numeric" and query.unit == "个" and figures and all(f.unit in people for f in figures):
-        return f"the question counts things; the evidence counts only people ({'、'.join(f.text for f in figures)})"
+        heads = [pos_tags(t)[-1][0] for t in focus_of(query).thing if t]  # the counted thing's head noun
+        if not any(len(h) >= 2 and h in normalize(best.text) for h in heads):  # 「二等奖16名」 counts people
+            return f"the question counts things; the evidence counts only people ({'、'.join(f.text for f in figures)})"
     return ""
 
 

@@ -125,6 +125,7 @@ def test_an_absent_measure_is_refused(catalog, question, sentence):
         ("东营举办了多少场讲座？", "全年举办家长讲座12场。"),  # no insisted measure: events answer events
         ("东营组建了多少支队伍？", "组建巾帼志愿服务队120支。"),
         ("东营评出了什么？", "评出创业明星10名。"),  # not a count
+        ("东营编织大赛二等奖评了几个？", "评出一等奖8名,二等奖16名。"),  # people are what the asked thing counts
     ],
 )
 def test_a_stated_measure_or_no_insisted_one_is_not_refused(catalog, question, sentence):
