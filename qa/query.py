@@ -107,6 +107,15 @@ _EN_MONEY = re.compile(
     r"\bhow much\b.*\b(paid|pay|spent|spend|raised|raise|invested|cost|worth|funds?|funding|loans?|claims?|"
     r"subsid\w*|donat\w*|sales|sold|revenue|money|budget|premiums?|grants?|awarded|allocated)\b"
 )
+# unit characters that also start common nouns of the reports (家长, 村民, 户籍, 队员…), with the next characters
+_WORD_STARTS = {
+    "家": "长庭属政风教", "村": "民居", "户": "籍外", "队": "员伍", "组": "织建员", "班": "子级", "点": "赞击"
+}
+# 多少/几 before a people noun that ends the counted thing (not 「妇女之家」, an organisation)
+_PEOPLE_COUNTED = re.compile(
+    r"(?:多少|几)[\u4e00-\u9fff]{0,6}?(?:妇女|女性|儿童|孩子|家长|学生|学员|人员|群众|志愿者|母亲|老人|党员|干部|"
+    r"患者|孕产妇|青少年|姐妹|村民|居民|农民|职工|女工)(?=[得被参接受获结在有是了的都,，?？]|$)"
+)
 _PERCENT = re.compile(r"比例|百分比|百分之|占比|比重|[\u4e00-\u9fff]率(?!先|领)|%|多少成")  # 成功率, 救助率…
 _EN_UNITS = [
     (re.compile(r"\b(percent|percentage|proportion|share|rate|ratio)\b"), "%"),
@@ -262,8 +271,12 @@ def expected_unit(norm: str, lang: str) -> str:
     if _PERCENT.search(norm):
         return "%"
     m = _UNIT_AFTER.search(norm)
+    if m and m.group(1) in _WORD_STARTS and norm[m.end(1) : m.end(1) + 1] in _WORD_STARTS[m.group(1)]:
+        m = None  # 「多少家长」: 家 starts a word here, it is no unit
     if not m:
-        return "元" if _MONEY.search(norm) else ""
+        if _MONEY.search(norm):
+            return "元"
+        return "人" if _PEOPLE_COUNTED.search(norm) else ""  # 「多少贫困妇女得到了救助」 counts people
     unit = m.group(1)
     return "元" if unit in ("钱", "万元", "亿元") else unit
 

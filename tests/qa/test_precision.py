@@ -92,7 +92,7 @@ def test_figures_written_side_by_side_share_their_words():
         ("甲城是哪个法院给受害人发了保护令？", "今年5月,乙县人民法院为受害人发出保护令,成为“利器”。", "乙县人民法院"),
         ("甲城哪个镇是省级试点镇", "推进乙水镇省级试点镇建设,打造妇建圈。", "乙水镇"),
         ("甲城的帮扶资金拨到了哪个村", "拨付资金20万元到乙县上垅村。", "乙县上垅村"),
-        ("甲城妇联发的倡议书题目是什么？", "向广大家庭发出《节约粮食 从我做起》倡议书,倡导节约。", "《节约粮食 从我做起》"),
+        ("甲城妇联发的倡议书题目是什么？", "向家庭发出《节约粮食 从我做起》倡议书。", "《节约粮食 从我做起》"),
         # the holder of the asked role, owner included (市妇联 主席, not 省妇联 主席)
         ("甲城市妇联主席是谁？", "省妇联党组书记、主席姜欣,市妇联党组书记、主席王建国一行到基层调研。", "王建国"),
         # a place between 在 and the event verb
@@ -207,3 +207,17 @@ def test_passages_stitch_back_into_the_report():
 )
 def test_yes_no_qualifiers(question, evidence, stated):
     assert contradiction(question, evidence) == stated
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("甲城有多少贫困妇女得到了救助？", "人"),  # a people noun ends the counted thing
+        ("甲城多少家长参加了讲座？", "人"),  # 家 starts 家长 here: no unit
+        ("甲城有多少家企业入驻？", "家"),
+        ("甲城建了多少个妇女之家？", "个"),
+        ("甲城有多少妇女之家？", ""),  # an organisation, not people
+    ],
+)
+def test_the_counted_thing_decides_the_expected_unit(question, unit):
+    assert parse(question, CATALOG).unit == unit
