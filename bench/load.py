@@ -191,7 +191,9 @@ def main() -> int:
     finally:
         stop(server)
         shutil.rmtree(work, ignore_errors=True)
-    inflight = os.environ.get("FQA_MAX_INFLIGHT", "2")
+    from core.settings import Settings
+
+    inflight = os.environ.get("FQA_MAX_INFLIGHT") or f"{Settings().max_inflight} (the default: half the CPU cores)"
     text = table(results, args.seconds, inflight, (before, after), args.ignore_retry_after)
     args.out.write_text(text, encoding="utf-8")
     print(text)

@@ -74,13 +74,17 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     label = label_of(sentence, fig, figures)
     own = label.before + label.after
     scope = own + " " + label.parent  # a part counts what its total counts (「陇原妹21256人(省外输转16222人)」)
-    thing = max(_share(focus.thing, own), _share(focus.thing, label.parent)) if focus.thing else 0.0
     quals = [q for q in focus.qualifiers if q in scope]
+    own_quals = [q for q in quals if q in own and q not in label.parent]
+    own_thing = _share(focus.thing, own) if focus.thing else 0.0
+    parent_thing = _share(focus.thing, label.parent) if focus.thing else 0.0
+    named = bool(own_quals) or (own_thing == 1.0 and parent_thing < 1.0)  # the question names this part
+    # a part the question does not name: only what its total counts is asked (「其中…专项基金141万元」 for 「救助金」)
+    thing = parent_thing if label.part and label.parent and not named else max(own_thing, parent_thing)
     qual = len(quals) / max(1, len(focus.qualifiers))
     fit = 1.5 * thing * thing + 0.8 * qual  # a whole match of the counted thing outweighs a partial one
     if label.part:  # a part of a total: right when the question names that part, else the total is meant
-        own_quals = [q for q in quals if q in own and q not in label.parent]
-        fit += 0.3 if own_quals else (-0.5 if thing < 0.5 or label.parent else 0.0)
+        fit += 0.3 if named else (-0.5 if thing < 0.5 or label.parent else 0.0)
     if focus.total:
         fit += 0.8 if focus.total in label.before else (0.1 if focus.total in clause else 0.0)
     return fit

@@ -59,6 +59,8 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         # a part counts what its total counts: the asked qualifier picks the part, its absence the total
         ("甲城省外转移务工人员多少人", "转移务工人员5200人(省内转移1800人,省外转移3400人)。", "3400人"),
         ("甲城转移务工人员多少人", "转移务工人员5200人(省内转移1800人,省外转移3400人)。", "5200人"),
+        ("甲城发放的救助金有多少？", "救助资金达到900万元,其中爱心基金会“母亲救助专项基金”140万元。", "900万元"),
+        ("甲城的妇女微家有多少个？", "组建妇联组织560个,其中妇女之家290个、妇女微家200个。", "200个"),
         # the figure before the thing it counts; the thing before a verb; the words before 的
         ("甲城有多少所中学开了心理课？", "在12所小学、30所中学、8所幼儿园开设心理课。", "30所"),
         ("甲城星级文明户评了多少户？", "评选市级“示范户”60户、“星级文明户”75户。", "75户"),
