@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 SEEDS = Path("seeds")
 USAGE_EXIT = 2
 MAX_K = 50  # as the API's ``k``
-READ_ONLY = ("ask", "list")  # commands that write nothing, so may end with os._exit
+# commands that write nothing, or only files they have closed before returning, so may end with os._exit (no
+# tear-down of the model's and the store's native threads, which can crash an interpreter on its way out)
+READ_ONLY = ("ask", "list", "eval")
 LOADING_AFTER = 0.3  # seconds a step may take before it says "loading …"
 
 
