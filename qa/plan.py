@@ -106,7 +106,7 @@ def sub_question(question: str, city: str, cities: list[str]) -> str:
     parts = [p for p in re.split(r"[，,？?；;。！!]", question) if p.strip()]
     own = [p for p in parts if city in normalize(p) and not any(c in normalize(p) for c in cities if c != city)]
     if not own:
-        return question
+        return _own_phrase(question, city, cities) or question
     text = "，".join(own)
     rest = re.sub(rf"{YEAR.pattern}年?", "", normalize(text).replace(city, ""))
     if len(rest.strip()) < 4:  # 「株洲呢」「天水2016年呢」: borrow the other clause's wording
@@ -118,6 +118,32 @@ def sub_question(question: str, city: str, cities: list[str]) -> str:
             other = YEAR.sub(lambda m: mine[0], other)
         return other or question
     return text
+
+
+_SHARED = re.compile(r"分别|各自|各")
+_JOIN = re.compile(r"(?:和|与|及|跟|以及|、)$")
+
+
+def _own_phrase(question: str, city: str, cities: list[str]) -> str:
+    """「乐清的母亲学堂和天水的母亲教育讲堂分别有多少所」 → 「乐清的母亲学堂有多少所」: in one clause that names several
+    cities each with its own words before a shared 分别/各…, the city's own phrase with the shared predicate; "" when
+    the clause is not written so (「天水和株洲发放的救助金分别是多少」 shares its words)."""
+    norm = normalize(question)
+    shared = _SHARED.search(norm)
+    if not shared:
+        return ""
+    head, predicate = norm[: shared.start()], re.sub(r"^(?:分别|各自|各)", "", norm[shared.start() :])
+    marks = sorted((head.find(c), c) for c in cities if head.find(c) >= 0)
+    if len(marks) < 2 or [c for _, c in marks].count(city) != 1:
+        return ""
+    phrases = {}
+    for (at, c), (nxt, _) in zip(marks, [*marks[1:], (len(head), "")], strict=True):
+        phrase = _JOIN.sub("", head[at:nxt].strip())
+        words = re.sub(r"的|市|县|区", "", phrase.replace(c, "", 1))
+        if len(re.findall(r"[\u4e00-\u9fff]", words)) < 2:
+            return ""  # a city with no words of its own: the words are shared
+        phrases[c] = phrase
+    return phrases[city] + predicate
 
 
 def targets(query: Query, catalog: Catalog, scope_years: bool = True) -> list[Target]:

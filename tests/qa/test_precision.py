@@ -18,6 +18,7 @@ from qa.lists import (
     quoted_run,
     stitch,
 )
+from qa.plan import sub_question
 from qa.qualifiers import contradiction
 from qa.query import Catalog, parse, question_type
 from qa.spans import asked_kind, find_span
@@ -223,3 +224,19 @@ def test_yes_no_qualifiers(question, evidence, stated):
 )
 def test_the_counted_thing_decides_the_expected_unit(question, unit):
     assert parse(question, CATALOG).unit == unit
+
+
+@pytest.mark.parametrize(
+    ("question", "city", "sub"),
+    [
+        # each city with its own words before a shared 分别/各: its own phrase and the shared predicate
+        ("乙城的母亲学堂和甲城的家长课堂分别有多少所？", "甲城", "甲城的家长课堂有多少所?"),
+        ("乙城的母亲学堂和甲城的家长课堂分别有多少所？", "乙城", "乙城的母亲学堂有多少所?"),
+        # words shared by both cities stay whole
+        ("甲城和乙城发放的救助金分别是多少？", "甲城", "甲城和乙城发放的救助金分别是多少？"),
+        # a clause per city: that city's clause
+        ("甲城培训了多少人，乙城呢？", "乙城", "乙城培训了多少人"),
+    ],
+)
+def test_each_city_of_a_comparison_gets_its_own_words(question, city, sub):
+    assert sub_question(question, city, ["甲城", "乙城"]) == sub
