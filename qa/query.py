@@ -271,7 +271,7 @@ def expected_unit(norm: str, lang: str) -> str:
     if _PERCENT.search(norm):
         return "%"
     m = _UNIT_AFTER.search(norm)
-    if m and m.group(1) in _WORD_STARTS and norm[m.end(1) : m.end(1) + 1] in _WORD_STARTS[m.group(1)]:
+    if m and (nxt := norm[m.end(1) : m.end(1) + 1]) and nxt in _WORD_STARTS.get(m.group(1), ""):
         m = None  # 「多少家长」: 家 starts a word here, it is no unit
     if not m:
         if _MONEY.search(norm):

@@ -125,8 +125,8 @@ def test_questions_beyond_capacity_get_a_fast_503(app, client, system):
     try:
         res = client.post("/api/ask", json={"question": Q})
         assert res.status_code == 503 and res.headers["retry-after"] == "1" and "busy" in res.json()["detail"]
-        res = client.post("/api/search", json={"query": "培训"})  # the next second is promised: a later one
-        assert res.status_code == 503 and res.headers["retry-after"] == "2"
+        res = client.post("/api/search", json={"query": "培训"})  # the same second or a later one (the spread
+        assert res.status_code == 503 and res.headers["retry-after"] in ("1", "2")  # follows the recent answers)
         assert client.get("/api/documents").status_code == 200  # reads of the catalogue are not questions
         assert client.get("/api/health/live").status_code == 200
     finally:

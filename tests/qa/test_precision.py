@@ -218,6 +218,7 @@ def test_yes_no_qualifiers(question, evidence, stated):
         ("甲城有多少贫困妇女得到了救助？", "人"),  # a people noun ends the counted thing
         ("甲城多少家长参加了讲座？", "人"),  # 家 starts 家长 here: no unit
         ("甲城有多少家企业入驻？", "家"),
+        ("甲城的帮扶队结对了多少户", "户"),  # a unit at the end of the question
         ("甲城建了多少个妇女之家？", "个"),
         ("甲城有多少妇女之家？", ""),  # an organisation, not people
     ],
