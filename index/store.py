@@ -212,6 +212,8 @@ class ChromaStore:
             got = self._call(lambda part=part: col.get(ids=part, include=["embeddings"]))  # type: ignore[misc]
             found += got["ids"]
             rows += list(got["embeddings"])
+        if not found:
+            return [], np.zeros((0, 0), dtype=np.float32)
         return found, np.asarray(rows, dtype=np.float32).reshape(len(found), -1)
 
     def doc_ids(self, doc: str) -> list[str]:

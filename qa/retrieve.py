@@ -2,10 +2,10 @@
 
 Cities and years named in the question restrict the search to the matching reports; a year no matching
 report covers is flagged so the answer can say so. Within a few reports (at most ``EXACT_MAX`` chunks) the
-dense search is exact over their stored vectors, fetched by id, so its cost follows the reports searched
-rather than the collection; a wider scope is the store's filtered query. ``qa.lc_retriever`` exposes
-the same search as a LangChain retriever. Leaves out: re-ranking with a cross-encoder (none is available
-offline) and query expansion.
+dense search is exact over their stored vectors, fetched by id (and kept, ``qa.vector_cache``), so its cost
+follows the reports searched rather than the collection; a wider scope is the store's filtered query.
+``qa.lc_retriever`` exposes the same search as a LangChain retriever. Leaves out: re-ranking with a
+cross-encoder (none is available offline) and query expansion.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from core.types import StoredChunk
 from qa.corpus import Corpus
 from qa.plan import Options, QuestionPlan
 from qa.query import Query, parse
+from qa.vector_cache import VectorCache
 
 RRF_K = 60
 EXACT_MAX = 3000  # a scoped dense search over at most this many chunks is exact, over their stored vectors
@@ -58,6 +59,7 @@ class HybridSearcher:
     def __init__(self, corpus: Corpus, store: Store, embedder: Embedder) -> None:
         self.corpus = corpus
         self.store = store
+        self.vectors = VectorCache(store)
         self.embedder = embedder
 
     def parse(self, question: str) -> Query:
@@ -94,7 +96,7 @@ class HybridSearcher:
         ids = self.corpus.chunk_ids(sorted(docs), EXACT_MAX) if docs is not None else None
         if ids is None:
             return self.store.query(vector, k, None if docs is None else {"doc": {"$in": sorted(docs)}})
-        found, matrix = self.store.vectors(ids)
+        found, matrix = self.vectors.get(ids)
         if not found:
             return []
         sims = (matrix @ vector) / np.maximum(np.linalg.norm(matrix, axis=1) * np.linalg.norm(vector), 1e-12)
