@@ -44,7 +44,10 @@ def retry_after(value: str | None, cap: float = RETRY_CAP) -> float:
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, response=None, exception=None, **_):
     status = getattr(response, "status_code", 0) if exception is None or response is not None else 0
-    _log.write(json.dumps({"t": round(time.time(), 3), "status": status, "ms": response_time}) + "\n")
+    row = {"t": round(time.time(), 3), "status": status, "ms": response_time}
+    if status == 0 and exception is not None:
+        row["error"] = f"{type(exception).__name__}: {str(exception)[:160]}"
+    _log.write(json.dumps(row) + "\n")
     _log.flush()
 
 
@@ -65,7 +68,7 @@ class Asker(HttpUser):
         with self.client.post("/api/ask", json={"question": question}, name="ask", catch_response=True) as res:
             if res.status_code in (200, 503):
                 res.success()
-            else:
-                res.failure(f"status {res.status_code}")
+            else:  # status 0: no response (the connection failed); name what failed
+                res.failure(f"status {res.status_code}: {getattr(res, 'error', None)!r}"[:200])
             if res.status_code == 503 and not IGNORE_RETRY_AFTER:
                 self.pause = retry_after(res.headers.get("Retry-After"))

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from core.settings import Settings, get_settings
 from fulian_qa.api import create_app
+from fulian_qa.api.admission import MAX_RETRY_AFTER
 from qa.system import System
 
 log = logging.getLogger("fulian_qa.serve")
@@ -23,6 +24,9 @@ def build_app(system: System) -> FastAPI:
 
     app = create_app(system)
     return mount_ui(app, system, slots=app.state.slots)
+
+
+KEEP_ALIVE = MAX_RETRY_AFTER + 5  # seconds an idle connection is kept open (uvicorn: 5)
 
 
 def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None = None) -> None:
@@ -39,4 +43,6 @@ def serve(host: str = "127.0.0.1", port: int = 7860, settings: Settings | None =
     log.info(
         "fulian-qa: %d reports loaded; UI http://%s:%d/  API docs http://%s:%d/docs", len(docs), host, port, host, port
     )
-    uvicorn.run(build_app(system), host=host, port=port, log_level="info")
+    # an idle connection stays open longer than the longest Retry-After, so a client that waited as asked finds
+    # its kept-alive connection still there (a POST is not re-sent on a connection the server closed meanwhile)
+    uvicorn.run(build_app(system), host=host, port=port, log_level="info", timeout_keep_alive=KEEP_ALIVE)
