@@ -60,12 +60,13 @@ system.service.ask(sys.argv[1]); step("the same question again")
 """
 
 NOTES = """What is cached between runs: the model check compares a stamp of the verified files instead of hashing
-them (`index.modelcheck`); jieba reads its prefix dictionary whole from `<data dir>/cache` and its
-part-of-speech table from a marshalled copy there (`core.text`). Tried without a gain worth keeping: an ONNX
-graph saved optimised and opened with optimisation off (session open 0.24 → 0.18 s CPU, for a second 470 MB
-weights file); a compact copy of `tokenizer.json` (parse time unchanged, ~1 s CPU: most of the ONNX step);
-loading the tokenizer in a thread beside the imports (it holds the GIL). Left: the imports of chromadb
-(`index.store`) and of `langchain_core.retrievers` (`qa.retrieve`, which loads langsmith).
+them (`index.modelcheck`); a question is tokenised with a per-text Unigram model of its own pieces, read key by key
+from `tokenizer.pieces.sqlite` beside the ONNX build (`index.piece_tokenizer`: the full 250k-piece tokenizer, ~1 s to
+build, is only built for passages); jieba's prefix dictionary and tag table are read key by key from SQLite copies
+under `<data dir>/cache` (`core.disktable`) instead of ~0.7 s of tables loaded whole. The console script opens the
+encoder's session in a thread beside its imports (the step table above runs the steps one after another). Left:
+the imports of chromadb (`index.store`) and of `langchain_core.runnables` (`qa.chain`, which loads langsmith),
+about 0.8 s each.
 """
 
 
@@ -135,8 +136,8 @@ def main() -> int:
         "",
         "## Where a one-shot question's time goes",
         "",
-        "The steps of the Chinese question's path one after another in one process (threads that overlap "
-        "them were tried: no gain measured on 2 cores). CPU time is the process's, all threads.",
+        "The steps of the Chinese question's path one after another in one process (the console script opens "
+        "the encoder's session in a thread beside its imports instead). CPU time is the process's, all threads.",
         "",
         "| step | CPU (s) | wall (s) |",
         "|---|---|---|",

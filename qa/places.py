@@ -9,8 +9,12 @@ before 妇联. Leaves out: deciding whether a place is covered by the reports (`
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from core.text import pos_tags
 
@@ -87,7 +91,58 @@ def pinyins(city: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def romanised() -> dict[str, str]:
-    """Romanisation → Chinese name, for every gazetteer and jieba place name, plus the English exonyms."""
+    """Romanisation → Chinese name, for every gazetteer and jieba place name, plus the English exonyms.
+
+    Built once (about half a second: jieba's city words and pypinyin) and kept as JSON under ``<data dir>/cache``,
+    named by the versions and the lists it is made from."""
+    path = _romanised_path()
+    if path is not None:
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(cached, dict):
+                return cached
+        except (OSError, ValueError):
+            pass
+    table = _build_romanised()
+    if path is not None:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+    return table
+
+
+def romanisations(city: str) -> tuple[str, ...]:
+    """The romanisations of a city name: from the cached table when it holds the name (no pypinyin import),
+    else ``pinyins``."""
+    found = _by_name().get(city)
+    return found if found else pinyins(city)
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, tuple[str, ...]]:
+    names: dict[str, set[str]] = {}
+    for roman, name in romanised().items():
+        names.setdefault(name, set()).add(roman)
+    return {name: tuple(sorted(romans)) for name, romans in names.items()}
+
+
+def _romanised_path() -> Path | None:
+    from importlib.metadata import version
+
+    from core.text import _cache_dir
+
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    made_from = json.dumps([version("jieba"), version("pypinyin"), _PROVINCES, _CITIES, _AMBIGUOUS, _EXONYMS],
+                           ensure_ascii=False, sort_keys=True)
+    return folder / f"romanised-{hashlib.sha256(made_from.encode()).hexdigest()[:16]}.json"
+
+
+def _build_romanised() -> dict[str, str]:
     table = {p: n for n in sorted(_jieba_cities()) for p in pinyins(n) if len(p) >= 5}
     table |= {p: n for n in sorted(_AMBIGUOUS.split()) for p in pinyins(n) if len(p) >= 5}
     table |= {p: n for n in sorted(gazetteer()) for p in pinyins(n) if len(p) >= 4}

@@ -15,7 +15,7 @@ from typing import Protocol
 from core.text import CJK_RUNS, YEAR, detect_lang, normalize, tokens
 from index.lexindex import QUOTED
 from qa.figures import find_figures
-from qa.places import OWNER_ZH, base, is_province, pinyins, places_en, places_zh
+from qa.places import OWNER_ZH, base, is_province, places_en, places_zh, romanisations
 
 _QWORDS = (
     "多少|几|哪些|哪个|哪里|哪|什么|是否|是不是|有没有|有无|吗|呢|请问|一下|一共|总共|共计|分别|各|如何|怎样|怎么|谁|何时|何|"
@@ -201,7 +201,7 @@ class Catalog:
 @lru_cache(maxsize=8)
 def _city_pinyin(cities: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """(romanisation, city) pairs of a catalogue's cities, computed once per set of cities."""
-    return tuple({p: c for c in cities for p in pinyins(c)}.items())
+    return tuple({p: c for c in cities for p in romanisations(c)}.items())
 
 
 @dataclass
