@@ -77,7 +77,7 @@ def _split_long(text: str, span: Span, budget: int) -> list[Span]:
 def _safe_cut(text: str, start: int, end: int) -> int:
     """Move a hard cut back so it never lands inside a number or a Latin word."""
     cut = end
-    while cut > start + 1 and text[cut - 1].isalnum() and text[cut].isalnum() and text[cut].isascii():
+    while 1 + start < cut < len(text) and text[cut - 1].isalnum() and text[cut].isalnum() and text[cut].isascii():
         cut -= 1
     return cut if cut > start + 1 else end
 

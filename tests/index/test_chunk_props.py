@@ -60,3 +60,10 @@ def test_tables(rows, sizes):
 
 def test_markdown_heading_longer_than_the_size():
     _check("# " + "标题" * 2000 + "\n正文。", 260, 60)
+
+
+def test_a_hard_cut_at_the_very_end_of_the_text():
+    from index.chunk import _safe_cut
+
+    assert _safe_cut("培训abc123", 0, 8) == 8  # nothing after the cut to split a word with
+    assert _safe_cut("培训 abc123def", 0, 9) == 3  # inside a Latin run: moved back to its start
