@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fulian_qa.api.gate import send_json
 
@@ -81,8 +81,21 @@ class Admission:
             detail = f"busy: {self.capacity} questions are being answered; retry in {wait} s"
             await send_json(send, 503, detail, {"Retry-After": str(wait)})
             return
+        done = False
+
+        def release() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                self.slots.release()
+                self.calendar.answered()
+
+        async def send_then_release(message: Message) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                release()  # before the last bytes go out: a client asking again at once finds the slot free
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_then_release)
         finally:
-            self.slots.release()
-            self.calendar.answered()
+            release()
