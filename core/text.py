@@ -59,7 +59,7 @@ def detect_lang(text: str) -> str:
     return "en" if latin > len(CJK.findall(text)) else "zh"
 
 
-def _cache_dir() -> Path | None:
+def cache_dir() -> Path | None:
     """``<data dir>/cache``, made when missing; None when it cannot be made (jieba then uses its defaults)."""
     from core.settings import get_settings
 
@@ -136,12 +136,12 @@ def jieba() -> ModuleType:
     import jieba as jb
 
     jb.setLogLevel(60)
-    cache_dir = _cache_dir()
-    if cache_dir is not None:
-        jb.dt.tmp_dir = str(cache_dir)
+    folder = cache_dir()
+    if folder is not None:
+        jb.dt.tmp_dir = str(folder)
         jb.dt.cache_file = f"jieba-{jb.__version__}.cache"
-        _load_dictionary(jb, cache_dir / jb.dt.cache_file)
-    _load_posseg(jb, cache_dir)
+        _load_dictionary(jb, folder / jb.dt.cache_file)
+    _load_posseg(jb, folder)
     return jb
 
 

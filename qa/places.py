@@ -132,9 +132,9 @@ def _by_name() -> dict[str, tuple[str, ...]]:
 def _romanised_path() -> Path | None:
     from importlib.metadata import version
 
-    from core.text import _cache_dir
+    from core.text import cache_dir
 
-    folder = _cache_dir()
+    folder = cache_dir()
     if folder is None:
         return None
     made_from = json.dumps([version("jieba"), version("pypinyin"), _PROVINCES, _CITIES, _AMBIGUOUS, _EXONYMS],
