@@ -49,11 +49,73 @@ _TITLE_NOUNS = ("书", "文件", "报", "刊", "杂志", "歌", "节目", "倡�
 
 
 def asked_kind(norm: str) -> str:
-    """"name" | "person" | "place" | "date" | "" for the question's normalised text."""
+    """"name" | "person" | "place" | "date" | "" for the question's normalised text (a name too when the question's
+    什么/哪个 names a type of thing: 「建立了什么制度」, 「哪家茶厂」)."""
     for kind, rx in (("date", _DATE), ("person", _PERSON), ("place", _PLACE), ("name", _NAME)):
         if rx.search(norm):
             return kind
-    return ""
+    return "name" if asked_type(norm) else ""
+
+
+_WHAT = re.compile(r"什么(?!名字|名称)|哪(?:个|家|所|本|部|项|支|种|类|条|座|间)")
+_NAMED_BY = re.compile(r"(?:叫做|叫作|名为|称为|叫|是)(?:什么|啥)")
+_NOUNISH = ("n", "vn", "nz", "j", "ng", "nt", "nr")
+
+
+def asked_type(norm: str) -> str:
+    """The type of thing a Chinese question's 什么/哪个 asks the name of, as the question writes it: the nouns
+    after the question word (「建立了什么制度」 → 制度, 「什么推进模式」 → 推进模式, 「哪家茶厂」 → 茶厂) or, for
+    「X叫什么」, the noun before it (「工作品牌叫什么」 → 品牌); "" when none (「起到了什么作用」 is not a name)."""
+    words: list[str] = []
+    if m := _WHAT.search(norm):
+        for word, flag in pos_tags(norm[m.end() :])[:3]:
+            if flag in _NOUNISH or (flag == "v" and not words and len(word) == 2):
+                words.append(word)
+            else:
+                break
+        while words and pos_tags(words[-1])[0][1] == "v":  # 「什么推进」 ends in a verb: no type
+            words.pop()
+    if not words and (m := _NAMED_BY.search(norm)):
+        tags = [(w, f) for w, f in pos_tags(norm[: m.start()]) if w.strip()]
+        if not tags or tags[-1][1] not in _NOUNISH or len(tags[-1][0]) < 2:
+            return ""
+        while tags and tags[-1][1] in _NOUNISH and len(words) < 3:  # 「公益助学项目叫什么」 → 公益助学项目
+            words.insert(0, tags.pop()[0])
+    return "".join(words)
+
+
+def _quote_typed(sent: str, asked: str, question_norm: str) -> str:
+    """The quoted name (or run of adjacent quoted names) the sentence calls by the asked type in the same clause
+    (「建立“互查互比互评”制度」 → “互查互比互评”, 「“一带一路一街区”“1+1+N”妇建联盟模式」, 「成立“…维权驿站”」
+    for the 驿站); of several, the one whose words before the type share most with the question's
+    (「“邑润花开”公益助学活动项目」 for 「公益助学项目」), then the nearest to its type. "" when none."""
+    noun, qualifier = asked[-2:], asked[:-2]
+    best, best_score = "", 0.0
+    for m in QUOTED_NAME.finditer(sent):
+        inner = m.group(0)[1:-1]
+        if inner in question_norm:
+            continue
+        tail = re.split(r"[,，;；。!！?？:：“《「]", sent[m.end() :], maxsplit=1)[0][:20]
+        gap = 0 if inner.endswith(noun) else tail.find(noun)
+        if not (0 <= gap <= 16 and (inner.endswith(noun) or _is_head(tail[gap + len(noun) :]))):
+            continue
+        shared = sum(c in tail[:gap] for c in set(qualifier)) / len(set(qualifier)) if qualifier else 0.0
+        score = 1 + shared - 0.01 * gap
+        if score > best_score:
+            run, lo = m.group(0), m.start()
+            while (prev := [q for q in QUOTED_NAME.finditer(sent[:lo]) if q.end() == lo]) and len(run) < 40:
+                lo = prev[-1].start()
+                run = prev[-1].group(0) + run
+            best, best_score = run + _grade(sent, m.end(), question_norm), score
+    return best
+
+
+def _is_head(rest: str) -> bool:
+    """Whether the type noun just read ends its phrase, given the text after it (「“…”制度,」 yes; 「“家”文化主题活动」
+    no: there 主题 qualifies 活动; 「铜奖第一名」 yes: a grade may follow)."""
+    if not rest or rest[0] in "等第":
+        return True
+    return pos_tags(rest)[0][1] not in _NOUNISH
 
 
 _NAMING = re.compile(r"叫什么|叫啥|什么名字|什么名称|\bname\b|\bcalled\b")
@@ -157,10 +219,15 @@ def _holder(sentence: str, question_norm: str) -> str:
     return best
 
 
-def _typed(sentence: str, noun: str, question_norm: str) -> str:
-    """A name ending in the asked type noun (「…工作室」, 「…法院」) that the question does not already hold."""
+def _typed(sentence: str, noun: str, question_norm: str, head: bool = False) -> str:
+    """A name ending in the asked type noun (「…工作室」, 「…法院」) that the question does not already hold (and
+    not a piece of a quoted name); with ``head``, only where the noun ends its phrase (not 「文化主题活动」)."""
     for m in re.finditer(rf"[\u4e00-\u9fff0-9“”]{{2,14}}{re.escape(noun)}", sentence):
         name = re.sub(r"^(?:我市|全市|本市|市|由|在|与|和|经|指导|推荐|联合)", "", m.group(0))
+        if name.count("“") != name.count("”") or (head and not _is_head(sentence[m.end() :])):
+            continue
+        if len(tags := pos_tags(name)) > 1 and tags[0][1] == "v":  # 「开展“家”文化主题」: not the verb
+            name = name[len(tags[0][0]) :]
         if name[: -len(noun)] and name[: -len(noun)] not in question_norm and not any(
             w in name for w in re.findall(r"[\u4e00-\u9fff]{3,}", question_norm)
         ):
@@ -186,7 +253,12 @@ def find_span(kind: str, question_norm: str, sentence: str, words: list[str], av
     if kind == "date":
         m = _DATE_SPAN.search(sent)
         return m.group(0) if m else ""
+    asked = asked_type(question_norm) if kind == "name" else ""
+    if asked and (quoted_type := _quote_typed(sent, asked, question_norm)):
+        return quoted_type
     before, after, noun = _anchors(question_norm, avoid)
+    if asked and not noun and asked not in _TITLE_NOUNS and (typed := _typed(sent, asked, question_norm, True)):
+        return typed
     if not noun and (en := re.search(r"\b(?:which|what) (\w+)", question_norm)):
         noun = _EN_TYPES.get(en.group(1).rstrip("s"), "")
     naming = bool(_NAMING.search(question_norm))  # 「X叫什么」: the name stands before X, not after it
@@ -216,7 +288,7 @@ def find_span(kind: str, question_norm: str, sentence: str, words: list[str], av
     type_word = re.split(r"[的了,，\s]", head)[-1][-2:]  # 「…助学项目叫什么」 → 项目
     if kind == "name":
         labelled = [(i, q) for i, q in quoted if type_word and type_word in sent[i + len(q) : i + len(q) + 10]]
-        return _nearest(labelled or quoted, sent, words)
+        return _nearest(labelled or quoted, sent, [w for w in words if not asked or w not in asked])
     return _people_or_places(kind, sent, question_norm, words)
 
 

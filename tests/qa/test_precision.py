@@ -115,6 +115,14 @@ def test_figures_written_side_by_side_share_their_words():
             "“爱心妈妈”志愿服务队获评“十佳爱心妈妈”集体,“邑润花开”公益助学活动项目被推选为最佳项目。",
             "“邑润花开”",
         ),
+        # 「什么/哪家 + a type of thing」: the quoted name the sentence calls by that type, or a name ending in it
+        ("甲城建立了什么制度来比拼庭院创建？", "分级建立“互比互评”制度,组织“六个一”活动。", "“互比互评”"),
+        ("甲城采用的是什么推进模式？", "实行“一月一题”推进模式,鼓励党员争创示范户。", "“一月一题”"),
+        ("甲城推荐获评示范基地的是哪家茶厂？", "指导乙公司创建示范基地、推荐丙山生态茶厂获评省示范基地。", "丙山生态茶厂"),
+        ("甲城的招聘会妇联是和哪个部门一起办的？", "联合人社等相关部门共同举办“春风行动”招聘会。", "人社等相关部门"),
+        ("甲城在基地成立的驿站叫什么？", "在15个示范基地成立“乙妹维权驿站”,接待来访。", "“乙妹维权驿站”"),
+        # the name of the question's own thing beats another quoted name of the asked type
+        ("甲城亲子运动会用的是什么主题？", "开展“家”文化主题活动,举办“共迎亚运 同发展”亲子运动会。", "“共迎亚运 同发展”"),
     ],
 )
 def test_the_asked_name_is_found(question, sentence, expected):
