@@ -17,7 +17,7 @@ import numpy as np
 from core.sentences import evidence_sentences
 from core.text import QUOTED_NAME, normalize, pos_tags
 from qa.figures import Figure, find_figures
-from qa.focus import Focus, label_of
+from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
 from qa.query import Query, unit_match
 from qa.retrieve import Hit
@@ -159,6 +159,7 @@ def score_candidates(
     use_sim = query.lang == "en" and vectors is not None and query_vector is not None
     if vectors is not None and query_vector is not None and use_sim:
         sims = vectors(cands) @ query_vector
+    action = asked_action(query.norm) if query.qtype == "numeric" and query.lang == "zh" else ""
     prev_text = ""
     prev_hit = None
     for i, c in enumerate(cands):
@@ -178,6 +179,8 @@ def score_candidates(
         if query.qtype == "numeric" or (query.qtype == "yesno" and query.claim_figures):
             c.figure, c.figure_fit = best_figure(query, c.text, qgrams, focus)
             c.score += 0.15 * c.figure_fit if c.figure else -0.3
+        if action and action in norm:  # the question's own action (带动, 培训) over another count in its topic
+            c.score += 0.1
         if query.asks_person and not has_person(c.text):
             c.score -= 0.2
         if kind == "name":  # a name is usually quoted or a title

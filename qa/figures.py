@@ -54,8 +54,9 @@ def find_figures(text: str) -> list[Figure]:
     figures = []
     for m in FIGURE.finditer(text):
         start = m.start()
-        if start > 0 and (text[start - 1].isdigit() or text[start - 1] == "."):
-            continue
+        if start > 0 and (text[start - 1].isdigit() or text[start - 1] == "." or text[start - 1].isascii() and
+                          text[start - 1].isalpha()):
+            continue  # 「FM995电台」, 「G20」: digits of a name
         num = m.group("num").replace(",", "").replace("，", "")
         try:
             value = float(num)

@@ -167,7 +167,7 @@ def _with_head(thing: str) -> tuple[str, ...]:
     tags = [(w, f) for w, f in pos_tags(thing) if w.strip()]
     lead: list[str] = []
     for word, flag in tags:
-        if not _NOUNISH.match(flag):
+        if not (_NOUNISH.match(flag) or (flag == "f" and len(word) >= 2)):  # 初中 is tagged a place word
             break
         lead.append(word)
     head, rest = "".join(lead), tags[len(lead) :]
@@ -284,3 +284,28 @@ def _inside_brackets(head: str) -> bool:
         elif ch in _CLOSE and depth:
             depth -= 1
     return depth > 0
+
+
+# Verbs that name no particular action: a count after them can be of anything.
+_LIGHT = (
+    "有 是 为 达 达到 共 共有 累计 总共 一共 开展 组织 实施 进行 完成 实现 举办 参加 参与 覆盖 涉及 包括 建立 "
+    "建成 成立 设立 打造 推出 形成 获得 获 取得 办 办理 做 搞 提供 增加 新增 新 超过 超 受益 服务 帮助 投入 使用 用 "
+    "拿到 得到 收到 找到 领到 争取到 有了 办了"
+)
+_LIGHT_VERBS = frozenset(_LIGHT.split())
+_ASKED = re.compile(r"(?:多少|几)")
+
+
+def asked_action(norm: str) -> str:
+    """The action a Chinese numeric question counts the outcome of, the verb right before 多少/几
+    (「株洲培训了多少人」 → 培训), or "" when that verb is a light one (有, 开展, 完成…) or there is none."""
+    m = _ASKED.search(norm)
+    if not m:
+        return ""
+    words = [(w, f) for w, f in pos_tags(norm[: m.start()]) if w.strip()]
+    while words and words[-1][0] in ("了", "过", "的", "共", "一共", "总共", "累计", "有", "是", "达", "达到"):
+        words.pop()
+    if not words:
+        return ""
+    word, flag = words[-1]
+    return word if flag.startswith("v") and len(word) >= 2 and word not in _LIGHT_VERBS else ""

@@ -15,7 +15,7 @@ from core.text import normalize, pos_tags
 from core.types import Refusal
 from qa.evidence import Candidate
 from qa.figures import Figure, find_figures
-from qa.focus import focus_of
+from qa.focus import asked_action, focus_of
 from qa.plan import Options
 from qa.query import UNIT_GROUPS, Query, unit_match
 
@@ -104,30 +104,6 @@ def concept_refusal(query: Query, best: Candidate) -> str:
         if len(words) >= 3 and not any(w in context for w in words):
             return f"none of the asked things ({'、'.join(words)}) is in the evidence passage"
     return ""
-
-
-# Verbs that name no particular action: a count after them can be of anything.
-_LIGHT = (
-    "有 是 为 达 达到 共 共有 累计 总共 一共 开展 组织 实施 进行 完成 实现 举办 参加 参与 覆盖 涉及 包括 建立 "
-    "建成 成立 设立 打造 推出 形成 获得 获 取得 办 办理 做 搞 提供 增加 新增 新 超过 超 受益 服务 帮助 投入 使用 用"
-)
-_LIGHT_VERBS = frozenset(_LIGHT.split())
-_ASKED = re.compile(r"(?:多少|几)")
-
-
-def asked_action(norm: str) -> str:
-    """The action a Chinese numeric question counts the outcome of, the verb right before 多少/几
-    (「株洲培训了多少人」 → 培训), or "" when that verb is a light one (有, 开展, 完成…) or there is none."""
-    m = _ASKED.search(norm)
-    if not m:
-        return ""
-    words = [(w, f) for w, f in pos_tags(norm[: m.start()]) if w.strip()]
-    while words and words[-1][0] in ("了", "过", "的", "共", "一共", "总共", "累计", "有", "是", "达", "达到"):
-        words.pop()
-    if not words:
-        return ""
-    word, flag = words[-1]
-    return word if flag.startswith("v") and len(word) >= 2 and word not in _LIGHT_VERBS else ""
 
 
 def action_refusal(query: Query, best: Candidate) -> str:

@@ -68,6 +68,10 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         ("受理的投诉里，最终办结的有多少件？", "共受理投诉320件,办结298件。", "298件"),
         # a bare figure after a comma shares its words; the asked unit decides between them
         ("发放的口罩一共多少盒？", "向社区发放口罩40箱,1200盒。", "1200盒"),
+        # the head of a counted thing tagged a place word (初中) still picks its own figure in an enumeration
+        ("甲城有多少所初中建立了家长学校？", "在42所高中、160所初中、11所幼儿园建立了家长学校。", "160所"),
+        # digits of a name (「FM995电台」) are no figure
+        ("甲城的电台空中课堂办了多少期？", "打造FM995电台空中课堂225期。", "225期"),
     ],
 )
 def test_the_figure_attached_to_the_asked_thing(question, sentence, expected):

@@ -160,6 +160,7 @@ def test_a_counted_thing_with_a_sibling_in_the_passage_is_a_near_concept(catalog
         ("东营评出了多少户最美家庭？", "评选出最美家庭120户。", False),  # the action's characters, another wording
         ("东营有多少个妇女之家？", "建成妇女之家292个。", False),  # 有: no particular action
         ("东营开展了多少场讲座？", "举办讲座12场。", False),  # a light verb asks for no particular action
+        ("东营拿到了多少政府补助？", "获政府补助20余万元。", False),  # 拿到, 找到: getting, no particular action
     ],
 )
 def test_the_counted_action_must_be_the_asked_one(catalog, question, sentence, refused):
