@@ -28,7 +28,7 @@ from qa.qualifiers import contradiction
 from qa.query import Query
 from qa.refusals import evidence_refusal
 from qa.retrieve import Hit, Retrieval
-from qa.spans import asked_kind, find_span
+from qa.spans import asked_kind, english_types, find_span, typed_name
 from qa.templates import say
 
 
@@ -180,13 +180,21 @@ class ExtractiveAnswerer:
             count = asked_count(query.norm) if options.lists else 0
             key = "list_fewer" if 0 < len(items) < count else "list"
             text = say(lang, key, items="、".join(items), evidence=evidence, n=n, found=len(items), asked=count)
-        elif kind and (span := find_span(kind, query.norm, best.text, _words(query, focus), tuple(query.cities))):
+        elif (kind or query.qtype == "entity") and (span := self._span(kind, query, best, focus, options)):
             text = say(lang, "span", span=span, evidence=evidence, n=n)
         elif query.qtype == "yesno":
             text = self._yesno(query, best, evidence, n, idf, options)
         else:
             text = say(lang, "plain", evidence=evidence, n=n)
         return Draft(text, True, [best, *extra], conf)
+
+    def _span(self, kind: str, query: Query, best: Candidate, focus: Focus | None, options: Options) -> str:
+        """The asked name in the evidence sentence (an English question's type through its words' glosses)."""
+        words = _words(query, focus)
+        types = english_types(query.norm, query.glosses, words) if query.lang == "en" else ()
+        if not kind:  # an English question whose type of thing bears names (「what viewpoint」): only such a name
+            return typed_name(best.text, types, query.norm) if types and options.spans else ""
+        return find_span(kind, query.norm, best.text, words, tuple(query.cities), types)
 
     def _continuation(self, best: Candidate) -> Candidate | None:
         """The rest of an evidence sentence cut off at the end of its passage: the next passage of the report up

@@ -24,6 +24,7 @@ from qa.retrieve import Hit
 
 _TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
 _TOTAL_T = re.compile(r"共|累计|总|全年|合计")
+_FIGURE_TEXT = re.compile(r"\d[\d.,]*\s*[余多近约]?[万亿千百]?[\u4e00-\u9fff]?")
 _CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
 
 
@@ -49,9 +50,12 @@ class Candidate:
         return self.start, self.end
 
 
-def query_grams(query: Query, idf: Idf) -> dict[str, float]:
+def query_grams(query: Query, idf: Idf, glossed: bool = False) -> dict[str, float]:
+    """The IDF-weighted bigrams of the question's keywords (``glossed``: and of its English words' Chinese glosses,
+    for finding the sentence; a figure's or a name's own words are matched without them)."""
     gs: set[str] = set()
-    for word in query.keywords:
+    words = [*query.keywords, *(w for ws in query.glosses.values() for w in ws)] if glossed else query.keywords
+    for word in words:
         gs |= grams(word)
     return {g: idf(g) for g in gs}
 
@@ -72,7 +76,7 @@ def _share(words: tuple[str, ...], text: str) -> float:
 def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], clause: str) -> float:
     """How well a figure's own words match the counted thing, the qualifiers and the asked total."""
     label = label_of(sentence, fig, figures)
-    own = label.before + label.after
+    own = _FIGURE_TEXT.sub(" ", label.before + label.after)  # a neighbour's 「303余期」 does not count 期 here
     scope = own + " " + label.parent  # a part counts what its total counts (「陇原妹21256人(省外输转16222人)」)
     quals = [q for q in focus.qualifiers if q in scope]
     own_quals = [q for q in quals if q in own and q not in label.parent]
@@ -156,6 +160,7 @@ def score_candidates(
     if not cands:
         return []
     qgrams = query_grams(query, idf)
+    sgrams_q = query_grams(query, idf, glossed=True)
     use_sim = query.lang == "en" and vectors is not None and query_vector is not None
     if vectors is not None and query_vector is not None and use_sim:
         sims = vectors(cands) @ query_vector
@@ -167,8 +172,8 @@ def score_candidates(
         section = c.hit.chunk.meta.heading
         context = normalize(section + " " + (prev_text if prev_hit is c.hit else ""))
         sgrams = grams(norm)
-        c.lex = coverage(qgrams, sgrams)
-        c.ctx = coverage(qgrams, sgrams | grams(context))
+        c.lex = coverage(sgrams_q, sgrams)
+        c.ctx = coverage(sgrams_q, sgrams | grams(context))
         if use_sim:
             c.sim = float(sims[i])
         prior = 1.0 / (1 + c.rank)

@@ -68,6 +68,9 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
 }
 _EN_WORD = re.compile(r"[a-z]+")
 _HOW_MANY = re.compile(r"how (?:many|much) ((?:[a-z'-]+ ?){1,4})")
+_OF_THING = re.compile(  # the thing a measure word counts: 「how many cases of infant formula」
+    r"how (?:many|much) [a-z'-]+(?: [a-z'-]+)? of ((?:(?!did|do|does|were|was|are|is|have|has)[a-z'-]+ ?){1,4})"
+)
 
 
 @dataclass(frozen=True)
@@ -190,13 +193,29 @@ def _measured(thing: str) -> str:
     return stem if len(stem) >= 2 else thing
 
 
+def _glossed(words: list[str], glosses: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
+    """The domain glossary's Chinese for ``words``, then the dictionary's for those it lacks."""
+    out = list(_english(words))
+    known = {w for w in words if _english([w])}
+    text = " ".join(words)
+    for key, chinese in glosses:
+        if key not in known and re.search(rf"\b{re.escape(key)}\b", text):
+            out.extend(chinese)
+    return tuple(dict.fromkeys(out))
+
+
 @lru_cache(maxsize=1024)
-def _focus(norm: str, lang: str, cities: tuple[str, ...]) -> Focus:
+def _focus(
+    norm: str, lang: str, cities: tuple[str, ...], glosses: tuple[tuple[str, tuple[str, ...]], ...] = ()
+) -> Focus:
     total = next((w for w in _TOTAL_WORDS if w in norm), "")
     if lang == "en":
         head = _HOW_MANY.search(norm)
-        thing = _english(_EN_WORD.findall(head.group(1))) if head else ()
-        rest = _english(_EN_WORD.findall(norm))
+        counted = _EN_WORD.findall(head.group(1)) if head else []
+        if (of := _OF_THING.search(norm)) and len(counted) <= 2:  # 「how many cases of infant formula」
+            counted += _EN_WORD.findall(of.group(1))
+        thing = _glossed(counted, glosses)
+        rest = _glossed(_EN_WORD.findall(norm), glosses)
         if re.search(r"\b(in total|altogether|cumulative(ly)?|so far)\b", norm):
             total = "累计"
         return Focus(thing, tuple(w for w in rest if w not in thing), total)
@@ -214,7 +233,7 @@ def _focus(norm: str, lang: str, cities: tuple[str, ...]) -> Focus:
 
 def focus_of(query: Query) -> Focus:
     """The counted thing, qualifiers and total word of a question (empty ``Focus`` if none)."""
-    return _focus(query.norm, query.lang, tuple(query.cities))
+    return _focus(query.norm, query.lang, tuple(query.cities), tuple(query.glosses.items()))
 
 
 def label_of(sentence: str, fig: Figure, figures: list[Figure]) -> Label:

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from core.text import CJK_RUNS, YEAR, detect_lang, normalize, tokens
 from index.lexindex import QUOTED
+from qa.bilingual import glosses
 from qa.figures import find_figures
 from qa.places import OWNER_ZH, base, is_province, places_en, places_zh, romanisations
 
@@ -117,6 +118,7 @@ _PEOPLE_COUNTED = re.compile(
     r"患者|孕产妇|青少年|姐妹|村民|居民|农民|职工|女工)(?=[得被参接受获结在有是了的都,，?？]|$)"
 )
 _PERCENT = re.compile(r"比例|百分比|百分之|占比|比重|[\u4e00-\u9fff]率(?!先|领)|%|多少成")  # 成功率, 救助率…
+_EN_AUX = frozenset({"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will", "can", "could"})
 _EN_UNITS = [
     (re.compile(r"\b(percent|percentage|proportion|share|rate|ratio)\b"), "%"),
     (re.compile(r"\bsquare met(er|re)s?\b"), "平方米"),
@@ -128,9 +130,12 @@ _EN_UNITS = [
         "人",
     ),
     (re.compile(r"\b(times|sessions|events|activities|lectures|meetings|classes|trainings?)\b"), "次"),
+    (re.compile(r"\b(cases|boxes|cartons|bottles|packs|packets|packages|bags)\b"), "箱"),
+    (re.compile(r"\b(portions|copies|pieces|items|leaflets|brochures|booklets|pamphlets)\b"), "份"),
+    (re.compile(r"\b(businesses|companies|firms|shops|stores|enterprises)\b"), "家"),
     (
         re.compile(
-            r"\b(groups|organi[sz]ations|bases|stations|teams|projects|associations|enterprises|centers|centres)\b"
+            r"\b(groups|organi[sz]ations|bases|stations|teams|projects|associations|centers|centres)\b"
         ),
         "个",
     ),
@@ -220,6 +225,7 @@ class Query:
     claim_figures: list[str] = field(default_factory=list)
     asks_person: bool = False
     terms: list[str] = field(default_factory=list)  # named terms the reports quote (最美家庭), see named_terms
+    glosses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # English word → the reports' Chinese words
 
     @property
     def multi(self) -> bool:
@@ -263,7 +269,10 @@ def expected_unit(norm: str, lang: str) -> str:
         if _EN_MONEY.search(norm):
             return "元"
         head = re.search(r"how (?:many|much) ((?:[a-z'()-]+ ?){1,3})", norm)
-        for text in ([head.group(1)] if head else []) + [norm]:
+        words = head.group(1).split() if head else []
+        verb = next((i for i, w in enumerate(words) if w in _EN_AUX or w.endswith("ed")), len(words))
+        words = words[:verb] or words[:1]  # the counted phrase ends where its verb starts (「women attended」)
+        for text in [*reversed(words), norm]:  # the head noun, last in its phrase, first (「women-run businesses」)
             for pattern, unit in _EN_UNITS:
                 if pattern.search(text):
                     return unit
@@ -285,12 +294,12 @@ def unit_match(expected: str, actual: str) -> float:
     """1 for the same unit, 0.7 for the same family (人/名), 0.3 when nothing was expected, else 0."""
     if not expected:
         return 0.3 if actual else 0.1
-    if expected == actual or (actual.endswith(expected) and len(expected) == 1 and expected != "个"):
+    same = any(expected in g and actual in g for g in UNIT_GROUPS)
+    grouped = any(expected in g for g in UNIT_GROUPS) and any(actual in g for g in UNIT_GROUPS)
+    if expected == actual or (actual.endswith(expected) and len(expected) == 1 and expected != "个" and
+                              (same or not grouped)):  # 场次 for 次, not 人次 (people) for 次 (events)
         return 1.0
-    for group in UNIT_GROUPS:
-        if expected in group and actual in group:
-            return 0.7
-    return 0.0
+    return 0.7 if same else 0.0
 
 
 def keywords(norm: str, exclude: list[str]) -> list[str]:
@@ -398,6 +407,13 @@ def city_years(norm: str, lang: str, catalog: Catalog) -> dict[str, list[int]]:
     return out
 
 
+def _without_places(norm: str, catalog: Catalog) -> str:
+    """An English question without the romanised names of the cities it mentions (no glosses for them)."""
+    for py in catalog.city_pinyin():
+        norm = re.sub(rf"\b{py}\b", " ", norm)
+    return norm
+
+
 def parse(question: str, catalog: Catalog) -> Query:
     """Parse a question against what the index holds."""
     norm = normalize(question).strip()
@@ -410,6 +426,9 @@ def parse(question: str, catalog: Catalog) -> Query:
     years = [int(y) for y in YEAR.findall(norm)]
     unknown = _unknown_places(norm, lang, catalog)
     kws = keywords(" ".join(CJK_RUNS.findall(norm)) if lang == "en" else norm, cities)
+    gloss: dict[str, tuple[str, ...]] = {}
+    if lang == "en":  # the reports' own words for the question's English ones
+        gloss = glosses(_without_places(norm, catalog), catalog.vocabulary.contains)
     claim = []
     if qtype == "yesno":
         claim = [f.text for f in find_figures(norm) if not f.is_year and f.unit]  # "12338热线" is a name
@@ -427,4 +446,5 @@ def parse(question: str, catalog: Catalog) -> Query:
         claim,
         asks_person,
         named_terms(norm, catalog),
+        gloss,
     )

