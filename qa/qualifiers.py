@@ -1,4 +1,5 @@
-"""Qualifiers of a yes/no claim: scope (全国/全省/全市), level (国家级/省级/市级), rank (第一/第二/首个) and year.
+"""Qualifiers of a yes/no claim: scope (全国/全省/全市), level (国家级/省级/市级), how often (每周/每月), how many
+levels (三级/四级联动), rank (第一/第二/首个) and year.
 
 ``contradiction(question, evidence)`` returns what the evidence says instead when it states another member
 of a qualifier group than the claim (「全省第一个」 asked as 「全国第一个」 → 全省), or "" when every qualifier
@@ -15,6 +16,15 @@ from qa.places import is_province
 
 _SCOPE = ("全国", "全省", "全市", "全县", "全区")
 _LEVEL = ("国家级", "省级", "市级", "县级", "区级", "镇级", "村级")
+# how often: each member with the words that write it
+_FREQ = {
+    "每天": ("每天", "每日", "天天"), "每周": ("每周", "每星期", "每个星期"), "每月": ("每月", "每个月"),
+    "每季度": ("每季度", "每季"), "每年": ("每年", "每一年"),
+}
+# how many levels a network has (「市镇村三级」 vs 「市镇社区村四级联动」), not 「三级医院」 asked as a level
+_TIERS = re.compile(
+    r"(?<![第\d])([一二三四五六七八九两]|\d)级(?=联动|网络|体系|组织|阵地|服务|全覆盖|书记|妇联|联创|共建|贯通)"
+)
 _RANK = re.compile(r"第([一二三四五六七八九十]+|\d+)|首(?=个|家|届|批|位|次|所|支|创)")
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=年|\b)")
 _EN = (
@@ -25,10 +35,23 @@ _EN = (
     (re.compile(r"\bprovincial(-level)?\b"), "省级"),
     (re.compile(r"\bcity-level\b|\bmunicipal(-level)?\b"), "市级"),
     (re.compile(r"\bcounty-level\b"), "县级"),
+    (re.compile(r"\bdaily\b|\bevery day\b"), "每天"),
+    (re.compile(r"\bweekly\b|\bevery week\b|\bonce a week\b"), "每周"),
+    (re.compile(r"\bmonthly\b|\bevery month\b|\bonce a month\b"), "每月"),
+    (re.compile(r"\bquarterly\b|\bevery quarter\b"), "每季度"),
+    (re.compile(r"\bannually\b|\byearly\b|\bevery year\b|\bonce a year\b"), "每年"),
+    (re.compile(r"\b(?:two|2)[ -](?:levels?|tiers?)\b"), "两级联动"),
+    (re.compile(r"\b(?:three|3)[ -](?:levels?|tiers?)\b"), "三级联动"),
+    (re.compile(r"\b(?:four|4)[ -](?:levels?|tiers?)\b"), "四级联动"),
+    (re.compile(r"\b(?:five|5)[ -](?:levels?|tiers?)\b"), "五级联动"),
     (re.compile(r"\bfirst\b"), "第一"),
     (re.compile(r"\bsecond\b"), "第二"),
     (re.compile(r"\bthird\b"), "第三"),
 )
+
+
+def _tier(raw: str) -> int | None:
+    return int(raw) if raw.isdigit() else 2 if raw == "两" else cn_value(raw)
 
 
 def _rank(text: str) -> set[int]:
@@ -124,6 +147,14 @@ def contradiction(question: str, evidence: str) -> str:
         stated = [w for w in group if w in evidence]
         if asked and stated and not set(asked) & set(stated):
             return stated[0]
+    asked_freq = {k for k, words in _FREQ.items() if any(w in claim for w in words)}
+    stated_freq = [k for k, words in _FREQ.items() if any(w in evidence for w in words)]
+    if asked_freq and stated_freq and not asked_freq & set(stated_freq):
+        return stated_freq[0]
+    asked_tiers = {_tier(m.group(1)) for m in _TIERS.finditer(claim)}
+    stated_tiers = [m.group(0) for m in _TIERS.finditer(evidence)]
+    if asked_tiers and stated_tiers and not asked_tiers & {_tier(t[:-1]) for t in stated_tiers}:
+        return stated_tiers[0]
     asked_rank, stated_rank = _rank(claim), _rank(evidence)
     if asked_rank and stated_rank and not asked_rank & stated_rank:
         m = _RANK.search(evidence)

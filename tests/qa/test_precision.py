@@ -216,6 +216,11 @@ def test_passages_stitch_back_into_the_report():
         ("Was it the first nationwide?", "在全省率先启动", "全省"),
         # a province's name is a provincial scope; with several subjects, the claim's own clause decides
         ("是不是获评全国巾帼文明岗？", "服务站获评河北省巾帼文明岗", "河北省"),
+        # how often, and how many levels a network links
+        ("服务队是不是每周上门清洁一次？", "服务队每月组织2次入户清洁活动", "每月"),
+        ("服务队是不是每个月上门清洁？", "服务队每月组织2次入户清洁活动", ""),
+        ("does the work link up three levels: city, town and village?", "实现市镇社区村四级联动", "四级"),
+        ("是不是实现了市镇社区村四级联动？", "实现市镇社区村四级联动", ""),
         ("王某家庭是全国最美家庭吗", "李某家庭获评全国最美家庭、王某家庭获评河北省最美家庭", "河北省"),
         ("李某家庭是全国最美家庭吗", "李某家庭获评全国最美家庭、王某家庭获评河北省最美家庭", ""),
     ],
