@@ -83,6 +83,8 @@ def _other_place(claim: str, evidence: str) -> str:
     """Another place where the claim names one before the same words (山东省最佳… asked, 潍坊市最佳… stated)."""
     for m in _PLACE_Q.finditer(claim):
         place, follow = _trim(m.group(1)), m.group(2)
+        if re.search(r"[了的是在把被实现]", place[:-1]):  # 「实现了市镇…」: no place name
+            continue
         for hit in re.finditer(re.escape(follow[:2]), evidence):
             before = re.search(r"([\u4e00-\u9fff]{2,3}[省市县区])$", evidence[: hit.start()])
             stated = _trim(before.group(1)) if before else ""
