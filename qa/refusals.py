@@ -21,8 +21,8 @@ from qa.query import UNIT_GROUPS, Query, unit_match
 
 # Measures a question can ask that no other kind of figure answers: a rate, an area, money, people.
 _AREA = {"平方米", "平米", "亩", "公顷", "万平方米"}
-_STRICT = [g for g in UNIT_GROUPS if g & {"%", "元", "人"}] + [_AREA]
-_NAMES = {"%": "a rate", "元": "money", "人": "people", "平方米": "an area"}
+_STRICT = [g for g in UNIT_GROUPS if g & {"%", "元", "人", "小时"}] + [_AREA]
+_NAMES = {"%": "a rate", "元": "money", "人": "people", "平方米": "an area", "小时": "a duration"}
 _AREA_Q = re.compile(
     r"面积|平方米|平米|多大地方|square (?:met(?:er|re)s?|feet|kilomet(?:er|re)s?)|\bacres?\b|hectares?\b"
 )
@@ -66,18 +66,32 @@ def measure_refusal(query: Query, best: Candidate) -> str:
     return ""
 
 
-def _siblings(term: str, passage: str) -> list[str]:
+def _siblings(term: str, passage: str, opening: bool = False) -> list[str]:
     """Names in ``passage`` that look like ``term`` but are not it: a quoted name sharing its first or last two
-    characters (最美庭院 for 最美家庭), or a name with its head and last character (巾帼信用贷 for 巾帼创业贷)."""
+    characters (最美庭院 for 最美家庭), a name with its head and last character (巾帼信用贷 for 巾帼创业贷), or,
+    with ``opening``, for a long name, one opening with its first three (十佳好军嫂 for 十佳好媳妇)."""
     quoted = [n for n in _QUOTED.findall(passage) if len(n) >= 4 and (n[:2] == term[:2] or n[-2:] == term[-2:])]
     pattern = re.escape(term[:2]) + r"[\u4e00-\u9fff]{1,4}?" + re.escape(term[-1])
-    return [n for n in quoted + re.findall(pattern, passage) if n != term]
+    opens = re.findall(re.escape(term[:3]) + r"[\u4e00-\u9fff]{1,3}", passage) if opening and len(term) >= 5 else []
+    return [n for n in quoted + re.findall(pattern, passage) + opens if n != term and n not in term]
 
 
 def _name_like(thing: str) -> bool:
     """Whether a counted thing is a name made of nouns (巾帼文明村, 儿童友好图书馆), not a phrase with a verb or a
     figure in it (陇原妹输转到了省外, 五好家庭): only such a thing can have a near-concept sibling."""
     return all(flag[0] in "nja" and flag != "ad" for _, flag in pos_tags(thing))
+
+
+_HONOURED = re.compile(
+    r"(?:获评|评为|评上|荣获|获得|获|授予|命名为|入选|当选)了?([\u4e00-\u9fff]{4,12}?)(?:称号|荣誉)?(?:吗|的|呢|[?？,，]|$)"
+)
+
+
+def _honours(query: Query) -> tuple[str, ...]:
+    """The title a Chinese question says something was awarded (「哪户家庭获评了全国文明家庭」 → 全国文明家庭)."""
+    if query.lang == "en":
+        return ()
+    return tuple(m.group(1) for m in _HONOURED.finditer(query.norm))
 
 
 def concept_refusal(query: Query, best: Candidate) -> str:
@@ -92,11 +106,11 @@ def concept_refusal(query: Query, best: Candidate) -> str:
     context = passage + " " + normalize(best.hit.chunk.meta.section)
     bare = re.sub(r"[()（）“”‘’\"'《》「」\s]", "", context)
     things = focus_of(query).thing[:1] if query.qtype == "numeric" and query.lang != "en" else ()
-    things = tuple(t for t in things if _name_like(t))
+    things = tuple(t for t in (*things, *_honours(query)) if _name_like(t))
     for term in (*query.terms, *things):
         if len(term) < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", term) or term in context or term in bare:
             continue
-        if siblings := _siblings(term, passage):
+        if siblings := _siblings(term, passage, opening=term in query.terms):
             return f"the evidence is about {siblings[0]}, not {term}"
     if query.lang == "en":
         focus = focus_of(query)

@@ -109,6 +109,7 @@ def _candidate(sentence: str, passage: str = "", section: str = "") -> Candidate
         ("东营一共发放了多少钱的助学金？", "资助困境儿童300人次。"),
         ("东营的招聘会提供了多少个岗位？", "举办招聘会,为2000余名女性求职者牵线搭桥。"),
         ("东营离婚调解的成功率是多少？", "累计参与离婚调解4600余对,调和成功2100余对。"),  # any 「…率」 is a rate
+        ("东营志愿服务队累计服务时长有多少小时？", "成立200余人的志愿服务队,结对帮扶困境儿童。"),  # a duration
     ],
 )
 def test_an_absent_measure_is_refused(catalog, question, sentence):
@@ -218,3 +219,23 @@ def test_years_are_scoped_per_city_end_to_end(service):
     assert not swapped.found and swapped.refusal is Refusal.UNCOVERED_YEAR, swapped.answer
     one = service.ask("东营2020年和天水2022年的妇联公众号分别发了多少条信息？")
     assert one.found and "5204" in one.answer and "1153" not in one.answer, one.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        # a quoted long name: a passage name opening with its first three characters is a near one
+        ("东营评选了多少名“十佳好媳妇”？", "评选十佳好军嫂、十佳兵妈妈各10名。"),
+        # the title a question says was awarded, beside a sibling title in the passage
+        ("东营哪户家庭获评了全国文明家庭？", "推荐王某家庭获评全国最美家庭、李某家庭获评山东省最美家庭。"),
+    ],
+)
+def test_near_names_and_titles_are_refused(catalog, question, passage):
+    near = evidence_refusal(parse(question, catalog), _candidate(passage, passage), Options())
+    assert near is not None and near[0] is Refusal.NO_CONCEPT, near
+
+
+def test_the_awarded_title_itself_is_answered(catalog):
+    passage = "推荐王某家庭获评全国最美家庭、李某家庭获评山东省最美家庭。"
+    query = parse("东营哪户家庭获评了全国最美家庭？", catalog)
+    assert evidence_refusal(query, _candidate(passage, passage), Options()) is None
