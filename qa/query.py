@@ -95,6 +95,11 @@ _STOP = set(
         "累计",
         "今年",
         "去年",
+        "一年",  # 「这一年」, 「当年」: the report's own year, not a word of its text
+        "当年",
+        "本年",
+        "年度",
+        "全年",
     ]
 )
 _UNIT_AFTER = re.compile(
