@@ -22,7 +22,17 @@ from qa.evidence import Candidate, best_figure, has_person, query_grams, score_c
 from qa.figures import figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
-from qa.lists import asked_count, counted_run, headed_items, headed_phrase, items_in, numbered_items, quoted_run, stitch
+from qa.lists import (
+    asked_count,
+    counted_run,
+    headed_items,
+    headed_phrase,
+    items_in,
+    numbered_items,
+    quoted_run,
+    section_items,
+    stitch,
+)
 from qa.plan import Options
 from qa.qualifiers import contradiction
 from qa.query import Query
@@ -228,6 +238,9 @@ class ExtractiveAnswerer:
         added to ``extra`` for citing."""
         items = _list_items(query, best, options)
         count = asked_count(query.norm)
+        short = options.lists and count and len(items) != count
+        if short and (sectioned := self._section_list(query, best, count, extra)):
+            return sectioned
         phrase, head = headed_phrase(query.norm)
         if not (options.lists and phrase and self._doc_chunks):
             return items
@@ -245,6 +258,22 @@ class ExtractiveAnswerer:
                 continue
             lo = chunk.text.find(item)
             if lo >= 0:
+                extra.append(Candidate(Hit(chunk, 0.0), best.rank, lo, lo + len(item), item))
+        return [item for _, item in found]
+
+    def _section_list(self, query: Query, best: Candidate, count: int, extra: list[Candidate]) -> list[str]:
+        """The ``count`` numbered items of the report section the evidence stands in (its heading names the group,
+        「二、提升“家家幸福安康工程”」 → 一是…四是…), their passages added to ``extra``; [] when it numbers fewer."""
+        if self._doc_chunks is None:
+            return []
+        chunks = sorted(self._doc_chunks(best.hit.doc), key=lambda c: c.meta.start)
+        words = [*query.terms, *(k for k in query.keywords if len(k) >= 3)]
+        found = section_items(stitch(chunks), best.hit.chunk.meta.start + best.start, count, words)
+        for at, item in found:
+            chunk = next((c for c in chunks if c.meta.start <= at < c.meta.end), None)
+            if chunk is None or chunk.id in {best.hit.chunk.id, *(e.hit.chunk.id for e in extra)}:
+                continue
+            if (lo := chunk.text.find(item)) >= 0:
                 extra.append(Candidate(Hit(chunk, 0.0), best.rank, lo, lo + len(item), item))
         return [item for _, item in found]
 

@@ -4,7 +4,8 @@
 reads 「一是…二是…」, 「(一)…(二)…」, 「1.…2.…」 and 「一、…二、…」 enumerations, one item per marker (its words up to
 the first punctuation). ``asked_count`` reads the count a question names (「哪六大行动」 → 6, "which three" → 3).
 ``headed_items`` gathers items that a report introduces as clauses of their own across its passages
-(「六大行动」 → 「实施“红心向党”巾帼行动,…」 … one per line or sentence). Leaves out: choosing the passage.
+(「六大行动」 → 「实施“红心向党”巾帼行动,…」 … one per line or sentence); ``section_items`` the numbered items of
+the section an evidence sentence stands in. Leaves out: choosing the passage.
 """
 
 from __future__ import annotations
@@ -65,9 +66,12 @@ def quoted_run(sentence: str, count: int) -> list[str]:
 
 def counted_run(sentence: str, count: int) -> list[str]:
     """A 、-run of exactly ``count`` items written right before the number that counts them
-    (「立足认知提升、机制建设、示范带动、宣传推介四个抓手」), or []."""
-    for m in re.finditer(rf"([^，,;；:：。]+?)等?([{_CN}两]+|\d+)(?:个|项|大|种|类|条|方面)", sentence):
+    (「立足认知提升、机制建设、示范带动、宣传推介四个抓手」, 「开展政策、技术、服务“三送”」), or []."""
+    counted = rf"([^，,;；:：。“]+?)等?“?([{_CN}两]+|\d+)(?:个|项|大|种|类|条|方面|[\u4e00-\u9fff](?=”))"
+    for m in re.finditer(counted, sentence):  # 「…四个抓手」, 「政策、技术、服务“三送”」
         items = [x.strip() for x in m.group(1).split("、") if x.strip()]
+        if items:
+            items[0] = _VERBS.sub("", items[0])
         if _number(m.group(2)) == count and len(items) == count:
             return items
     return []
@@ -96,7 +100,9 @@ def numbered_items(text: str) -> list[str]:
 _HEADS = "行动|工程|活动|计划|机制|品牌|项目|举措|措施|任务|环节|体系|平台|保障|中心|站点|阵地"
 _HEADED = re.compile(rf"(?:[{_CN}两]+|\d+)(?:大|个|项|类|种|条)(?:[\u4e00-\u9fff]{{0,3}}?)({_HEADS})")
 _LEAD_VERB = re.compile(rf"^(?:[{_CN}]+[、.．]|[（(][{_CN}\d]+[)）]|\d+[、.．])?\s*")
-_VERBS = re.compile(r"^(?:实施|开展|提升|推进|深化|启动|打造|实行|强化|抓好|做好|突出|建设|组织|深入实施|全面实施)")
+_VERBS = re.compile(
+    r"^(?:实施|开展|提升|推进|深化|启动|打造|实行|强化|抓好|做好|突出|建设|组织|深入实施|全面实施|立足|围绕|坚持)"
+)
 
 
 def headed_phrase(norm: str) -> tuple[str, str]:
@@ -130,6 +136,46 @@ def _clauses(text: str, origin: int, head: str, group: str, count: int) -> list[
                 found.append((text.find(item, origin + m.start(1)), item))  # where the item's own words start
             if len(found) == count:
                 return found
+    return found
+
+
+# a heading opens a line or follows a sentence's end (passages are stitched with spaces where lines broke)
+_HEADING = re.compile(
+    rf"(?m)(?:^|(?<=[。；;！？!?\s]))[ \t\u3000]*(?:[{_CN}]+、|[（(][{_CN}]+[)）]|\d{{1,2}}[.、．](?!\d))"
+)
+
+
+def _heading_kind(marker: str) -> str:
+    """「二、」 → 「、」, 「(三)」 → 「(」, 「2.」 → 「.」: headings of one kind are one level."""
+    marker = marker.strip()
+    return "(" if marker[0] in "（(" else "、" if marker[0] in _CN else "."
+
+
+def section_items(text: str, at: int, count: int, words: list[str]) -> list[tuple[int, str]]:
+    """The numbered items (「一是…二是…」, 「1.…2.…」) of the section of a report's ``text`` that holds offset ``at``
+    — from its heading line to the next heading of the same level — when its heading holds one of ``words`` (the
+    question's group: 「二、提升“家家幸福安康工程”」) and it numbers at least ``count``: the first ``count`` items,
+    with their offsets in ``text``; else []."""
+    heads = list(_HEADING.finditer(text))
+    opening = max((m for m in heads if m.start() <= at), key=lambda m: m.start(), default=None)
+    if opening is None:
+        return []
+    kind = _heading_kind(opening.group(0))
+    end = next((m.start() for m in heads if m.start() > opening.start() and _heading_kind(m.group(0)) == kind), None)
+    body_at = opening.end()
+    line_end = re.compile(rf"\n|。|[{_CN}]是").search(text, body_at)  # the heading's own words end here
+    if not any(w in text[body_at : line_end.start() if line_end else end] for w in words):
+        return []
+    body = text[body_at : end if end is not None else min(len(text), body_at + 6000)]
+    items = numbered_items(body)
+    if len(items) < count:
+        return []
+    found: list[tuple[int, str]] = []
+    pos = 0
+    for item in items[:count]:
+        pos = body.find(item, pos)
+        found.append((body_at + pos, item))
+        pos += len(item)
     return found
 
 

@@ -16,6 +16,7 @@ from qa.lists import (
     items_in,
     numbered_items,
     quoted_run,
+    section_items,
     stitch,
 )
 from qa.plan import sub_question
@@ -122,11 +123,11 @@ def test_figures_written_side_by_side_share_their_words():
         # 「什么/哪家 + a type of thing」: the quoted name the sentence calls by that type, or a name ending in it
         ("甲城建立了什么制度来比拼庭院创建？", "分级建立“互比互评”制度,组织“六个一”活动。", "“互比互评”"),
         ("甲城采用的是什么推进模式？", "实行“一月一题”推进模式,鼓励党员争创示范户。", "“一月一题”"),
-        ("甲城推荐获评示范基地的是哪家茶厂？", "指导乙公司创建示范基地、推荐丙山生态茶厂获评省示范基地。", "丙山生态茶厂"),
+        ("甲城推荐获评示范基地的是哪家茶厂？", "指导乙公司创建基地、推荐丙山生态茶厂获评省示范基地。", "丙山生态茶厂"),
         ("甲城的招聘会妇联是和哪个部门一起办的？", "联合人社等相关部门共同举办“春风行动”招聘会。", "人社等相关部门"),
         ("甲城在基地成立的驿站叫什么？", "在15个示范基地成立“乙妹维权驿站”,接待来访。", "“乙妹维权驿站”"),
-        # the name of the question's own thing beats another quoted name of the asked type
-        ("甲城亲子运动会用的是什么主题？", "开展“家”文化主题活动,举办“共迎亚运 同发展”亲子运动会。", "“共迎亚运 同发展”"),
+        # the name of the question's own thing beats a quoted name the type only qualifies (「…主题活动」)
+        ("甲城亲子运动会用的是什么主题？", "开展“家”文化主题活动,举办“共迎亚运”亲子运动会。", "“共迎亚运”"),
     ],
 )
 def test_the_asked_name_is_found(question, sentence, expected):
@@ -161,7 +162,8 @@ def test_a_run_of_quoted_names_that_fits_the_count():
 
 def test_a_run_the_report_counts_itself():
     sentence = "坚持“软硬”两个标准,立足认知提升、机制建设、示范带动、宣传推介四个抓手,实现四级联动。"
-    assert counted_run(sentence, 4) == ["立足认知提升", "机制建设", "示范带动", "宣传推介"]
+    assert counted_run(sentence, 4) == ["认知提升", "机制建设", "示范带动", "宣传推介"]
+    assert counted_run("开展政策、技术、服务“三送”活动。", 3) == ["政策", "技术", "服务"]  # a quoted count
     assert counted_run(sentence, 3) == []
 
 
@@ -258,3 +260,17 @@ def test_the_counted_thing_decides_the_expected_unit(question, unit):
 )
 def test_each_city_of_a_comparison_gets_its_own_words(question, city, sub):
     assert sub_question(question, city, ["甲城", "乙城"]) == sub
+
+
+def test_the_numbered_items_of_the_section_the_evidence_heads():
+    text = (
+        "一、强化引领\n一是学习。二是宣讲。\n二、提升“幸福安康工程”,发挥作用 一是开展家庭创建活动。评选最美家庭。"
+        "二是推进家庭教育建设。三是启动绿色家庭创建。四是持续开展宣传活动。\n三、维护权益\n一是普法。"
+    )
+    at = text.find("二、提升")
+    found = section_items(text, at, 4, ["幸福安康工程"])
+    expected = ["开展家庭创建活动", "推进家庭教育建设", "启动绿色家庭创建", "持续开展宣传活动"]
+    assert [item for _, item in found] == expected
+    assert all(text[pos : pos + len(item)] == item for pos, item in found)
+    assert section_items(text, at, 5, ["幸福安康工程"]) == []  # it numbers fewer than asked
+    assert section_items(text, at, 4, ["维权"]) == []  # its heading is not the question's group
