@@ -264,8 +264,8 @@ def question_type(norm: str, lang: str) -> str:
         return "list"  # 「哪三个」 asks for as many items as it counts
     if re.search(r"多少|几[个人名次场期户家项所支位届]|几\w{0,2}[?？]?$|比例|百分比|占比|比重|多大|多高|多少钱", norm):
         return "numeric"
-    if re.search(r"哪些|有什么|都有|包括|分别是|列举|哪几", norm):
-        return "list"
+    if re.search(r"哪些|有什么|都有|包括|列举|哪几", norm) or re.search(r"分别是(?!.*(?:哪(?!些|几)|什么|谁))", norm):
+        return "list"  # 「分别是哪次会议」 asks one name per city, not a list
     return "entity"
 
 
@@ -419,6 +419,9 @@ def _without_places(norm: str, catalog: Catalog) -> str:
     return norm
 
 
+_ASKED_TYPE = re.compile(r"(?:哪(?:次|届|个|种|类|项)|什么)(会议|会|活动|精神|文件|主题|名称|名字)")
+
+
 def parse(question: str, catalog: Catalog) -> Query:
     """Parse a question against what the index holds."""
     norm = normalize(question).strip()
@@ -431,6 +434,8 @@ def parse(question: str, catalog: Catalog) -> Query:
     years = [int(y) for y in YEAR.findall(norm)]
     unknown = _unknown_places(norm, lang, catalog)
     kws = keywords(" ".join(CJK_RUNS.findall(norm)) if lang == "en" else norm, cities)
+    if lang == "zh" and (asked := _ASKED_TYPE.search(norm)):  # 「哪次会议」: the answer names one, it need not say 会议
+        kws = [k for k in kws if k != asked.group(1)]
     gloss: dict[str, tuple[str, ...]] = {}
     if lang == "en":  # the reports' own words for the question's English ones
         gloss = glosses(_without_places(norm, catalog), catalog.vocabulary.contains)
