@@ -151,6 +151,13 @@ def test_counted_groups_are_list_questions():
     assert question_type(normalize("Which three campaigns does Jiacheng run every year?"), "en") == "list"
     assert question_type("甲城妇联是哪一年成立的？", "zh") != "list"
     assert question_type(normalize("What amount was lent to poor women?"), "en") == "numeric"
+    assert question_type("甲城和乙城的宣讲分别是围绕哪次会议精神展开的？", "zh") == "entity"  # one name per city
+    assert question_type("甲城和乙城的特色活动分别是？", "zh") == "list"
+
+
+def test_the_asked_type_of_a_name_is_no_word_the_evidence_must_hold():
+    query = parse("甲城的宣讲是围绕党的哪次会议精神展开的？", CATALOG)
+    assert "会议" not in query.keywords and "宣讲" in query.keywords
 
 
 def test_a_run_of_quoted_names_that_fits_the_count():
