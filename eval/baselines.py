@@ -43,12 +43,14 @@ SYSTEMS = (
     SystemSpec("no-lists", "ablation: list answers without numbered enumerations and the count check"),
     SystemSpec("no-qualifiers", "ablation: yes/no without the qualifier check"),
     SystemSpec("no-measure", "ablation: without measure/concept refusals"),
+    SystemSpec("no-glosses", "ablation: English questions without the dictionary's Chinese words"),
 )
 NAMES = tuple(s.name for s in SYSTEMS)
 ABLATIONS = {
     "no-bm25": Options(bm25=False), "no-dense": Options(dense=False), "no-filter": Options(place_filter=False),
     "no-refusal": Options(refuse=False), "no-focus": Options(focus=False), "no-spans": Options(spans=False),
     "no-lists": Options(lists=False), "no-qualifiers": Options(qualifiers=False), "no-measure": Options(measure=False),
+    "no-glosses": Options(glosses=False),
 }
 
 

@@ -37,6 +37,7 @@ class Options:
     lists: bool = True  # assemble list items across sentences and neighbouring passages
     qualifiers: bool = True  # yes/no: every qualifier of the claim must be supported
     measure: bool = True  # refuse when the asked measure or concept is not in the evidence
+    glosses: bool = True  # read an English question's words through the dictionary's Chinese (qa.bilingual)
 
 
 @dataclass(frozen=True)
@@ -174,14 +175,19 @@ def make_plan(
     """The plan for one question (raises ``QuestionError`` on bad input)."""
     question = check_question(question, settings.max_question_chars)
     chosen = choose_answerer(settings, answerer)
+    options = options or Options()
     query = parse(question, catalog)
+    scopes = targets(query, catalog, options.place_filter)
+    if not options.glosses:
+        query = dataclasses.replace(query, glosses={})
+        scopes = [dataclasses.replace(t, query=dataclasses.replace(t.query, glosses={})) for t in scopes]
     return QuestionPlan(
         question,
         query,
-        targets(query, catalog, (options or Options()).place_filter),
+        scopes,
         k or settings.top_k,
         chosen,
         clean_filters(filters),
-        options or Options(),
+        options,
         id,
     )
