@@ -118,6 +118,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{indexer.store.count()} chunks in collection '{settings.collection}'")
+    from qa.bilingual import lookup
+
+    lookup("report")  # the English-to-Chinese table is built now (~2 s once), not on the first English question
     return 1 if any(o.status == "error" for o in outcomes) else 0
 
 
