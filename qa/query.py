@@ -419,6 +419,32 @@ def _without_places(norm: str, catalog: Catalog) -> str:
     return norm
 
 
+_EN_NUMBER = re.compile(
+    r"\b(\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred)"
+    r"((?: [a-z'-]+){1,3})"
+)
+_EN_NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+}
+
+
+def english_claims(norm: str) -> list[str]:
+    """The counts an English yes/no claim makes, written the reports' way (「help 10 poor households」 → 10户):
+    a number and the unit its noun (among the next three words) gives; years and bare numbers are left out."""
+    out = []
+    for m in _EN_NUMBER.finditer(norm):
+        raw, words = m.group(1), m.group(2).split()
+        value = raw if raw[0].isdigit() else str(_EN_NUMBER_WORDS[raw])
+        if raw.isdigit() and len(raw) == 4 and raw[:2] in ("19", "20"):
+            continue  # a year
+        unit = "年" if words[0] in ("years", "year") else ""  # 「for 10 years in a row」
+        unit = unit or next((u for w in words for pattern, u in _EN_UNITS if pattern.fullmatch(w)), "")
+        if unit and unit != "%":
+            out.append(value + unit)
+    return out
+
+
 _ASKED_TYPE = re.compile(r"(?:哪(?:次|届|个|种|类|项)|什么)(会议|会|活动|精神|文件|主题|名称|名字)")
 
 
@@ -442,6 +468,8 @@ def parse(question: str, catalog: Catalog) -> Query:
     claim = []
     if qtype == "yesno":
         claim = [f.text for f in find_figures(norm) if not f.is_year and f.unit]  # "12338热线" is a name
+        if lang == "en":
+            claim += english_claims(norm)
     asks_person = bool(re.search(r"谁|哪位|^who\b", norm))
     return Query(
         question,

@@ -68,3 +68,16 @@ def test_an_english_name_question_finds_the_name_of_its_type():
     sentence = "围绕“一米高度看城市”视角,坚持“软硬兼施”两个标准。"
     types = english_types(query.norm, query.glosses, [])
     assert find_span("name", query.norm, sentence, [], (), types) == "“一米高度看城市”"
+
+
+@pytest.mark.parametrize(
+    ("question", "claims"),
+    [
+        ("Did the federation's monthly visits help 10 poor households out of poverty?", ["10户"]),
+        ("Did Jiacheng train 3426 women in 2020?", ["3426人"]),  # 2020 is a year, no count
+        ("Has Jiacheng run the course for ten years in a row?", ["10年"]),
+        ("Is 12338 the hotline's number?", []),  # a number with no counted noun is a name
+    ],
+)
+def test_english_yes_no_claims_are_written_the_reports_way(question, claims):
+    assert parse(question, CATALOG).claim_figures == claims
