@@ -107,7 +107,7 @@ _UNIT_AFTER = re.compile(
     r"间|村|镇|套|幅|首|块|台|辆|亩|天|课时|学时|小时|周|月|岁|类|届|笔|门|轮|组|队|站|点|园|班|节|课|种|钱|倍|起|盒|瓶|包)"
 )
 _MONEY = re.compile(
-    r"资金|总额|金额|多少钱|经费|款|贷款额|销售额|[金费额](?:分别|各|一共|总共|共|累计)?(?:是|有|为|达到?)?多少"
+    r"资金|总额|金额|多少钱|经费|款|贷款额|销售额|增收|收入|创收|[金费额](?:分别|各|一共|总共|共|累计)?(?:是|有|为|达到?)?多少"
 )
 _EN_MONEY = re.compile(
     r"\bhow much\b.*\b(paid|pay|spent|spend|raised|raise|invested|cost|worth|funds?|funding|loans?|claims?|"

@@ -283,8 +283,10 @@ def find_span(
     if kind == "name" and (quoted_type := typed_name(sent, (asked,) if asked else types, question_norm)):
         return quoted_type
     before, after, noun = _anchors(question_norm, avoid)
-    if asked and not noun and asked not in _TITLE_NOUNS and (typed := _typed(sent, asked, question_norm, True)):
-        return typed
+    if asked and not noun and asked not in _TITLE_NOUNS and (
+        typed := _typed(sent, asked, question_norm, True) or _typed(sent, asked[-2:], question_norm, True)
+    ):
+        return typed  # 「哪家保险公司」 → …天水分公司
     if not noun and (en := re.search(r"\b(?:which|what) (\w+)", question_norm)):
         noun = _EN_TYPES.get(en.group(1).rstrip("s"), "")
     naming = bool(_NAMING.search(question_norm))  # 「X叫什么」: the name stands before X, not after it
@@ -374,6 +376,6 @@ def _people_or_places(kind: str, sent: str, question_norm: str, words: list[str]
     if kind == "place":
         found += [(m.start(1), m.group(1)) for m in _PLACE_AT.finditer(sent) if m.group(1) not in question_norm]
         found.sort()
-    if kind == "person" and "家庭" in question_norm:
+    if kind == "person" and ("家庭" in question_norm or re.search(r"\bfamil(?:y|ies)\b", question_norm)):
         found = [f for f in found if f[1].endswith("家庭")] or found
     return _nearest(found, sent, words)
