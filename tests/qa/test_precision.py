@@ -126,7 +126,7 @@ def test_figures_written_side_by_side_share_their_words():
         ("甲城推荐获评示范基地的是哪家茶厂？", "指导乙公司创建基地、推荐丙山生态茶厂获评省示范基地。", "丙山生态茶厂"),
         ("甲城的招聘会妇联是和哪个部门一起办的？", "联合人社等相关部门共同举办“春风行动”招聘会。", "人社等相关部门"),
         ("甲城在基地成立的驿站叫什么？", "在15个示范基地成立“乙妹维权驿站”,接待来访。", "“乙妹维权驿站”"),
-        ("Which family in Jiacheng was named a Most Beautiful Family?", "王某家庭获评最美家庭,李某获评先进。", "王某家庭"),
+        ("Which family in Jiacheng won a Most Beautiful Family title?", "王某家庭获评最美家庭。", "王某家庭"),
         # the name of the question's own thing beats a quoted name the type only qualifies (「…主题活动」)
         ("甲城亲子运动会用的是什么主题？", "开展“家”文化主题活动,举办“共迎亚运”亲子运动会。", "“共迎亚运”"),
     ],
