@@ -79,7 +79,7 @@ def _siblings(term: str, passage: str, opening: bool = False) -> list[str]:
 def _name_like(thing: str) -> bool:
     """Whether a counted thing is a name made of nouns (巾帼文明村, 儿童友好图书馆), not a phrase with a verb or a
     figure in it (陇原妹输转到了省外, 五好家庭): only such a thing can have a near-concept sibling."""
-    return all(flag[0] in "nja" and flag != "ad" for _, flag in pos_tags(thing))
+    return all(flag[0] in "njab" and flag != "ad" for _, flag in pos_tags(thing))  # 巾帼 is tagged b
 
 
 _HONOURED = re.compile(

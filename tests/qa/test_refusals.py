@@ -228,6 +228,8 @@ def test_years_are_scoped_per_city_end_to_end(service):
         ("东营评选了多少名“十佳好媳妇”？", "评选十佳好军嫂、十佳兵妈妈各10名。"),
         # the title a question says was awarded, beside a sibling title in the passage
         ("东营哪户家庭获评了全国文明家庭？", "推荐王某家庭获评全国最美家庭、李某家庭获评山东省最美家庭。"),
+        # a counted name opening with an attributive word (巾帼, tagged b) is a name too
+        ("东营培育了多少个巾帼文明村", "全市共培育巾帼文明岗184个,巾帼示范村90个。"),
     ],
 )
 def test_near_names_and_titles_are_refused(catalog, question, passage):
