@@ -164,7 +164,7 @@ def score_candidates(
     use_sim = query.lang == "en" and vectors is not None and query_vector is not None
     if vectors is not None and query_vector is not None and use_sim:
         sims = vectors(cands) @ query_vector
-    action = asked_action(query.norm) if query.qtype == "numeric" and query.lang == "zh" else ""
+    actions = asked_action(query.norm) if query.qtype == "numeric" and query.lang == "zh" else ()
     prev_text = ""
     prev_hit = None
     for i, c in enumerate(cands):
@@ -184,7 +184,7 @@ def score_candidates(
         if query.qtype == "numeric" or (query.qtype == "yesno" and query.claim_figures):
             c.figure, c.figure_fit = best_figure(query, c.text, qgrams, focus)
             c.score += 0.15 * c.figure_fit if c.figure else -0.3
-        if action and action in norm:  # the question's own action (带动, 培训) over another count in its topic
+        if any(a in norm for a in actions):  # the question's own action (带动, 培训) over another count in its topic
             c.score += 0.1
         if query.asks_person and not has_person(c.text):
             c.score -= 0.2

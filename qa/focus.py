@@ -315,16 +315,24 @@ _LIGHT_VERBS = frozenset(_LIGHT.split())
 _ASKED = re.compile(r"(?:多少|几)")
 
 
-def asked_action(norm: str) -> str:
+def asked_action(norm: str) -> tuple[str, ...]:
     """The action a Chinese numeric question counts the outcome of, the verb right before 多少/几
-    (「株洲培训了多少人」 → 培训), or "" when that verb is a light one (有, 开展, 完成…) or there is none."""
+    (「株洲培训了多少人」 → 培训), with the verbs joined to it by 或/和/、 (「捐赠或募集了多少钱」 → 募集, 捐赠);
+    () when that verb is a light one (有, 开展, 完成…) or there is none."""
     m = _ASKED.search(norm)
     if not m:
-        return ""
+        return ()
     words = [(w, f) for w, f in pos_tags(norm[: m.start()]) if w.strip()]
     while words and words[-1][0] in ("了", "过", "的", "共", "一共", "总共", "累计", "有", "是", "达", "达到"):
         words.pop()
     if not words:
-        return ""
+        return ()
     word, flag = words[-1]
-    return word if flag.startswith("v") and len(word) >= 2 and word not in _LIGHT_VERBS else ""
+    if not (flag.startswith("v") and len(word) >= 2 and word not in _LIGHT_VERBS):
+        return ()
+    actions = [word]
+    i = len(words) - 2
+    while i >= 1 and words[i][0] in ("或", "和", "或者", "及", "、", "与") and words[i - 1][1].startswith("v"):
+        actions.append(words[i - 1][0])
+        i -= 2
+    return tuple(actions)

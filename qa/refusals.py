@@ -124,11 +124,12 @@ def action_refusal(query: Query, best: Candidate) -> str:
     """Why the evidence counts the outcome of another action: the question's verb (培训) is neither in the evidence
     sentence nor in its passage's headings, nor are its characters (a screening count does not answer a training
     question). Leaves out: English questions (their verbs are matched through the embedding)."""
-    if query.qtype != "numeric" or query.lang != "zh" or not (action := asked_action(query.norm)):
+    if query.qtype != "numeric" or query.lang != "zh" or not (actions := asked_action(query.norm)):
         return ""
     context = normalize(best.text) + " " + normalize(best.hit.chunk.meta.section)
-    if action in context or all(ch in context for ch in action):  # 评出 is said as 评选出
+    if any(a in context or all(ch in context for ch in a) for a in actions):  # 评出 is said as 评选出
         return ""
+    action = "/".join(actions)
     return f"the question asks what was done by {action}; the evidence does not say {action}"
 
 

@@ -162,6 +162,7 @@ def test_a_counted_thing_with_a_sibling_in_the_passage_is_a_near_concept(catalog
         ("东营有多少个妇女之家？", "建成妇女之家292个。", False),  # 有: no particular action
         ("东营开展了多少场讲座？", "举办讲座12场。", False),  # a light verb asks for no particular action
         ("东营拿到了多少政府补助？", "获政府补助20余万元。", False),  # 拿到, 找到: getting, no particular action
+        ("东营捐赠或募集了多少钱的物资？", "捐赠防疫物资折合117.99万元。", False),  # either joined verb will do
     ],
 )
 def test_the_counted_action_must_be_the_asked_one(catalog, question, sentence, refused):
