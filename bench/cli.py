@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# as on a user's machine, the first (untimed) run leaves compiled modules behind for the next ones
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 SCRIPT = str(Path(sys.executable).parent / "fulian-qa")
 CASES: list[tuple[list[str], int]] = [  # (arguments, expected exit code)
     (["--help"], 0),
@@ -64,23 +66,27 @@ them (`index.modelcheck`); a question is tokenised with a per-text Unigram model
 from `tokenizer.pieces.sqlite` beside the ONNX build (`index.piece_tokenizer`: the full 250k-piece tokenizer, ~1 s to
 build, is only built for passages); jieba's prefix dictionary and tag table are read key by key from SQLite copies
 under `<data dir>/cache` (`core.disktable`) instead of ~0.7 s of tables loaded whole. The console script opens the
-encoder's session in a thread beside its imports (the step table above runs the steps one after another). Left:
-the imports of chromadb (`index.store`) and of `langchain_core.runnables` (`qa.chain`, which loads langsmith),
-about 0.8 s each.
+encoder's session in a thread beside its imports (the step table above runs the steps one after another); the
+English-to-Chinese dictionary is a SQLite table under `<data dir>/cache` read key by key (`qa.bilingual`), built
+when reports are indexed. An English question also reads its candidate sentences' stored vectors from the store
+(a Chinese one is scored on its words alone). Left: the imports of chromadb (`index.store`) and of
+`langchain_core.runnables` (`qa.chain`, whose tracers load langsmith's type models) — the two largest steps above.
+Timings move with other work on the machine: with two other processes busy on its two cores a one-shot question
+took 3.1–3.4 s.
 """
 
 
 def stages(question: str) -> list[tuple[str, float, float]]:
     """(step, CPU s, wall s) of one question's path, each step after the one before, in one process."""
     proc = subprocess.run([sys.executable, "-c", STAGES, question], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, check=True)
+                          timeout=600, check=True, env=ENV)
     return [tuple(json.loads(ln)) for ln in proc.stdout.splitlines() if ln.startswith("[")]
 
 
 def once(args: list[str], code: int) -> float:
     """Seconds of one run of the console script (fails when it exits with another code)."""
     start = time.perf_counter()
-    proc = subprocess.run([SCRIPT, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([SCRIPT, *args], cwd=ROOT, capture_output=True, text=True, timeout=600, env=ENV)
     took = time.perf_counter() - start
     if proc.returncode != code:
         raise SystemExit(f"fulian-qa {' '.join(args)} exited {proc.returncode}: {proc.stderr[-500:]}")
@@ -127,6 +133,8 @@ def main() -> int:
         "",
         f"- machine: {machine()}",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        "- compiled modules kept between runs, as on a user's machine (`PYTHONDONTWRITEBYTECODE` is dropped for "
+        "the runs)",
         f"- load average (1/5/15 min) before: {' / '.join(f'{x:.2f}' for x in load_before)}; after: "
         f"{' / '.join(f'{x:.2f}' for x in load_after)}",
         "",
