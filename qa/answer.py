@@ -252,14 +252,7 @@ class ExtractiveAnswerer:
         found = headed_items(stitch(chunks), phrase, head, count)
         if len(found) <= max(len(valid), 1):
             return items
-        for at, item in found:
-            chunk = next((c for c in chunks if c.meta.start <= at < c.meta.end), None)
-            if chunk is None or chunk.id in {best.hit.chunk.id, *(e.hit.chunk.id for e in extra)}:
-                continue
-            lo = chunk.text.find(item)
-            if lo >= 0:
-                extra.append(Candidate(Hit(chunk, 0.0), best.rank, lo, lo + len(item), item))
-        return [item for _, item in found]
+        return _cited(found, chunks, best, extra)
 
     def _section_list(self, query: Query, best: Candidate, count: int, extra: list[Candidate]) -> list[str]:
         """The ``count`` numbered items of the report section the evidence stands in (its heading names the group,
@@ -269,13 +262,7 @@ class ExtractiveAnswerer:
         chunks = sorted(self._doc_chunks(best.hit.doc), key=lambda c: c.meta.start)
         words = [*query.terms, *(k for k in query.keywords if len(k) >= 3)]
         found = section_items(stitch(chunks), best.hit.chunk.meta.start + best.start, count, words)
-        for at, item in found:
-            chunk = next((c for c in chunks if c.meta.start <= at < c.meta.end), None)
-            if chunk is None or chunk.id in {best.hit.chunk.id, *(e.hit.chunk.id for e in extra)}:
-                continue
-            if (lo := chunk.text.find(item)) >= 0:
-                extra.append(Candidate(Hit(chunk, 0.0), best.rank, lo, lo + len(item), item))
-        return [item for _, item in found]
+        return _cited(found, chunks, best, extra)
 
     def _yesno(self, query: Query, best: Candidate, evidence: str, n: str, idf: Idf, options: Options) -> str:
         """是 when the report states the claimed figure for the claimed thing and no other qualifier (全省 for
@@ -294,6 +281,19 @@ class ExtractiveAnswerer:
         if options.qualifiers and (other := contradiction(query.norm, normalize(best.text))):
             return say(query.lang, "no_figure", figure=other, evidence=evidence, n=n)
         return say(query.lang, "yes", evidence=evidence, n=n)
+
+
+def _cited(
+    found: list[tuple[int, str]], chunks: list[StoredChunk], best: Candidate, extra: list[Candidate]
+) -> list[str]:
+    """The items found at report offsets, each one's passage (when not cited already) added to ``extra``."""
+    for at, item in found:
+        chunk = next((c for c in chunks if c.meta.start <= at < c.meta.end), None)
+        if chunk is None or chunk.id in {best.hit.chunk.id, *(e.hit.chunk.id for e in extra)}:
+            continue
+        if (lo := chunk.text.find(item)) >= 0:
+            extra.append(Candidate(Hit(chunk, 0.0), best.rank, lo, lo + len(item), item))
+    return [item for _, item in found]
 
 
 def _words(query: Query, focus: Focus | None) -> list[str]:
