@@ -43,12 +43,12 @@ class Metric:
 
 METRICS = (
     Metric("answer_accuracy", "acc", "answer accuracy (refusing counts as right on unanswerable questions)",
-           chart=True, type_chart=True, ci_limit=0.88),
+           chart=True, type_chart=True, ci_limit=0.95),
     Metric("strict_accuracy", "strict", "correct, and each line's first figure is a gold one (items with gold figures)",
-           chart=True, type_chart=True, ci_limit=0.82),
-    Metric("refusal_accuracy", "refuse", "share of unanswerable questions refused", chart=True, ci_limit=0.80),
+           chart=True, type_chart=True, ci_limit=0.95),
+    Metric("refusal_accuracy", "refuse", "share of unanswerable questions refused", chart=True, ci_limit=0.95),
     Metric("false_refusal_rate", "false_ref", "share of answerable questions refused", "lower",
-           chart=True, type_chart=True, ci_limit=0.05),
+           chart=True, type_chart=True, ci_limit=0.03),
     Metric("hit@1", "hit@1", "evidence in the top retrieved passage"),
     Metric("hit@5", "hit@5", "evidence in the top 5 retrieved passages", chart=True, type_chart=True,
            ci_limit=0.95),

@@ -10,7 +10,7 @@ from eval.metrics import summarize
 from eval.report import glossary, metrics_table
 from eval.run import table
 
-CI_FLOORS = {"answer_accuracy": 0.88, "strict_accuracy": 0.82, "refusal_accuracy": 0.80, "hit@5": 0.95, "mrr": 0.87,
+CI_FLOORS = {"answer_accuracy": 0.95, "strict_accuracy": 0.95, "refusal_accuracy": 0.95, "hit@5": 0.95, "mrr": 0.87,
              "citation_precision": 0.92, "grounding_rate": 1.0}
 
 
@@ -26,12 +26,12 @@ def test_names_and_short_names_are_unique():
 def test_default_limits_are_the_ci_floors_and_ceiling():
     assert registry.default_limits("higher") == CI_FLOORS
     assert list(registry.default_limits("higher")) == list(CI_FLOORS)
-    assert registry.default_limits("lower") == {"false_refusal_rate": 0.05}
+    assert registry.default_limits("lower") == {"false_refusal_rate": 0.03}
 
 
 def test_default_expands_per_side_and_later_specs_override():
     assert parse_limits(["default"]) == CI_FLOORS
-    assert parse_limits(["default"], "lower") == {"false_refusal_rate": 0.05}
+    assert parse_limits(["default"], "lower") == {"false_refusal_rate": 0.03}
     assert parse_limits(["default", "mrr=0.5"])["mrr"] == 0.5
     assert parse_limits(["hit@1=0.7,default"]) == {"hit@1": 0.7, **CI_FLOORS}
 
@@ -64,8 +64,8 @@ def test_tables_take_columns_from_the_registry():
 def test_glossary_lists_every_metric_with_its_ci_limit():
     text = glossary()
     assert [line.split("`")[1] for line in text.splitlines()] == list(registry.NAMES)
-    assert "`false_refusal_rate` ↓: share of answerable questions refused; CI ceiling 0.05" in text
-    assert "CI floor 0.88" in text
+    assert "`false_refusal_rate` ↓: share of answerable questions refused; CI ceiling 0.03" in text
+    assert "CI floor 0.95" in text
 
 
 def test_charts_show_a_subset_of_the_registry():
