@@ -16,6 +16,7 @@ from qa.places import is_province
 
 _SCOPE = ("全国", "全省", "全市", "全县", "全区")
 _LEVEL = ("国家级", "省级", "市级", "县级", "区级", "镇级", "村级")
+_LEVEL_SCOPE = {"国家级": "全国", "省级": "全省", "市级": "全市", "县级": "全县", "区级": "全区"}
 # how often: each member with the words that write it
 _FREQ = {
     "每天": ("每天", "每日", "天天"), "每周": ("每周", "每星期", "每个星期"), "每月": ("每月", "每个月"),
@@ -143,6 +144,11 @@ def contradiction(question: str, evidence: str) -> str:
     asked, stated = [w for w in _SCOPE if w in claim], _scopes(evidence)
     as_scope = ["全省" if w.endswith("省") and w != "全省" else w for w in stated]
     if asked and stated and not set(asked) & set(as_scope):
+        return stated[0]
+    # a level asked against a scope stated (省级 asked, 全国…示范基地 stated; 国家级 asked, 浙江省…示范市 stated)
+    asked_level = {_LEVEL_SCOPE[w] for w in _LEVEL if w in claim and w in _LEVEL_SCOPE}
+    stated_level = {_LEVEL_SCOPE[w] for w in _LEVEL if w in evidence and w in _LEVEL_SCOPE}
+    if asked_level and not stated_level and as_scope and not asked_level & set(as_scope):
         return stated[0]
     for group in (_LEVEL,):
         asked = [w for w in group if w in claim]

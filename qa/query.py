@@ -107,7 +107,7 @@ _UNIT_AFTER = re.compile(
     r"间|村|镇|套|幅|首|块|台|辆|亩|天|课时|学时|小时|周|月|岁|类|届|笔|门|轮|组|队|站|点|园|班|节|课|种|钱|倍|起|盒|瓶|包)"
 )
 _MONEY = re.compile(
-    r"资金|总额|金额|多少钱|经费|款|贷款额|销售额|增收|收入|创收|[金费额](?:分别|各|一共|总共|共|累计)?(?:是|有|为|达到?)?多少"
+    r"资金|总额|金额|多少钱|经费|款|贷款额|销售额|增收|收入|创收|产值|营业额|利润|[金费额](?:分别|各|一共|总共|共|累计)?(?:是|有|为|达到?)?多少"
 )
 _EN_MONEY = re.compile(
     r"\bhow much\b.*\b(paid|pay|spent|spend|raised|raise|invested|cost|worth|funds?|funding|loans?|claims?|"
@@ -237,6 +237,11 @@ class Query:
         return len(self.cities) > 1
 
 
+_NUMERIC_ZH = re.compile(
+    r"多少|几[个人名次场期户家项所支位届起件篇条批对座处台套本份张]|几\w{0,2}[?？]?$|比例|百分比|占比|比重|多大|多高"
+)
+
+
 def question_type(norm: str, lang: str) -> str:
     """numeric | list | yesno | entity, from interrogative words (Chinese or English)."""
     if lang == "en":
@@ -262,7 +267,7 @@ def question_type(norm: str, lang: str) -> str:
         return "yesno"
     if re.search(r"哪几|哪些|哪[两二三四五六七八九十]+(?:大|个|项|类|种|支|条|方面)?", norm):
         return "list"  # 「哪三个」 asks for as many items as it counts
-    if re.search(r"多少|几[个人名次场期户家项所支位届]|几\w{0,2}[?？]?$|比例|百分比|占比|比重|多大|多高|多少钱", norm):
+    if _NUMERIC_ZH.search(norm):
         return "numeric"
     if re.search(r"哪些|有什么|都有|包括|列举|哪几", norm) or re.search(r"分别是(?!.*(?:哪(?!些|几)|什么|谁))", norm):
         return "list"  # 「分别是哪次会议」 asks one name per city, not a list

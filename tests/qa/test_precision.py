@@ -154,6 +154,7 @@ def test_counted_groups_are_list_questions():
     assert question_type(normalize("What amount was lent to poor women?"), "en") == "numeric"
     assert question_type("甲城和乙城的宣讲分别是围绕哪次会议精神展开的？", "zh") == "entity"  # one name per city
     assert question_type("甲城和乙城的特色活动分别是？", "zh") == "list"
+    assert question_type("甲城为几起案件提供了法律援助？", "zh") == "numeric"  # 几起 counts
 
 
 def test_the_asked_type_of_a_name_is_no_word_the_evidence_must_hold():
@@ -231,6 +232,10 @@ def test_passages_stitch_back_into_the_report():
         ("服务队是不是每个月上门清洁？", "服务队每月组织2次入户清洁活动", ""),
         ("does the work link up three levels: city, town and village?", "实现市镇社区村四级联动", "四级"),
         ("是不是实现了市镇社区村四级联动？", "实现市镇社区村四级联动", ""),
+        # a level asked against a scope stated
+        ("甲城创建的是省级家庭教育示范基地吗？", "创建全国家庭教育示范基地,社区家长学校全覆盖。", "全国"),
+        ("甲城申报的是国家级规划示范市吗？", "积极申报浙江省实施规划示范市。", "浙江省"),
+        ("甲城是不是省级示范基地？", "被省妇联评为省级示范基地。", ""),
         ("王某家庭是全国最美家庭吗", "李某家庭获评全国最美家庭、王某家庭获评河北省最美家庭", "河北省"),
         ("李某家庭是全国最美家庭吗", "李某家庭获评全国最美家庭、王某家庭获评河北省最美家庭", ""),
     ],
@@ -249,6 +254,7 @@ def test_yes_no_qualifiers(question, evidence, stated):
         ("甲城建了多少个妇女之家？", "个"),
         ("甲城有多少妇女之家？", ""),  # an organisation, not people
         ("甲城就业的妇女人均每月增收多少？", "元"),  # income is money
+        ("甲城脱贫基地一年的总产值是多少？", "元"),  # so is output value
     ],
 )
 def test_the_counted_thing_decides_the_expected_unit(question, unit):
