@@ -94,6 +94,16 @@ def _honours(query: Query) -> tuple[str, ...]:
     return tuple(m.group(1) for m in _HONOURED.finditer(query.norm))
 
 
+def _own_names(query: Query) -> list[str]:
+    """The names a question writes itself: in quotation marks (“五好家庭”), or in Chinese inside an English
+    question (「Women's Micro-Homes (妇女微家)」); three Chinese characters or more."""
+    found = [m for m in _QUOTED.findall(query.norm)]
+    if query.lang == "en":
+        found += re.findall(r"[\u4e00-\u9fff]{3,}", query.norm)
+    names = [t for t in dict.fromkeys(found) if re.fullmatch(r"[\u4e00-\u9fff]{3,}", t)]
+    return [t for t in names if not re.search(r"几|多少|什么|哪", t)]  # “几个一” asks, it names nothing
+
+
 def concept_refusal(query: Query, best: Candidate) -> str:
     """Why the evidence is about a near concept: a name the question asks about (最美家庭), or the thing a numeric
     question counts (巾帼文明村), is neither in the passage nor in its headings, while the passage names a sibling
@@ -112,6 +122,9 @@ def concept_refusal(query: Query, best: Candidate) -> str:
             continue
         if siblings := _siblings(term, passage, opening=term in query.terms):
             return f"the evidence is about {siblings[0]}, not {term}"
+    for term in _own_names(query):
+        if term not in context and term not in bare:
+            return f"the evidence does not mention {term}, which the question names"
     if query.lang == "en":
         focus = focus_of(query)
         words = list(dict.fromkeys(focus.thing + focus.qualifiers))

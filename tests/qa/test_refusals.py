@@ -229,6 +229,9 @@ def test_years_are_scoped_per_city_end_to_end(service):
         ("东营评选了多少名“十佳好媳妇”？", "评选十佳好军嫂、十佳兵妈妈各10名。"),
         # the title a question says was awarded, beside a sibling title in the passage
         ("东营哪户家庭获评了全国文明家庭？", "推荐王某家庭获评全国最美家庭、李某家庭获评山东省最美家庭。"),
+        # a name the question quotes itself, or writes in Chinese inside English, must be in the evidence
+        ("东营评选了多少户“五好家庭”？", "创建市县乡村四级“最美庭院”达31.28万户。"),
+        ("How many Women's Micro-Homes (妇女微家) has Dongying set up?", "共开展特色宣讲128场次,覆盖妇女1.5万余人。"),
         # a counted name opening with an attributive word (巾帼, tagged b) is a name too
         ("东营培育了多少个巾帼文明村", "全市共培育巾帼文明岗184个,巾帼示范村90个。"),
     ],
@@ -242,3 +245,10 @@ def test_the_awarded_title_itself_is_answered(catalog):
     passage = "推荐王某家庭获评全国最美家庭、李某家庭获评山东省最美家庭。"
     query = parse("东营哪户家庭获评了全国最美家庭？", catalog)
     assert evidence_refusal(query, _candidate(passage, passage), Options()) is None
+
+
+def test_a_quoted_question_word_names_nothing(catalog):
+    passage = "组织“开展一次卫生大清扫”等“六个一”活动。"
+    query = parse("东营组织的是“几个一”活动？", catalog)
+    refusal = evidence_refusal(query, _candidate(passage, passage), Options())
+    assert refusal is None or "几个一" not in refusal[1]
