@@ -28,6 +28,7 @@ from qa.lists import (
     headed_items,
     headed_phrase,
     items_in,
+    listed_run,
     numbered_items,
     quoted_run,
     section_items,
@@ -75,6 +76,9 @@ def _sentence_items(query: Query, text: str) -> list[str]:
     count = asked_count(query.norm)
     if count and (run := counted_run(text, count) or (len(items) > count and quoted_run(text, count))):
         return run  # the report counts them itself (「…四个抓手」), or they stand together
+    head = headed_phrase(query.norm)[1]
+    if count and len(items) != count and (run := listed_run(text, count)) and all(i.endswith(head) for i in run):
+        return run  # a 、-list of as many items as asked (of the asked group's kind), beside other quoted names
     if items:
         last = items[-1]
         cuts = [at for t in query.terms if (at := last.find(f"“{t}”")) > 1]

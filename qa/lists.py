@@ -77,6 +77,17 @@ def counted_run(sentence: str, count: int) -> list[str]:
     return []
 
 
+def listed_run(sentence: str, count: int) -> list[str]:
+    """The first clause of a sentence that lists exactly ``count`` items with 、 (「在生活上给予扶持、情感上给予关爱、
+    安全上给予关照」), or []."""
+    for clause in re.split(r"[,，;；:：。]", sentence):
+        items = [x.strip() for x in clause.split("、") if x.strip()]
+        if count >= 2 and len(items) == count and all(len(x) <= 20 for x in items):
+            items[0] = _VERBS.sub("", re.sub(r"^(?:在|对|从|于)", "", items[0]))
+            return items
+    return []
+
+
 def numbered_items(text: str) -> list[str]:
     """The items of the longest numbered enumeration in ``text`` (first one, two, three… in order)."""
     best: list[str] = []

@@ -14,6 +14,7 @@ from qa.lists import (
     headed_items,
     headed_phrase,
     items_in,
+    listed_run,
     numbered_items,
     quoted_run,
     section_items,
@@ -289,3 +290,9 @@ def test_the_numbered_items_of_the_section_the_evidence_heads():
     assert all(text[pos : pos + len(item)] == item for pos, item in found)
     assert section_items(text, at, 5, ["幸福安康工程"]) == []  # it numbers fewer than asked
     assert section_items(text, at, 4, ["维权"]) == []  # its heading is not the question's group
+
+
+def test_a_list_of_as_many_items_as_asked():
+    sentence = "成立“爱心妈妈”志愿服务队,与困境儿童结对,在生活上给予扶持、情感上给予关爱、安全上给予关照。"
+    assert listed_run(sentence, 3) == ["生活上给予扶持", "情感上给予关爱", "安全上给予关照"]
+    assert listed_run(sentence, 4) == []
