@@ -60,6 +60,7 @@ def asked_kind(norm: str) -> str:
 _WHAT = re.compile(r"什么(?!名字|名称)|哪(?:个|家|所|本|部|项|支|种|类|条|座|间)")
 _NAMED_BY = re.compile(r"(?:叫做|叫作|名为|称为|叫|是)(?:什么|啥)")
 _NOUNISH = ("n", "vn", "nz", "j", "ng", "nt", "nr")
+_NAMING_WORDS = ("题目", "名称", "名字", "标题", "主题", "口号")
 
 
 def asked_type(norm: str) -> str:
@@ -68,7 +69,8 @@ def asked_type(norm: str) -> str:
     「X叫什么」, the noun before it (「工作品牌叫什么」 → 品牌); "" when none (「起到了什么作用」 is not a name)."""
     words: list[str] = []
     if m := _WHAT.search(norm):
-        for word, flag in pos_tags(norm[m.end() :])[:3]:
+        after = m.end() + (norm[m.end() : m.end() + 1] == "的")  # 「哪家的检测服务项目」
+        for word, flag in pos_tags(norm[after:])[:3]:
             if flag in _NOUNISH or (flag == "v" and not words and len(word) == 2):
                 words.append(word)
             else:
@@ -77,6 +79,8 @@ def asked_type(norm: str) -> str:
             words.pop()
     if not words and (m := _NAMED_BY.search(norm)):
         tags = [(w, f) for w, f in pos_tags(norm[: m.start()]) if w.strip()]
+        if len(tags) > 2 and tags[-1][0] in _NAMING_WORDS:  # 「讲座(的)题目是什么」: the type is what is named
+            tags = tags[:-2] if tags[-2][0] == "的" else tags[:-1]
         if not tags or tags[-1][1] not in _NOUNISH or len(tags[-1][0]) < 2:
             return ""
         while tags and tags[-1][1] in _NOUNISH and len(words) < 3:  # 「公益助学项目叫什么」 → 公益助学项目

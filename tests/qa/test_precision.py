@@ -128,6 +128,8 @@ def test_figures_written_side_by_side_share_their_words():
         ("甲城的招聘会妇联是和哪个部门一起办的？", "联合人社等相关部门共同举办“春风行动”招聘会。", "人社等相关部门"),
         ("甲城在基地成立的驿站叫什么？", "在15个示范基地成立“乙妹维权驿站”,接待来访。", "“乙妹维权驿站”"),
         ("Which family in Jiacheng won a Most Beautiful Family title?", "王某家庭获评最美家庭。", "王某家庭"),
+        # 「X的题目是什么」: the name of the X; 「哪家的X」: the X's owner named before it
+        ("甲城的助廉主题讲座题目是什么？", "举办“立德树人”家教讲座、“传承好家风”助廉主题讲座。", "“传承好家风”"),
         # the name of the question's own thing beats a quoted name the type only qualifies (「…主题活动」)
         ("甲城亲子运动会用的是什么主题？", "开展“家”文化主题活动,举办“共迎亚运”亲子运动会。", "“共迎亚运”"),
     ],
