@@ -131,13 +131,25 @@ _EN_UNITS = [
     (re.compile(r"\b(yuan|rmb|money|funds?|funding|loans?)\b"), "元"),
     (re.compile(r"\b(households?|families)\b"), "户"),
     (
-        re.compile(r"\b(people|persons?|women|men|participants|volunteers|members|children|trainees|mothers|girls)\b"),
+        re.compile(
+            r"\b(people|persons?|women|men|participants|volunteers|members|children|trainees|mothers|girls|boys|"
+            r"chairs?|chairwomen|leaders|hosts|officials|staff|workers|cadres|nurses|doctors|teachers|students|"
+            r"parents|patients|entrepreneurs|residents|villagers|farmers|infants|babies|orphans|"
+            r"lawyers|experts|instructors|recipients|beneficiaries|attendees|visitors)\b"
+        ),
         "人",
     ),
-    (re.compile(r"\b(times|sessions|events|activities|lectures|meetings|classes|trainings?)\b"), "次"),
+    (
+        re.compile(
+            r"\b(times|sessions|events|activities|lectures|meetings|classes|trainings?|drills|exercises|"
+            r"competitions|contests|shows|performances|workshops|seminars|forums|fairs|salons|broadcasts|talks)\b"
+        ),
+        "次",
+    ),
     (re.compile(r"\b(cases|boxes|cartons|bottles|packs|packets|packages|bags)\b"), "箱"),
     (re.compile(r"\b(portions|copies|pieces|items|leaflets|brochures|booklets|pamphlets)\b"), "份"),
     (re.compile(r"\b(businesses|companies|firms|shops|stores|enterprises)\b"), "家"),
+    (re.compile(r"\b(disputes|conflicts|complaints|petitions|lawsuits)\b"), "件"),
     (
         re.compile(
             r"\b(groups|organi[sz]ations|bases|stations|teams|projects|associations|centers|centres)\b"
@@ -155,6 +167,7 @@ UNIT_GROUPS = [
     {"瓶", "盒", "包", "箱", "袋"},
     {"%", "个百分点", "百分点", "‰"},
     {"册", "张", "份", "本", "篇", "件", "篇次"},
+    {"件", "起", "宗"},  # cases and disputes
 ]
 
 

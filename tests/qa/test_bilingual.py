@@ -50,6 +50,9 @@ def test_an_english_question_carries_the_reports_words():
         ("how many local women-run businesses exhibited at the expo", "家"),  # the head noun, not 「women」
         ("how many women attended lectures", "人"),  # the counted phrase ends where its verb starts
         ("how many person-times of free services were offered", "人次"),
+        ("how many anti-abduction drills did the city stage", "次"),  # events
+        ("how many county federation chairs became livestream hosts", "人"),
+        ("how many marriage disputes did the mediators handle", "件"),
     ],
 )
 def test_the_english_counted_noun_gives_the_unit(question, unit):
