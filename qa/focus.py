@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.text import normalize, pos_tags
+from qa.bilingual import stem
 from qa.figures import UNITS, Figure
 from qa.query import Query
 
@@ -95,17 +96,10 @@ class Label:
     parent: str = ""  # for a part: the words of that total (a part counts the same thing)
 
 
-def _stem(word: str) -> str:
-    for suffix, repl in (("ies", "y"), ("ves", "f"), ("ses", "s"), ("s", ""), ("ed", ""), ("ing", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + repl
-    return word
-
-
 def _english(words: list[str]) -> tuple[str, ...]:
     out: list[str] = []
     for word in words:
-        for key in (word, _stem(word), _stem(word) + "e"):
+        for key in (word, stem(word), stem(word) + "e"):
             if key in GLOSSARY:
                 out.extend(GLOSSARY[key])
                 break

@@ -97,7 +97,7 @@ def _honours(query: Query) -> tuple[str, ...]:
 def _own_names(query: Query) -> list[str]:
     """The names a question writes itself: in quotation marks (“五好家庭”), or in Chinese inside an English
     question (「Women's Micro-Homes (妇女微家)」); three Chinese characters or more."""
-    found = [m for m in _QUOTED.findall(query.norm)]
+    found = list(_QUOTED.findall(query.norm))
     if query.lang == "en":
         found += re.findall(r"[\u4e00-\u9fff]{3,}", query.norm)
     names = [t for t in dict.fromkeys(found) if re.fullmatch(r"[\u4e00-\u9fff]{3,}", t)]
