@@ -136,6 +136,70 @@ def test_questions_beyond_capacity_get_a_fast_503(app, client, system):
     assert client.post("/api/ask", json={"question": Q}).json()["found"]
 
 
+@pytest.mark.parametrize(
+    ("path", "query", "payload", "last"),
+    [
+        ("/api/ask", b"stream=true", {"question": Q}, b"event: answer"),
+        ("/v1/chat/completions", b"", {"model": "fulian-qa", "stream": True,
+                                       "messages": [{"role": "user", "content": Q}]}, b"data: [DONE]"),
+    ],
+)
+def test_a_streamed_answer_holds_its_slot_until_its_last_event_and_frees_it_once(
+    app, system, path, query, payload, last
+):
+    slots = app.state.slots
+    held = 0
+    while slots.acquire(blocking=False):
+        held += 1
+    slots.release()  # one slot left: the streamed question takes it
+    held -= 1
+    free: list[tuple[bytes, bool]] = []  # (event kind, was a slot free as it went out)
+
+    def probe() -> bool:
+        if slots.acquire(blocking=False):
+            slots.release()
+            return True
+        return False
+
+    async def run() -> None:
+        body = json.dumps(payload).encode()
+        gone = asyncio.Event()  # the client never disconnects
+
+        async def receive():
+            nonlocal body
+            if body:
+                chunk, body = body, b""
+                return {"type": "http.request", "body": chunk, "more_body": False}
+            await gone.wait()
+
+        async def send(msg):
+            if msg["type"] == "http.response.body" and msg.get("body"):
+                free.append((b"last" if last in msg["body"] else b"event", probe()))
+
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+            "path": path, "raw_path": path.encode(), "query_string": query, "root_path": "",
+            "headers": [(b"content-type", b"application/json")],
+            "client": ("127.0.0.1", 5555), "server": ("127.0.0.1", 80), "state": {},
+        }
+        await app(scope, receive, send)
+
+    try:
+        asyncio.run(run())
+        assert len(free) > 2 and free[-1] == (b"last", True)  # free as the last event goes out (no 503 race)
+        assert not any(ok for _, ok in free[:-1])  # held while the answer streams
+        assert probe()
+    finally:
+        for _ in range(held):
+            slots.release()
+    extra = 0
+    while slots.acquire(blocking=False):  # freed once: the capacity is what it was
+        extra += 1
+    for _ in range(extra):
+        slots.release()
+    assert extra == system.settings.max_inflight
+
+
 def test_turned_away_clients_are_spread_over_the_coming_seconds():
     now = [100.2]
     calendar = RetryCalendar(clock=lambda: now[0])

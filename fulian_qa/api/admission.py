@@ -1,7 +1,9 @@
 """Admission control: a bounded number of questions in flight; beyond it a fast 503 with ``Retry-After``.
 
 ``POST /api/ask``, ``POST /api/search`` and ``POST /v1/chat/completions`` each take one of
-``FQA_MAX_INFLIGHT`` slots for as long as they run (a streamed answer until its last event). A request finding
+``FQA_MAX_INFLIGHT`` slots for as long as they run. A streamed answer frees its slot as it hands over its last
+event (``slot_release`` gives the stream the middleware's release), so a client that asks again the moment it
+reads that event finds the slot free. A request finding
 every slot taken is answered at once, so the admitted ones keep their latency. The web UI's handlers take
 slots from the same semaphore. ``Retry-After`` spreads the turned-away clients over the coming seconds
 (``RetryCalendar``): each second is promised to no more clients than the server answered per second lately, so
@@ -25,6 +27,17 @@ QUESTION_PATHS = ("/api/ask", "/api/search", "/v1/chat/completions")
 RETRY_AFTER = 1  # the shortest wait asked for
 MAX_RETRY_AFTER = 10  # the longest
 RATE_WINDOW = 5.0  # seconds of answers that give the answers-per-second estimate
+SLOT_KEY = "fulian_qa.release_slot"  # the scope key under which a question's slot release is handed on
+
+
+def slot_release(scope: Scope) -> Callable[[], None]:
+    """The release of the slot the request holds (a no-op when it holds none); safe to call twice."""
+    release = scope.get(SLOT_KEY)
+    return release if callable(release) else _nothing
+
+
+def _nothing() -> None:
+    return None
 
 
 class RetryCalendar:
@@ -81,14 +94,14 @@ class Admission:
             detail = f"busy: {self.capacity} questions are being answered; retry in {wait} s"
             await send_json(send, 503, detail, {"Retry-After": str(wait)})
             return
-        done = False
+        once = threading.Lock()  # the stream's thread and this task may both release: the slot is freed once
 
         def release() -> None:
-            nonlocal done
-            if not done:
-                done = True
+            if once.acquire(blocking=False):
                 self.slots.release()
                 self.calendar.answered()
+
+        scope[SLOT_KEY] = release
 
         async def send_then_release(message: Message) -> None:
             if message["type"] == "http.response.body" and not message.get("more_body", False):

@@ -22,7 +22,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
@@ -34,6 +34,7 @@ from core.errors import RequestRejected, StoreUnavailable
 from core.limits import clip
 from core.types import Answer
 from fulian_qa import __version__
+from fulian_qa.api.admission import slot_release
 from fulian_qa.api.deps import SystemDep, checked_filters, checked_history
 from fulian_qa.api.schemas import Filters
 from qa.conversation import STREAM_PAUSE, stream_answer
@@ -179,11 +180,22 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 # --- errors ------------------------------------------------------------------------------------------------
 
-ERROR_TYPES = {401: "authentication_error", 403: "permission_error", 404: "invalid_request_error",
-               429: "rate_limit_error"}
-ERROR_CODES = {400: "invalid_request", 401: "invalid_api_key", 403: "permission_denied", 404: "not_found",
-               405: "method_not_allowed", 413: "request_too_large", 429: "rate_limit_exceeded",
-               503: "service_unavailable"}
+ERROR_TYPES = {
+    401: "authentication_error",
+    403: "permission_error",
+    404: "invalid_request_error",
+    429: "rate_limit_error",
+}
+ERROR_CODES = {
+    400: "invalid_request",
+    401: "invalid_api_key",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    429: "rate_limit_exceeded",
+    503: "service_unavailable",
+}
 
 
 def error_type(status: int) -> str:
@@ -365,7 +377,7 @@ Piece = tuple[str, dict[str, Any] | None]
         },
     },
 )
-def chat_completions(req: ChatCompletionRequest, system: SystemDep) -> Any:
+def chat_completions(req: ChatCompletionRequest, system: SystemDep, request: Request) -> Any:
     """Answer the last user message with numbered citations (OpenAI's chat-completions format)."""
     if req.model != MODEL_ID:
         return _unknown_model(req.model)
@@ -388,7 +400,8 @@ def chat_completions(req: ChatCompletionRequest, system: SystemDep) -> Any:
     ident = f"chatcmpl-{uuid.uuid4().hex}"
     if req.stream:
         include_usage = bool(req.stream_options and req.stream_options.include_usage)
-        chunks = _chunks(ident, first, pieces, checked_only, include_usage, question, history)
+        done = slot_release(request.scope)
+        chunks = _chunks(ident, first, pieces, checked_only, include_usage, question, history, done)
         return StreamingResponse(chunks, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
     answer = _final(first, pieces)
     reply = reply_text(answer)
@@ -430,8 +443,10 @@ def _chunks(
     include_usage: bool,
     question: str,
     history: list[dict[str, str]],
+    done: Callable[[], None],
 ) -> Iterator[str]:
-    """``data:`` events: the role, text deltas, the sources, the final chunk with ``fulian_qa``, then [DONE]."""
+    """``data:`` events: the role, text deltas, the sources, the final chunk with ``fulian_qa``, then [DONE]
+    (``done`` is called as the last event is handed over)."""
     created = int(time.time())
 
     def event(delta: Delta, finish: bool = False, **extra: Any) -> str:
@@ -471,6 +486,7 @@ def _chunks(
                         usage=usage(question, history, reply),
                     )
                     yield _data(_dump(chunk))
+                done()
                 yield "data: [DONE]\n\n"
                 return
     except StoreUnavailable as exc:  # logged once per outage by the store's breaker

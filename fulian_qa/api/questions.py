@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from core.errors import StoreUnavailable
 from core.types import Answer
+from fulian_qa.api.admission import slot_release
 from fulian_qa.api.deps import SystemDep, checked_filters, checked_history
 from fulian_qa.api.schemas import AskRequest, SearchOut, SearchRequest, error_responses
 from qa.conversation import stream_answer
@@ -26,8 +27,9 @@ def _sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _events(first: Piece, rest: Iterator[Piece]) -> Iterator[str]:
-    """``token`` deltas, ``replace`` when the checked text differs from what was streamed, then ``answer``."""
+def _events(first: Piece, rest: Iterator[Piece], done: Callable[[], None]) -> Iterator[str]:
+    """``token`` deltas, ``replace`` when the checked text differs from what was streamed, then ``answer``
+    (``done`` is called as that last event is handed over)."""
     sent = ""
     try:
         for text, answer in _chain(first, rest):
@@ -37,6 +39,7 @@ def _events(first: Piece, rest: Iterator[Piece]) -> Iterator[str]:
                 yield _sse("replace", {"text": text})
             sent = text
             if answer is not None:
+                done()
                 yield _sse("answer", answer)
     except StoreUnavailable as exc:  # logged once per outage by the store's breaker
         yield _sse("error", {"detail": f"the document store is not answering; retry after {exc.retry_after:g} s"})
@@ -59,6 +62,7 @@ def _chain(first: Piece, rest: Iterator[Piece]) -> Iterator[Piece]:
 def ask(
     req: AskRequest,
     system: SystemDep,
+    request: Request,
     stream: Annotated[
         bool,
         Query(
@@ -86,7 +90,9 @@ def ask(
         raise HTTPException(422, str(exc)) from exc
     if stream:
         return StreamingResponse(
-            _events(first, pieces), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+            _events(first, pieces, slot_release(request.scope)),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
         )
     for _, answer in _chain(first, pieces):
         if answer is not None:
