@@ -130,6 +130,7 @@ _EN_UNITS = [
     (re.compile(r"\b(person-times|person times)\b"), "人次"),
     (re.compile(r"\b(yuan|rmb|money|funds?|funding|loans?)\b"), "元"),
     (re.compile(r"\b(households?|families)\b"), "户"),
+    (re.compile(r"\b(couples|pairs)\b"), "对"),
     (
         re.compile(
             r"\b(people|persons?|women|men|participants|volunteers|members|children|trainees|mothers|girls|boys|"
@@ -287,15 +288,36 @@ def question_type(norm: str, lang: str) -> str:
     return "entity"
 
 
+_EN_FUNCTION = frozenset(
+    {"the", "a", "an", "in", "on", "at", "by", "for", "to", "from", "with", "of", "this", "that", "these", "those"}
+    | {"its", "their", "her", "his", "during", "since", "last", "so"}
+)
+
+
+def _en_verb(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` is the verb ending a counted phrase: an auxiliary, or an ``-ed`` word after a noun or
+    before a function word (「women attended the」), not an adjective before its noun (「themed talks」)."""
+    word = words[i]
+    if word in _EN_AUX:
+        return True
+    if not word.endswith("ed") or i == 0:
+        return False
+    after = words[i + 1] if i + 1 < len(words) else ""
+    before = words[i - 1]
+    return not after or after in _EN_FUNCTION or before.endswith("s") or any(p.search(before) for p, _ in _EN_UNITS)
+
+
 def expected_unit(norm: str, lang: str) -> str:
     if lang == "en":
         if _EN_MONEY.search(norm):
             return "元"
-        head = re.search(r"how (?:many|much) ((?:[a-z'()-]+ ?){1,3})", norm)
+        head = re.search(r"how (?:many|much) ((?:[a-z'()-]+ ?){1,6})", norm)
         words = head.group(1).split() if head else []
-        verb = next((i for i, w in enumerate(words) if w in _EN_AUX or w.endswith("ed")), len(words))
-        words = words[:verb] or words[:1]  # the counted phrase ends where its verb starts (「women attended」)
-        for text in [*reversed(words), norm]:  # the head noun, last in its phrase, first (「women-run businesses」)
+        verb = next((i for i in range(len(words)) if _en_verb(words, i)), len(words))
+        phrase = words[:verb] or words[:1]  # the counted phrase ends where its verb starts (「women attended」)
+        # the head noun, last in its phrase, first (「women-run businesses」); a phrase ended by its verb holds the
+        # whole counted thing, so a noun elsewhere in the question (「…for women」) does not give the unit
+        for text in [*reversed(phrase), *([] if 0 < verb < len(words) else [norm])]:
             for pattern, unit in _EN_UNITS:
                 if pattern.search(text):
                     return unit

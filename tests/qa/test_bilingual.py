@@ -53,6 +53,11 @@ def test_an_english_question_carries_the_reports_words():
         ("how many anti-abduction drills did the city stage", "次"),  # events
         ("how many county federation chairs became livestream hosts", "人"),
         ("how many marriage disputes did the mediators handle", "件"),
+        ("how many on-site study and observation sessions did the city organise for women", "次"),  # a long phrase
+        ("how many women's agricultural demonstration bases joined the drive", "个"),  # 「women's」 modifies
+        ("how many products did the federation promote online for women", ""),  # no unit known: not people
+        ("how many special themed outreach talks has the federation given", "次"),  # 「themed」 is no verb
+        ("how many couples were reconciled", "对"),
     ],
 )
 def test_the_english_counted_noun_gives_the_unit(question, unit):
