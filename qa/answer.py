@@ -66,6 +66,8 @@ class Draft:
 MAX_GAP = 4  # blank lines between two passages (a sentence broken across a paragraph break)
 MAX_CONTINUATION = 300  # characters of a sentence read on into the next passage
 LIST_LOOKAHEAD = 12  # candidate sentences searched for one that lists the asked number of items
+LIST_FIT_BONUS = 0.06  # confidence added when the evidence lists exactly the asked number of items
+LIST_RUNNER_UP = 0.55  # share of the best sentence's score a sentence listing the asked count needs to replace it
 
 
 def _sentence_items(query: Query, text: str) -> list[str]:
@@ -76,6 +78,10 @@ def _sentence_items(query: Query, text: str) -> list[str]:
     count = asked_count(query.norm)
     if count and (run := counted_run(text, count) or (len(items) > count and quoted_run(text, count))):
         return run  # the report counts them itself (「…四个抓手」), or they stand together
+    asked = [k for k in query.keywords if not any(k in t or t in k for t in query.terms)]  # not its own names
+    named = [i for i in items if i[0] in "“《" and any(k in i for k in asked) and not any(t in i for t in query.terms)]
+    if count and len(items) != count and len(named) == count:
+        return named  # the quoted names that carry the question's words (「几个行动、几大工程…」: “四个攻坚行动”…)
     head = headed_phrase(query.norm)[1]
     if count and len(items) != count and (run := listed_run(text, count)) and all(i.endswith(head) for i in run):
         return run  # a 、-list of as many items as asked (of the asked group's kind), beside other quoted names
@@ -87,15 +93,26 @@ def _sentence_items(query: Query, text: str) -> list[str]:
     return items
 
 
+def _lists_as_asked(query: Query, cand: Candidate) -> bool:
+    """Whether a sentence lists exactly the (two or more) items the question counts."""
+    count = asked_count(query.norm)
+    return count >= 2 and len(_sentence_items(query, cand.text)) == count
+
+
 def _fitting_list(query: Query, cands: list[Candidate], best: Candidate) -> Candidate:
     """For a list question that counts its items, the best-ranked sentence that names the quoted group nearest the
-    count and lists exactly that many, when the best one does not; else ``best``."""
+    count and lists exactly that many, when the best one does not (no group named: a sentence scoring near the best
+    that lists that many); else ``best``."""
     count = asked_count(query.norm)
-    if not count or not query.terms or len(_sentence_items(query, best.text)) == count:
+    if not count or len(_sentence_items(query, best.text)) == count:
         return best
-    group = max(query.terms, key=lambda t: query.norm.rfind(t))  # the quoted name nearest the count
-    for cand in cands[:LIST_LOOKAHEAD]:
-        if group in cand.text and len(_sentence_items(query, cand.text)) == count:
+    if query.terms:
+        group = max(query.terms, key=lambda t: query.norm.rfind(t))  # the quoted name nearest the count
+        for cand in cands[:LIST_LOOKAHEAD]:
+            if group in cand.text and len(_sentence_items(query, cand.text)) == count:
+                return cand
+    for cand in cands[:LIST_LOOKAHEAD]:  # no group named: a near runner-up listing exactly as many
+        if cand.score >= LIST_RUNNER_UP * best.score and len(_sentence_items(query, cand.text)) == count:
             return cand
     return best
 
@@ -168,6 +185,8 @@ class ExtractiveAnswerer:
             return Draft("", False, reason="no passages", refusal=Refusal.NO_PASSAGES)
         best = cands[0]
         conf = self.confidence(query, best)
+        if query.qtype == "list" and options.lists and _lists_as_asked(query, best):
+            conf += LIST_FIT_BONUS  # the sentence lists as many items as asked: its shape is evidence too
         limit = self.thresholds.en if query.lang == "en" else self.thresholds.zh
         if options.refuse and conf < limit:
             reason = f"weak evidence ({conf:.2f} < {limit:.2f})"

@@ -44,7 +44,7 @@ def asked_count(norm: str) -> int:
 
 def items_in(sentence: str) -> list[str]:
     """Quoted names (at least two) or the longest 、-separated run of a sentence."""
-    quoted = re.findall(r"“[^”]{1,40}”|《[^》]{1,40}》", sentence)
+    quoted = re.findall(r"“[^”]{2,40}”|《[^》]{2,40}》", sentence)  # not a one-character quote (抗“疫”)
     if len(quoted) >= 2:
         return list(dict.fromkeys(quoted))
     parts = [p for p in re.split(r"[,，;；:：。]", sentence) if "、" in p]

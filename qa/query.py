@@ -488,6 +488,9 @@ def english_claims(norm: str) -> list[str]:
 _ASKED_TYPE = re.compile(r"(?:哪(?:次|届|个|种|类|项)|什么)(会议|会|活动|精神|文件|主题|名称|名字)")
 
 
+_COUNT_WORD = re.compile(r"[一二三四五六七八九十两\d]+(?:个|项|块|类|种|条|点|大|件|批|支|所|家|方面|部分)")
+
+
 def parse(question: str, catalog: Catalog) -> Query:
     """Parse a question against what the index holds."""
     norm = normalize(question).strip()
@@ -500,6 +503,8 @@ def parse(question: str, catalog: Catalog) -> Query:
     years = [int(y) for y in YEAR.findall(norm)]
     unknown = _unknown_places(norm, lang, catalog)
     kws = keywords(" ".join(CJK_RUNS.findall(norm)) if lang == "en" else norm, cities)
+    if qtype == "list":  # 「哪三块」「哪五项」: the count shapes the answer (``asked_count``), it is no evidence word
+        kws = [k for k in kws if not _COUNT_WORD.fullmatch(k)]
     if lang == "zh" and (asked := _ASKED_TYPE.search(norm)):  # 「哪次会议」: the answer names one, it need not say 会议
         kws = [k for k in kws if k != asked.group(1)]
     gloss: dict[str, tuple[str, ...]] = {}

@@ -293,3 +293,15 @@ def test_a_list_of_as_many_items_as_asked():
     sentence = "成立“爱心妈妈”志愿服务队,与困境儿童结对,在生活上给予扶持、情感上给予关爱、安全上给予关照。"
     assert listed_run(sentence, 3) == ["生活上给予扶持", "情感上给予关爱", "安全上给予关照"]
     assert listed_run(sentence, 4) == []
+
+
+def test_the_quoted_names_carrying_the_questions_words_are_the_list():
+    from qa.answer import _sentence_items
+
+    query = parse("甲城工作的总体布局是哪三块（几个行动、几大工程、几项保障）？", CATALOG)
+    sentence = "甲城聚焦服务中心、服务妇女、服务家庭,实施“四个攻坚行动”,提升“三大工程”,强化“三项保障”,开展“攻坚年”。"
+    assert _sentence_items(query, sentence) == ["“四个攻坚行动”", "“三大工程”", "“三项保障”"]
+    own = parse("甲城的“爱心妈妈”从哪三个方面照顾儿童？", CATALOG)  # names holding its own quoted name are no answer
+    sentence = "“爱心妈妈”服务队获评“十佳爱心妈妈”,“爱心”项目获评“最受欢迎项目”,在生活上扶持、情感上关爱、安全上关照。"
+    assert _sentence_items(own, sentence) == ["生活上扶持", "情感上关爱", "安全上关照"]
+    assert items_in("用“齐心”共筑抗“疫”家园力量。") == []  # a one-character quote is part of a word, not an item
