@@ -1,5 +1,5 @@
 """Qualifiers of a yes/no claim: scope (全国/全省/全市), level (国家级/省级/市级), how often (每周/每月), how many
-levels (三级/四级联动), rank (第一/第二/首个) and year.
+levels (三级/四级联动), rank (第一/第二/首个), year, extent (全覆盖 vs 只覆盖一部分) and day of the month (每月15日).
 
 ``contradiction(question, evidence)`` returns what the evidence says instead when it states another member
 of a qualifier group than the claim (「全省第一个」 asked as 「全国第一个」 → 全省), or "" when every qualifier
@@ -89,7 +89,10 @@ def _other_place(claim: str, evidence: str) -> str:
         for hit in re.finditer(re.escape(follow[:2]), evidence):
             before = re.search(r"([\u4e00-\u9fff]{2,3}[省市县区])$", evidence[: hit.start()])
             stated = _trim(before.group(1)) if before else ""
-            if stated and stated != place and place not in evidence[max(0, hit.start() - 6) : hit.start()]:
+            core = place[-3:]  # 「过温州市」 and 「办温州市」 name the same city: compare the name and its 市/省
+            if stated[-3:] in claim:  # a place the claim names too (乐清市妇联 承办 温州市妇联…)
+                continue
+            if stated and not stated.endswith(core) and core not in evidence[max(0, hit.start() - 6) : hit.start()]:
                 return stated
     return ""
 
@@ -134,6 +137,39 @@ def _provinces(text: str) -> list[str]:
     return out
 
 
+_WHOLE = re.compile(
+    r"全覆盖|全部覆盖|全面覆盖|100%覆盖|覆盖率达到?100%|\bfull(?:y| coverage)\b|\bevery (?:one|single)\b"
+)
+_PART = re.compile(
+    r"(?:只|仅)(?:覆盖|在|有)?了?(?:一)?部分|(?:一|少)部分|个别|少数|\bonly (?:some|part|a few|a portion)\b|"
+    r"\bpartial(?:ly)?\b|\bnot all\b"
+)
+_DAY = re.compile(r"每(?:个)?月(\d{1,2})[日号]")
+_EN_DAY = re.compile(r"\b(?:on )?the (\d{1,2})(?:st|nd|rd|th)|\b(first|last) day of (?:each|every|the) month")
+
+
+def _extent(text: str) -> str:
+    """Whether a text says something covers everything (「全覆盖」), only part (「只覆盖一部分」), or neither."""
+    return "whole" if _WHOLE.search(text) else "part" if _PART.search(text) else ""
+
+
+def _extent_words(evidence: str) -> str:
+    """The words an evidence uses for its extent (「全覆盖」…)."""
+    m = _WHOLE.search(evidence) or _PART.search(evidence)
+    return m.group(0) if m else ""
+
+
+def _days(text: str) -> set[int]:
+    """Days of the month a text names for something monthly (「每月15日」, 「the first day of every month」)."""
+    days = {int(d) for d in _DAY.findall(text)}
+    for m in _EN_DAY.finditer(text):
+        if m.group(1):
+            days.add(int(m.group(1)))
+        elif m.group(2) == "first":
+            days.add(1)
+    return days
+
+
 def contradiction(question: str, evidence: str) -> str:
     """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts. The
     qualifiers are read in the clause that states the claim when the evidence has several."""
@@ -159,6 +195,11 @@ def contradiction(question: str, evidence: str) -> str:
     stated_freq = [k for k, words in _FREQ.items() if any(w in evidence for w in words)]
     if asked_freq and stated_freq and not asked_freq & set(stated_freq):
         return stated_freq[0]
+    if (extent := _extent(claim)) and (said := _extent(evidence)) and extent != said:
+        return _extent_words(evidence)
+    asked_days, stated_days = _days(claim), _days(evidence)
+    if asked_days and stated_days and not asked_days & stated_days:
+        return f"每月{sorted(stated_days)[0]}日"
     asked_tiers = {_tier(m.group(1)) for m in _TIERS.finditer(claim)}
     stated_tiers = [m.group(0) for m in _TIERS.finditer(evidence)]
     if asked_tiers and stated_tiers and not asked_tiers & {_tier(t[:-1]) for t in stated_tiers}:

@@ -236,6 +236,13 @@ def test_passages_stitch_back_into_the_report():
         ("甲城是不是省级示范基地？", "被省妇联评为省级示范基地。", ""),
         ("王某家庭是全国最美家庭吗", "李某家庭获评全国最美家庭、王某家庭获评河北省最美家庭", "河北省"),
         ("李某家庭是全国最美家庭吗", "李某家庭获评全国最美家庭、王某家庭获评河北省最美家庭", ""),
+        # the claim's own other place is no contradiction; how much is covered; which day of the month
+        ("甲城市妇联有没有承办过乙州市妇联的推进会？", "承办乙州市妇联基层组织推进会", ""),
+        ("社区家长学校是不是只覆盖了一部分社区？", "社区家长学校全覆盖。", "全覆盖"),
+        ("Are only some communities covered by parent schools?", "社区家长学校全覆盖。", "全覆盖"),
+        ("社区家长学校实现全覆盖了吗？", "社区家长学校全覆盖。", ""),
+        ("Is the volunteers' day on the first day of every month?", "健全每月15日全市志愿者活动日机制", "每月15日"),
+        ("志愿者活动日是不是每月15日？", "健全每月15日全市志愿者活动日机制", ""),
     ],
 )
 def test_yes_no_qualifiers(question, evidence, stated):
