@@ -128,3 +128,17 @@ def glosses(text: str, keep: Callable[[str], bool], per_word: int = 3) -> dict[s
         if found := [w for w in candidates if keep(w)][:per_word]:
             out[word] = tuple(found)
     return out
+
+
+_EN_QUOTED = re.compile(r"(?:^|\s)['‘\"“]([a-z][a-z -]{2,40}?)['’\"”](?=[\s?,.;:]|$)")
+
+
+def quoted_names(text: str, found: dict[str, tuple[str, ...]], keep: Callable[[str], bool]) -> list[str]:
+    """The reports' names for the names an English ``text`` quotes ('green families' → 绿色家庭): two neighbouring
+    words' glosses (from ``found``, as ``glosses`` gives them) joined, when ``keep`` accepts the join."""
+    out: list[str] = []
+    for term in _EN_QUOTED.findall(text.lower()):
+        words = [w.strip("'-") for w in term.split()]
+        for left, right in zip(words, words[1:], strict=False):
+            out += [a + b for a in found.get(left, ()) for b in found.get(right, ()) if len(a + b) >= 4 and keep(a + b)]
+    return list(dict.fromkeys(out))

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from core.text import CJK_RUNS, YEAR, detect_lang, normalize, tokens
 from index.lexindex import QUOTED
-from qa.bilingual import glosses
+from qa.bilingual import glosses, quoted_names
 from qa.figures import find_figures
 from qa.places import OWNER_ZH, base, is_province, places_en, places_zh, romanisations
 
@@ -243,7 +243,7 @@ class Query:
     keywords: list[str] = field(default_factory=list)
     claim_figures: list[str] = field(default_factory=list)
     asks_person: bool = False
-    terms: list[str] = field(default_factory=list)  # named terms the reports quote (最美家庭), see named_terms
+    terms: list[str] = field(default_factory=list)  # named terms (最美家庭): named_terms, English quoted_names
     glosses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # English word → the reports' Chinese words
 
     @property
@@ -508,8 +508,10 @@ def parse(question: str, catalog: Catalog) -> Query:
     if lang == "zh" and (asked := _ASKED_TYPE.search(norm)):  # 「哪次会议」: the answer names one, it need not say 会议
         kws = [k for k in kws if k != asked.group(1)]
     gloss: dict[str, tuple[str, ...]] = {}
+    terms = named_terms(norm, catalog)
     if lang == "en":  # the reports' own words for the question's English ones
         gloss = glosses(_without_places(norm, catalog), catalog.vocabulary.contains)
+        terms = quoted_names(norm, gloss, catalog.vocabulary.contains)  # 'green families' → 绿色家庭
     claim = []
     if qtype == "yesno":
         claim = [f.text for f in find_figures(norm) if not f.is_year and f.unit]  # "12338热线" is a name
@@ -528,6 +530,6 @@ def parse(question: str, catalog: Catalog) -> Query:
         kws,
         claim,
         asks_person,
-        named_terms(norm, catalog),
+        terms,
         gloss,
     )

@@ -26,6 +26,12 @@ _NAMES = {"%": "a rate", "元": "money", "人": "people", "平方米": "an area"
 _AREA_Q = re.compile(
     r"面积|平方米|平米|多大地方|square (?:met(?:er|re)s?|feet|kilomet(?:er|re)s?)|\bacres?\b|hectares?\b"
 )
+# how many times in each period (「每个月…几次」, "how many times a month"), answered only by a stated frequency
+_PERIOD_Q = re.compile(
+    r"每(?:个)?(?:天|日|周|星期|月|季度|季|年)[^。?？]{0,16}?(?:几|多少)(?:次|回|趟)|"
+    r"\bhow often\b|\bhow many times (?:a|per|each|every) (?:day|week|month|quarter|year)\b"
+)
+_PERIOD = re.compile(r"每(?:个)?(?:天|日|周|星期|月|季度|季|年)|一(?:月|周|季)一|[日周月季年]均|(?:周|月|年)度")
 _QUOTED = re.compile(r"[“「『‘《\"]([^“”「」『』‘’《》\"\n]{2,12})[”」』’》\"]")
 
 
@@ -58,6 +64,8 @@ def measure_refusal(query: Query, best: Candidate) -> str:
         stated = "、".join(f.text for f in figures) or "no figure"
         name = next(n for unit, n in _NAMES.items() if unit in measure)
         return f"{name} is asked; the evidence gives {stated}"
+    if query.qtype == "numeric" and (period := _PERIOD_Q.search(query.norm)) and not _PERIOD.search(best.text):
+        return f"how often ({period.group(0)}) is asked; the evidence states no frequency"
     people = UNIT_GROUPS[0]
     if query.qtype == "numeric" and query.unit == "个" and figures and all(f.unit in people for f in figures):
         heads = [pos_tags(t)[-1][0] for t in focus_of(query).thing if t]  # the counted thing's head noun
@@ -96,10 +104,10 @@ def _honours(query: Query) -> tuple[str, ...]:
 
 def _own_names(query: Query) -> list[str]:
     """The names a question writes itself: in quotation marks (“五好家庭”), or in Chinese inside an English
-    question (「Women's Micro-Homes (妇女微家)」); three Chinese characters or more."""
+    question (「Women's Micro-Homes (妇女微家)」) or quoted in it in English; three Chinese characters or more."""
     found = list(_QUOTED.findall(query.norm))
-    if query.lang == "en":
-        found += re.findall(r"[\u4e00-\u9fff]{3,}", query.norm)
+    if query.lang == "en":  # and the reports' names for the English names it quotes ('green families' → 绿色家庭)
+        found += re.findall(r"[\u4e00-\u9fff]{3,}", query.norm) + query.terms
     names = [t for t in dict.fromkeys(found) if re.fullmatch(r"[\u4e00-\u9fff]{3,}", t)]
     return [t for t in names if not re.search(r"几|多少|什么|哪", t)]  # “几个一” asks, it names nothing
 

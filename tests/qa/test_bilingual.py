@@ -89,3 +89,9 @@ def test_an_english_name_question_finds_the_name_of_its_type():
 )
 def test_english_yes_no_claims_are_written_the_reports_way(question, claims):
     assert parse(question, CATALOG).claim_figures == claims
+
+
+def test_an_english_quoted_name_is_read_as_the_reports_name():
+    catalog = Catalog(cities={"甲城": ["a.txt"]}, corpus_text=REPORT + "启动绿色家庭创建。")
+    assert parse("How many 'green families' has the federation created?", catalog).terms == ["绿色家庭"]
+    assert parse("How many green families has the federation created?", catalog).terms == []  # not quoted

@@ -110,6 +110,7 @@ def _candidate(sentence: str, passage: str = "", section: str = "") -> Candidate
         ("东营的招聘会提供了多少个岗位？", "举办招聘会,为2000余名女性求职者牵线搭桥。"),
         ("东营离婚调解的成功率是多少？", "累计参与离婚调解4600余对,调和成功2100余对。"),  # any 「…率」 is a rate
         ("东营志愿服务队累计服务时长有多少小时？", "成立200余人的志愿服务队,结对帮扶困境儿童。"),  # a duration
+        ("东营的志愿者每个月上门探望困境儿童几次？", "共资助困境儿童500余人次。"),  # how often, no frequency stated
     ],
 )
 def test_an_absent_measure_is_refused(catalog, question, sentence):
@@ -127,6 +128,7 @@ def test_an_absent_measure_is_refused(catalog, question, sentence):
         ("东营组建了多少支队伍？", "组建巾帼志愿服务队120支。"),
         ("东营评出了什么？", "评出创业明星10名。"),  # not a count
         ("东营编织大赛二等奖评了几个？", "评出一等奖8名,二等奖16名。"),  # people are what the asked thing counts
+        ("东营的志愿者每个月上门探望几次？", "志愿者每月上门探望2次。"),
     ],
 )
 def test_a_stated_measure_or_no_insisted_one_is_not_refused(catalog, question, sentence):
