@@ -93,6 +93,17 @@ def _sentence_items(query: Query, text: str) -> list[str]:
     return items
 
 
+_ORDINAL_Q = re.compile(r"第几([\u4e00-\u9fff])")
+
+
+def asked_ordinal(norm: str, sentence: str) -> str:
+    """The ordinal a 「第几X」 question asks for, as the sentence writes it (「第五批」), or ""."""
+    if not (m := _ORDINAL_Q.search(norm)):
+        return ""
+    found = re.search(rf"第([一二三四五六七八九十百两]+|\d+){m.group(1)}", sentence)
+    return found.group(0) if found else ""
+
+
 def _lists_as_asked(query: Query, cand: Candidate) -> bool:
     """Whether a sentence lists exactly the (two or more) items the question counts."""
     count = asked_count(query.norm)
@@ -191,7 +202,8 @@ class ExtractiveAnswerer:
         if options.refuse and conf < limit:
             reason = f"weak evidence ({conf:.2f} < {limit:.2f})"
             return Draft("", False, [best], conf, reason, Refusal.WEAK_EVIDENCE)
-        if query.qtype == "numeric" and best.figure is None:
+        ordinal = asked_ordinal(query.norm, best.text) if query.qtype == "numeric" else ""
+        if query.qtype == "numeric" and best.figure is None and not ordinal:
             return Draft("", False, [best], conf, "no figure in the evidence", Refusal.NO_FIGURE)
         if query.asks_person and not has_person(best.text):
             return Draft("", False, [best], conf, "no person named in the evidence", Refusal.NO_PERSON)
@@ -208,7 +220,8 @@ class ExtractiveAnswerer:
         evidence = whole.text.strip()
         lang = query.lang
         if query.qtype == "numeric":
-            text = say(lang, "figure", figure=best.figure.text if best.figure else "", evidence=evidence, n=n)
+            figure = ordinal or (best.figure.text if best.figure else "")  # 「第几批」 asks which one: 第五批
+            text = say(lang, "figure", figure=figure, evidence=evidence, n=n)
         elif query.qtype == "list" and (items := self._list(query, whole, options, extra)):
             count = asked_count(query.norm) if options.lists else 0
             key = "list_fewer" if 0 < len(items) < count else "list"

@@ -309,20 +309,27 @@ _LIGHT_VERBS = frozenset(_LIGHT.split())
 _ASKED = re.compile(r"(?:多少|几)")
 
 
+_DIRECTIONS = frozenset(
+    {"出去", "出来", "进去", "进来", "下来", "下去", "上来", "上去", "过来", "过去", "回来", "回去", "起来", "出", "掉"}
+)
+
+
 def asked_action(norm: str) -> tuple[str, ...]:
     """The action a Chinese numeric question counts the outcome of, the verb right before 多少/几
     (「株洲培训了多少人」 → 培训), with the verbs joined to it by 或/和/、 (「捐赠或募集了多少钱」 → 募集, 捐赠);
-    () when that verb is a light one (有, 开展, 完成…) or there is none."""
+    () when that verb is a light one (有, 开展, 完成…, a getting verb ending in 到: 筹到) or there is none."""
     m = _ASKED.search(norm)
     if not m:
         return ()
     words = [(w, f) for w, f in pos_tags(norm[: m.start()]) if w.strip()]
     while words and words[-1][0] in ("了", "过", "的", "共", "一共", "总共", "累计", "有", "是", "达", "达到"):
         words.pop()
+    while words and words[-1][0] in _DIRECTIONS:  # 「赔出去」: a direction after the verb is no action
+        words.pop()
     if not words:
         return ()
     word, flag = words[-1]
-    if not (flag.startswith("v") and len(word) >= 2 and word not in _LIGHT_VERBS):
+    if not (flag.startswith("v") and len(word) >= 2 and word not in _LIGHT_VERBS and not word.endswith("到")):
         return ()
     actions = [word]
     i = len(words) - 2

@@ -312,3 +312,27 @@ def test_the_quoted_names_carrying_the_questions_words_are_the_list():
     sentence = "“爱心妈妈”服务队获评“十佳爱心妈妈”,“爱心”项目获评“最受欢迎项目”,在生活上扶持、情感上关爱、安全上关照。"
     assert _sentence_items(own, sentence) == ["生活上扶持", "情感上关爱", "安全上关照"]
     assert items_in("用“齐心”共筑抗“疫”家园力量。") == []  # a one-character quote is part of a word, not an item
+
+
+@pytest.mark.parametrize(
+    ("question", "actions"),
+    [
+        ("甲城培训了多少妇女？", ("培训",)),
+        ("甲城捐赠或募集了多少钱？", ("募集", "捐赠")),
+        ("甲城的健康保险一共赔出去多少理赔金？", ()),  # a direction after the verb is no action
+        ("甲城结对春蕾学子筹到了多少钱？", ()),  # a getting verb (…到) names no action to find
+        ("甲城开展了多少场活动？", ()),  # a light verb
+    ],
+)
+def test_the_asked_action(question, actions):
+    from qa.focus import asked_action
+
+    assert asked_action(normalize(question)) == actions
+
+
+def test_which_one_of_a_series_is_answered_with_its_ordinal():
+    from qa.answer import asked_ordinal
+
+    sentence = "开展第五批示范家长学校评定,成功创建6所学校。"
+    assert asked_ordinal(normalize("示范家长学校评定进行到了第几批？"), sentence) == "第五批"
+    assert asked_ordinal(normalize("创建了多少所学校？"), sentence) == ""
