@@ -61,6 +61,13 @@ _WHAT = re.compile(r"什么(?!名字|名称)|哪(?:个|家|所|本|部|项|支|�
 _NAMED_BY = re.compile(r"(?:叫做|叫作|名为|称为|叫|是)(?:什么|啥)")
 _NOUNISH = ("n", "vn", "nz", "j", "ng", "nt", "nr")
 _NAMING_WORDS = ("题目", "名称", "名字", "标题", "主题", "口号")
+_TYPE_VERBS = frozenset({"做法", "举措", "办法", "经验"})  # type nouns of names that jieba tags as verbs
+_ORG_TYPES = frozenset({"部门", "单位", "机构", "机关"})  # 「哪个部门」 asks an organisation's name
+# an organisation's name: a government or Party body's prefix, a few characters, its kind (市委改革办, 市人社局)
+_ORG = re.compile(
+    r"(?:中共)?(?:[省市县区]委|[省市县区]政府|[省市县区])[\u4e00-\u9fff]{1,5}?"
+    r"(?:办公室|委员会|中心|部|办|局|委|厅|院|处|所)(?=[作为被在和与及、,，。;；]|$)"
+)
 
 
 def asked_type(norm: str) -> str:
@@ -71,11 +78,14 @@ def asked_type(norm: str) -> str:
     if m := _WHAT.search(norm):
         after = m.end() + (norm[m.end() : m.end() + 1] == "的")  # 「哪家的检测服务项目」
         for word, flag in pos_tags(norm[after:])[:3]:
+            if word in _TYPE_VERBS and not words:  # 「什么做法」: a type noun tagged as a verb
+                words.append(word)
+                break
             if flag in _NOUNISH or (flag == "v" and not words and len(word) == 2):
                 words.append(word)
             else:
                 break
-        while words and pos_tags(words[-1])[0][1] == "v":  # 「什么推进」 ends in a verb: no type
+        while words and pos_tags(words[-1])[0][1] == "v" and words[-1] not in _TYPE_VERBS:  # 「什么推进」: no type
             words.pop()
     if not words and (m := _NAMED_BY.search(norm)):
         tags = [(w, f) for w, f in pos_tags(norm[: m.start()]) if w.strip()]
@@ -271,6 +281,23 @@ def typed_name(sentence: str, types: tuple[str, ...], question_norm: str) -> str
     return next((q for t in types if t and (q := _quote_typed(sent, t, question_norm))), "")
 
 
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
+
+
+def _organisation(sentence: str, question_norm: str) -> str:
+    """The organisation (``_ORG``) whose own clause after it shares most of the question's words (「被市委改革办
+    作为改革创新案例推广」 for 「被哪个部门当作改革创新案例推广」), or ""."""
+    asked = _bigrams(question_norm)
+    best, best_shared = "", 0
+    for m in _ORG.finditer(sentence):
+        clause = re.split(r"[,，;；。]", sentence[m.end() :], maxsplit=1)[0]
+        shared = len(asked & _bigrams(clause))
+        if shared > best_shared and m.group(0) not in question_norm:
+            best, best_shared = m.group(0), shared
+    return best
+
+
 def find_span(
     kind: str, question_norm: str, sentence: str, words: list[str], avoid: tuple[str, ...] = (),
     types: tuple[str, ...] = (),
@@ -286,6 +313,8 @@ def find_span(
     asked = asked_type(question_norm) if kind == "name" else ""
     if kind == "name" and (quoted_type := typed_name(sent, (asked,) if asked else types, question_norm)):
         return quoted_type
+    if asked in _ORG_TYPES and (org := _organisation(sent, question_norm)):
+        return org
     before, after, noun = _anchors(question_norm, avoid)
     if asked and not noun and asked not in _TITLE_NOUNS and (
         typed := _typed(sent, asked, question_norm, True) or _typed(sent, asked[-2:], question_norm, True)
@@ -319,6 +348,8 @@ def find_span(
     head = re.sub(r"(?:叫做|叫作|名为|称为|叫|是|为)$", "", question_norm[: wh.start()]) if wh else ""
     type_word = re.split(r"[的了,，\s]", head)[-1][-2:]  # 「…助学项目叫什么」 → 项目
     if kind == "name":
+        qgrams = _bigrams(question_norm)  # a name the question mostly writes itself is what it names, not the answer
+        quoted = [(i, q) for i, q in quoted if len(_bigrams(q) & qgrams) < 3] or quoted
         labelled = [(i, q) for i, q in quoted if type_word and type_word in sent[i + len(q) : i + len(q) + 10]]
         return _nearest(labelled or quoted, sent, [w for w in words if not asked or w not in asked])
     return _people_or_places(kind, sent, question_norm, words)

@@ -127,6 +127,18 @@ def test_figures_written_side_by_side_share_their_words():
         ("甲城的助廉主题讲座题目是什么？", "举办“立德树人”家教讲座、“传承好家风”助廉主题讲座。", "“传承好家风”"),
         # the name of the question's own thing beats a quoted name the type only qualifies (「…主题活动」)
         ("甲城亲子运动会用的是什么主题？", "开展“家”文化主题活动,举办“共迎亚运”亲子运动会。", "“共迎亚运”"),
+        # 「哪个部门」: the body whose own clause says what the question asks
+        (
+            "甲城的积分超市做法被哪个部门当作改革创新案例推广？",
+            "经验被市委组织部作为典型案例编录,积分超市做法被《日报》报道,并被市委改革办作为改革创新案例推广。",
+            "市委改革办",
+        ),
+        # 「什么做法」 (做法 is tagged a verb) and a title the question mostly writes itself is not the answer
+        (
+            "甲城创新提出的什么做法被写进了市委的村级换届工作方案？",
+            "创新提出“三同两推”,写入市委《村级党组织换届和村民委员会换届工作方案》。",
+            "“三同两推”",
+        ),
     ],
 )
 def test_the_asked_name_is_found(question, sentence, expected):
