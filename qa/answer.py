@@ -39,7 +39,7 @@ from qa.qualifiers import contradiction
 from qa.query import Query
 from qa.refusals import evidence_refusal
 from qa.retrieve import Hit, Retrieval
-from qa.spans import asked_kind, english_types, find_span, typed_name
+from qa.spans import asked_kind, asked_type, english_types, find_span, typed_name
 from qa.templates import say
 
 
@@ -66,7 +66,7 @@ class Draft:
 MAX_GAP = 4  # blank lines between two passages (a sentence broken across a paragraph break)
 MAX_CONTINUATION = 300  # characters of a sentence read on into the next passage
 LIST_LOOKAHEAD = 12  # candidate sentences searched for one that lists the asked number of items
-LIST_FIT_BONUS = 0.06  # confidence added when the evidence lists exactly the asked number of items
+SHAPE_BONUS = 0.06  # confidence added when the evidence has the asked shape: as many items, a name of the type
 LIST_RUNNER_UP = 0.55  # share of the best sentence's score a sentence listing the asked count needs to replace it
 
 
@@ -197,7 +197,9 @@ class ExtractiveAnswerer:
         best = cands[0]
         conf = self.confidence(query, best)
         if query.qtype == "list" and options.lists and _lists_as_asked(query, best):
-            conf += LIST_FIT_BONUS  # the sentence lists as many items as asked: its shape is evidence too
+            conf += SHAPE_BONUS  # the sentence lists as many items as asked: its shape is evidence too
+        elif kind == "name" and query.lang == "zh" and typed_name(best.text, (asked_type(query.norm),), query.norm):
+            conf += SHAPE_BONUS  # it names a thing of the asked type (「开展了什么巾帼行动」: “网上助农”巾帼行动)
         limit = self.thresholds.en if query.lang == "en" else self.thresholds.zh
         if options.refuse and conf < limit:
             reason = f"weak evidence ({conf:.2f} < {limit:.2f})"

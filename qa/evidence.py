@@ -21,10 +21,12 @@ from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
 from qa.query import Query, unit_match
 from qa.retrieve import Hit
+from qa.spans import asked_type, typed_name
 
 _TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
 _TOTAL_T = re.compile(r"共|累计|总|全年|合计")
 _FIGURE_TEXT = re.compile(r"\d[\d.,]*\s*[余多近约]?[万亿千百]?[\u4e00-\u9fff]?")
+TYPED_NAME_BONUS = 0.08  # a sentence naming a thing of the asked type (「开展了什么行动」)
 _CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
 
 
@@ -165,6 +167,7 @@ def score_candidates(
     if vectors is not None and query_vector is not None and use_sim:
         sims = vectors(cands) @ query_vector
     actions = asked_action(query.norm) if query.qtype == "numeric" and query.lang == "zh" else ()
+    named_type = asked_type(query.norm) if kind == "name" and query.lang == "zh" else ""
     prev_text = ""
     prev_hit = None
     for i, c in enumerate(cands):
@@ -190,6 +193,8 @@ def score_candidates(
             c.score -= 0.2
         if kind == "name":  # a name is usually quoted or a title
             c.score += 0.04 * min(len(QUOTED_NAME.findall(c.text)), 2)
+            if named_type and typed_name(c.text, (named_type,), query.norm):
+                c.score += TYPED_NAME_BONUS  # it calls a quoted name by the asked type (「“网上助农”巾帼行动」)
         if query.qtype == "list":
             quoted = len(re.findall(r"“[^”]{1,30}”|《[^》]{1,30}》", c.text)) + c.text.count("、")
             c.score += 0.03 * min(quoted, 5)

@@ -81,7 +81,7 @@ def asked_type(norm: str) -> str:
             if word in _TYPE_VERBS and not words:  # 「什么做法」: a type noun tagged as a verb
                 words.append(word)
                 break
-            if flag in _NOUNISH or (flag == "v" and not words and len(word) == 2):
+            if flag in _NOUNISH or (flag in ("v", "b") and not words and len(word) == 2):  # 「什么巾帼行动」
                 words.append(word)
             else:
                 break

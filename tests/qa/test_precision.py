@@ -127,6 +127,7 @@ def test_figures_written_side_by_side_share_their_words():
         ("甲城的助廉主题讲座题目是什么？", "举办“立德树人”家教讲座、“传承好家风”助廉主题讲座。", "“传承好家风”"),
         # the name of the question's own thing beats a quoted name the type only qualifies (「…主题活动」)
         ("甲城亲子运动会用的是什么主题？", "开展“家”文化主题活动,举办“共迎亚运”亲子运动会。", "“共迎亚运”"),
+        ("甲城为了拓宽销路开展了什么巾帼行动？", "组织开展“网上助农”巾帼行动,开展电商培训。", "“网上助农”"),  # 巾帼: b
         # 「哪个部门」: the body whose own clause says what the question asks
         (
             "甲城的积分超市做法被哪个部门当作改革创新案例推广？",
