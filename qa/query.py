@@ -259,7 +259,9 @@ _NUMERIC_ZH = re.compile(
 def question_type(norm: str, lang: str) -> str:
     """numeric | list | yesno | entity, from interrogative words (Chinese or English)."""
     if lang == "en":
-        if re.match(r"^(did|does|do|is|was|were|are|has|have|had|can|could)\b", norm):
+        # an auxiliary opens the question, or its clause after a leading phrase (「In the review, did…」)
+        lead = r"(?:(?![^,?]*\b(?:what|which|who|whom|whose|how|where|when|why)\b)[^,?]{3,60},\s*)?"
+        if re.match(rf"^{lead}(did|does|do|is|was|were|are|has|have|had|can|could)\b", norm):
             return "yesno"
         if re.search(
             r"\bhow (many|much)\b|\bwhat (percentage|proportion|share|number|amount|sum|total)\b|"

@@ -95,3 +95,19 @@ def test_an_english_quoted_name_is_read_as_the_reports_name():
     catalog = Catalog(cities={"甲城": ["a.txt"]}, corpus_text=REPORT + "启动绿色家庭创建。")
     assert parse("How many 'green families' has the federation created?", catalog).terms == ["绿色家庭"]
     assert parse("How many green families has the federation created?", catalog).terms == []  # not quoted
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("In the mid-term review, did the plans have 96 main indicators?", "yesno"),  # after a leading phrase
+        ("Did the city train 50 women?", "yesno"),
+        ("In 2020, how many women were trained?", "numeric"),
+        ("What, in 2019, did the federation launch?", "entity"),  # a question word in the lead: not yes/no
+    ],
+)
+def test_an_english_yes_no_question_may_open_with_a_phrase(question, qtype):
+    from core.text import normalize
+    from qa.query import question_type
+
+    assert question_type(normalize(question), "en") == qtype
