@@ -186,7 +186,10 @@ def score_candidates(
             c.score = 0.55 * c.lex + 0.35 * c.ctx + 0.1 * prior
         if query.qtype == "numeric" or (query.qtype == "yesno" and query.claim_figures):
             c.figure, c.figure_fit = best_figure(query, c.text, qgrams, focus)
-            c.score += 0.15 * c.figure_fit if c.figure else -0.3
+            # an English sentence's fit counts in full once it holds some of the question's words (through their
+            # glosses): a unit and a loose thing word alone do not make a sentence about the asked thing
+            weight = 0.15 if query.lang != "en" else 0.075 + min(0.075, 0.3 * c.lex)
+            c.score += weight * c.figure_fit if c.figure else -0.3
         if any(a in norm for a in actions):  # the question's own action (带动, 培训) over another count in its topic
             c.score += 0.1
         if query.asks_person and not has_person(c.text):

@@ -70,7 +70,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
 _EN_WORD = re.compile(r"[a-z]+")
 _HOW_MANY = re.compile(r"how (?:many|much) ((?:[a-z'-]+ ?){1,4})")
 _OF_THING = re.compile(  # the thing a measure word counts: 「how many cases of infant formula」
-    r"how (?:many|much) [a-z'-]+(?: [a-z'-]+)? of ((?:(?!did|do|does|were|was|are|is|have|has)[a-z'-]+ ?){1,4})"
+    r"how (?:many|much) [a-z'-]+(?: [a-z'-]+)? of "
+    r"((?:(?!(?:did|do|does|were|was|are|is|have|has)\b)[a-z'-]+,? ?){1,6})"
 )
 
 
@@ -206,8 +207,8 @@ def _focus(
     if lang == "en":
         head = _HOW_MANY.search(norm)
         counted = _EN_WORD.findall(head.group(1)) if head else []
-        if (of := _OF_THING.search(norm)) and len(counted) <= 2:  # 「how many cases of infant formula」
-            counted += _EN_WORD.findall(of.group(1))
+        if of := _OF_THING.search(norm):  # 「how many cases of infant formula」
+            counted = list(dict.fromkeys(counted + _EN_WORD.findall(of.group(1))))
         thing = _glossed(counted, glosses)
         rest = _glossed(_EN_WORD.findall(norm), glosses)
         if re.search(r"\b(in total|altogether|cumulative(ly)?|so far)\b", norm):

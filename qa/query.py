@@ -313,7 +313,9 @@ def expected_unit(norm: str, lang: str) -> str:
     if lang == "en":
         if _EN_MONEY.search(norm):
             return "元"
-        head = re.search(r"how (?:many|much) ((?:[a-z'()-]+ ?){1,6})", norm)
+        # a short parenthesis names the unit (「times (person-times)」); a longer one lists examples, left out
+        plain = re.sub(r"\s*\(([^)]*)\)", lambda m: " " + m.group(1) if len(m.group(1).split()) <= 2 else "", norm)
+        head = re.search(r"how (?:many|much) ((?:[a-z'-]+ ?){1,6})", plain)
         words = head.group(1).split() if head else []
         verb = next((i for i in range(len(words)) if _en_verb(words, i)), len(words))
         phrase = words[:verb] or words[:1]  # the counted phrase ends where its verb starts (「women attended」)

@@ -58,6 +58,8 @@ def test_an_english_question_carries_the_reports_words():
         ("how many products did the federation promote online for women", ""),  # no unit known: not people
         ("how many special themed outreach talks has the federation given", "次"),  # 「themed」 is no verb
         ("how many couples were reconciled", "对"),
+        ("how many times (person-times) were children funded", "人次"),  # a short parenthesis names the unit
+        ("how many problems (recruitment, training and the like) were solved", ""),  # a long one lists examples
     ],
 )
 def test_the_english_counted_noun_gives_the_unit(question, unit):
@@ -69,6 +71,11 @@ def test_a_measure_word_counts_the_thing_after_of():
     assert "奶粉" in focus_of(query).thing
     fig, _ = best_figure(query, "为65户困难家庭和263名婴儿发放奶粉195箱。", {}, focus_of(query))
     assert fig is not None and fig.text == "195箱"
+    catalog = Catalog(cities={"甲城": ["a.txt"]}, corpus_text=REPORT + "组织创建宣讲200余场次,面对面指导教学303余期。")
+    query = parse("How many sessions of hands-on, face-to-face guidance did Jiacheng organise?", catalog)
+    assert "指导" in focus_of(query).thing  # the words after 「of」 are counted, past a comma
+    fig, _ = best_figure(query, "组织创建宣讲200余场次,面对面指导教学303余期。", {}, focus_of(query))
+    assert fig is not None and fig.text == "303余期"
 
 
 def test_an_english_name_question_finds_the_name_of_its_type():
