@@ -26,6 +26,9 @@ from qa.spans import asked_type, typed_name
 _TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
 _TOTAL_T = re.compile(r"共|累计|总|全年|合计")
 _FIGURE_TEXT = re.compile(r"\d[\d.,]*\s*[余多近约]?[万亿千百]?[\u4e00-\u9fff]?")
+HEADING_PENALTY = 0.05  # a numbered heading line (「一、实施…行动」「三是…」) as evidence
+HEADING_LEN = 40  # characters: a longer numbered line is a body sentence that opens with its number
+_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+[、是]|\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）])")
 TYPED_NAME_BONUS = 0.08  # a sentence naming a thing of the asked type (「开展了什么行动」)
 _CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
 
@@ -192,6 +195,8 @@ def score_candidates(
             c.score += weight * c.figure_fit if c.figure else -0.3
         if any(a in norm for a in actions):  # the question's own action (带动, 培训) over another count in its topic
             c.score += 0.1
+        if query.qtype != "numeric" and _HEADING.match(c.text) and len(c.text) <= HEADING_LEN:
+            c.score -= HEADING_PENALTY  # a heading names the topic; its body states what was done
         if query.asks_person and not has_person(c.text):
             c.score -= 0.2
         if kind == "name":  # a name is usually quoted or a title

@@ -349,3 +349,16 @@ def test_which_one_of_a_series_is_answered_with_its_ordinal():
     sentence = "开展第五批示范家长学校评定,成功创建6所学校。"
     assert asked_ordinal(normalize("示范家长学校评定进行到了第几批？"), sentence) == "第五批"
     assert asked_ordinal(normalize("创建了多少所学校？"), sentence) == ""
+
+
+def test_a_heading_names_the_topic_and_its_body_is_the_evidence():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.evidence import score_candidates
+    from qa.lexical import Idf
+    from qa.retrieve import Hit
+
+    text = "三是拓宽巾帼好产品销售渠道。\n组织电商直播,拓宽巾帼好产品销售渠道。"
+    chunk = StoredChunk("c1", text, ChunkMeta(doc="a.txt", city="甲城", section=""))
+    query = parse("甲城有没有拓宽巾帼好产品的销售渠道？", CATALOG)
+    heading, body = sorted(score_candidates(query, [Hit(chunk, 1.0)], Idf([text])), key=lambda c: c.start)
+    assert body.score > heading.score and heading.lex >= body.lex  # as many words, but a numbered heading line
