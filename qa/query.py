@@ -136,7 +136,10 @@ _EN_UNITS = [
             r"\b(people|persons?|women|men|participants|volunteers|members|children|trainees|mothers|girls|boys|"
             r"chairs?|chairwomen|leaders|hosts|officials|staff|workers|cadres|nurses|doctors|teachers|students|"
             r"parents|patients|entrepreneurs|residents|villagers|farmers|infants|babies|orphans|"
-            r"lawyers|experts|instructors|recipients|beneficiaries|attendees|visitors)\b"
+            r"lawyers|experts|instructors|recipients|beneficiaries|attendees|visitors|officers|commissioners|"
+            r"counsell?ors|mediators|directors|coordinators|advis[eo]rs|lecturers|speakers|trainers|mentors|tutors|"
+            r"organi[sz]ers|founders|owners|managers|caregivers|helpers|housekeepers|sisters|daughters|elders|"
+            r"employees|retirees|nominees|returnees|[a-z]{4,}(?:ists|ians))\b"
         ),
         "人",
     ),

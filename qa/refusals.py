@@ -112,6 +112,13 @@ def _own_names(query: Query) -> list[str]:
     return [t for t in names if not re.search(r"几|多少|什么|哪", t)]  # “几个一” asks, it names nothing
 
 
+def _reworded(term: str, text: str) -> bool:
+    """Whether ``text`` writes a name translated back from English (美丽庭院 for 'most beautiful courtyard') in
+    its own words: its last two characters, a character of the rest a few characters before (最美庭院)."""
+    head, rest = term[-2:], set(term[:-2])
+    return bool(rest) and bool(re.search(rf"[{re.escape(''.join(rest))}][^,，。;；]{{0,3}}{re.escape(head)}", text))
+
+
 def concept_refusal(query: Query, best: Candidate) -> str:
     """Why the evidence is about a near concept: a name the question asks about (最美家庭), or the thing a numeric
     question counts (巾帼文明村), is neither in the passage nor in its headings, while the passage names a sibling
@@ -125,13 +132,14 @@ def concept_refusal(query: Query, best: Candidate) -> str:
     bare = re.sub(r"[()（）“”‘’\"'《》「」\s]", "", context)
     things = focus_of(query).thing[:1] if query.qtype == "numeric" and query.lang != "en" else ()
     things = tuple(t for t in (*things, *_honours(query)) if _name_like(t))
-    for term in (*query.terms, *things):
+    named = query.terms if query.lang != "en" else []  # an English name's translation is checked in its words
+    for term in (*named, *things):
         if len(term) < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", term) or term in context or term in bare:
             continue
         if siblings := _siblings(term, passage, opening=term in query.terms):
             return f"the evidence is about {siblings[0]}, not {term}"
     for term in _own_names(query):
-        if term not in context and term not in bare:
+        if term not in context and term not in bare and not (query.lang == "en" and _reworded(term, bare)):
             return f"the evidence does not mention {term}, which the question names"
     if query.lang == "en":
         focus = focus_of(query)

@@ -58,6 +58,9 @@ def test_an_english_question_carries_the_reports_words():
         ("how many products did the federation promote online for women", ""),  # no unit known: not people
         ("how many special themed outreach talks has the federation given", "次"),  # 「themed」 is no verb
         ("how many couples were reconciled", "对"),
+        ("how many enterprise-service officers does the federation have", "人"),  # role nouns are people
+        ("how many specialists were hired", "人"),
+        ("how many committees were set up", ""),  # not a person
         ("how many times (person-times) were children funded", "人次"),  # a short parenthesis names the unit
         ("how many problems (recruitment, training and the like) were solved", ""),  # a long one lists examples
     ],
@@ -118,3 +121,10 @@ def test_an_english_yes_no_question_may_open_with_a_phrase(question, qtype):
     from qa.query import question_type
 
     assert question_type(normalize(question), "en") == qtype
+
+
+def test_an_english_name_is_found_in_the_reports_rewording():
+    from qa.refusals import _reworded
+
+    assert _reworded("美丽庭院", "到市“最美庭院”夏昭炎家庭颁发奖牌")  # 'most beautiful courtyard'
+    assert not _reworded("绿色家庭", "三年来化解各类婚姻家庭纠纷32件")  # 'green families': another thing
