@@ -121,6 +121,8 @@ def best_figure(
             before = label_of(sentence, fig, figures).before[-8:]  # and the words of the figure before it
         clause = normalize(sentence[lo:hi])
         after = normalize(sentence[fig.end : min(hi, fig.end + 6)])
+        if fig.unit and re.match(r"[“\u4e00-\u9fff]", sentence[fig.end : fig.end + 1]):
+            before = re.split(r"[和及与、]", before)[-1]  # 「31个“读书会”和100个“小组”」: what follows it is its own
         units = unit_match(query.unit, fig.unit)
         fit = 1.2 * units
         fit += 0.8 * coverage(qgrams, grams(clause)) + 0.5 * coverage(qgrams, grams(before))

@@ -210,6 +210,8 @@ def _focus(
         if of := _OF_THING.search(norm):  # 「how many cases of infant formula」
             counted = list(dict.fromkeys(counted + _EN_WORD.findall(of.group(1))))
         thing = _glossed(counted, glosses)
+        if (zh := re.search(r"\(([\u4e00-\u9fff]{2,})\)", norm)) and head and zh.start() <= head.end() + 40:
+            thing = (zh.group(1), *thing)  # the question writes the counted thing's Chinese name itself
         rest = _glossed(_EN_WORD.findall(norm), glosses)
         if re.search(r"\b(in total|altogether|cumulative(ly)?|so far)\b", norm):
             total = "累计"

@@ -317,7 +317,10 @@ def expected_unit(norm: str, lang: str) -> str:
         if _EN_MONEY.search(norm):
             return "元"
         # a short parenthesis names the unit (「times (person-times)」); a longer one lists examples, left out
-        plain = re.sub(r"\s*\(([^)]*)\)", lambda m: " " + m.group(1) if len(m.group(1).split()) <= 2 else "", norm)
+        plain = re.sub(  # (a Chinese name in parentheses is left out too)
+            r"\s*\(([^)]*)\)", lambda m: " " + m.group(1) if re.fullmatch(r"[a-z' -]+", m.group(1)) and
+            len(m.group(1).split()) <= 2 else "", norm
+        )
         head = re.search(r"how (?:many|much) ((?:[a-z'-]+ ?){1,6})", plain)
         words = head.group(1).split() if head else []
         verb = next((i for i in range(len(words)) if _en_verb(words, i)), len(words))

@@ -128,3 +128,14 @@ def test_an_english_name_is_found_in_the_reports_rewording():
 
     assert _reworded("美丽庭院", "到市“最美庭院”夏昭炎家庭颁发奖牌")  # 'most beautiful courtyard'
     assert not _reworded("绿色家庭", "三年来化解各类婚姻家庭纠纷32件")  # 'green families': another thing
+
+
+def test_the_chinese_name_an_english_question_writes_is_its_counted_thing():
+    sentence = "已建有31个“稻花香读书会”和100个“稻花香学习小组”。"
+    catalog = Catalog(cities={"甲城": ["a.txt"]}, corpus_text=REPORT + sentence)
+    query = parse("How many 'Daohuaxiang' reading clubs (稻花香读书会) has Jiacheng set up?", catalog)
+    assert query.unit == "" and focus_of(query).thing[0] == "稻花香读书会"
+    fig, _ = best_figure(query, sentence, {}, focus_of(query))
+    assert fig is not None and fig.text == "31个"  # the words after 「N个」 are its own, not the next figure's
+    sessions = parse("How many 'office classroom' (机关课堂) sessions has Jiacheng organised?", catalog)
+    assert sessions.unit == "次"  # a Chinese name in parentheses does not hide the counted noun
