@@ -65,8 +65,8 @@ _TYPE_VERBS = frozenset({"做法", "举措", "办法", "经验"})  # type nouns 
 _ORG_TYPES = frozenset({"部门", "单位", "机构", "机关"})  # 「哪个部门」 asks an organisation's name
 # an organisation's name: a government or Party body's prefix, a few characters, its kind (市委改革办, 市人社局)
 _ORG = re.compile(
-    r"(?:中共)?(?:[省市县区]委|[省市县区]政府|[省市县区])[\u4e00-\u9fff]{1,5}?"
-    r"(?:办公室|委员会|中心|部|办|局|委|厅|院|处|所)(?=[作为被在和与及、,，。;；]|$)"
+    r"(?:中共)?(?:[省市县区]委|[省市县区]政府|[省市县区])[\u4e00-\u9fff]{1,10}?"
+    r"(?:办公室|委员会|中心|部|办|局|委|厅|院|处|所)(?=[作为被在和与及获、,，。;；]|$)"
 )
 
 
@@ -237,7 +237,8 @@ def _typed(sentence: str, noun: str, question_norm: str, head: bool = False) -> 
     """A name ending in the asked type noun (「…工作室」, 「…法院」) that the question does not already hold (and
     not a piece of a quoted name); with ``head``, only where the noun ends its phrase (not 「文化主题活动」)."""
     for m in re.finditer(rf"[\u4e00-\u9fff0-9“”]{{2,14}}{re.escape(noun)}", sentence):
-        name = re.sub(r"^(?:我市|全市|本市|市|由|在|与|和|经|指导|推荐|联合)", "", m.group(0))
+        name = re.sub(r"^.*的", "", m.group(0))  # 「比较密集的甘谷县…学校」: a name starts after 的
+        name = re.sub(r"^(?:我市|全市|本市|市|由|在|与|和|经|指导|推荐|联合)", "", name)
         if name.count("“") != name.count("”") or (head and not _is_head(sentence[m.end() :])):
             continue
         if len(tags := pos_tags(name)) > 1 and tags[0][1] == "v":  # 「开展“家”文化主题」: not the verb
@@ -285,16 +286,17 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
 
 
-def _organisation(sentence: str, question_norm: str) -> str:
-    """The organisation (``_ORG``) whose own clause after it shares most of the question's words (「被市委改革办
-    作为改革创新案例推广」 for 「被哪个部门当作改革创新案例推广」), or ""."""
+def _organisation(sentence: str, question_norm: str, cities: tuple[str, ...] = ()) -> str:
+    """The organisation (``_ORG``, with its city's name before it: 昌邑市妇幼保健院…) whose own clause after it
+    shares most of the question's words (「被市委改革办作为改革创新案例推广」 for 「被哪个部门当作…推广」), or ""."""
     asked = _bigrams(question_norm)
     best, best_shared = "", 0
     for m in _ORG.finditer(sentence):
         clause = re.split(r"[,，;；。]", sentence[m.end() :], maxsplit=1)[0]
         shared = len(asked & _bigrams(clause))
         if shared > best_shared and m.group(0) not in question_norm:
-            best, best_shared = m.group(0), shared
+            owner = next((c for c in cities if sentence[: m.start()].endswith(c)), "")
+            best, best_shared = owner + m.group(0), shared
     return best
 
 
@@ -313,8 +315,12 @@ def find_span(
     asked = asked_type(question_norm) if kind == "name" else ""
     if kind == "name" and (quoted_type := typed_name(sent, (asked,) if asked else types, question_norm)):
         return quoted_type
-    if asked in _ORG_TYPES and (org := _organisation(sent, question_norm)):
+    if asked in _ORG_TYPES and (org := _organisation(sent, question_norm, avoid)):
         return org
+    if kind == "place" and (place_type := asked_type(question_norm)) and (
+        typed := _typed(sent, place_type, question_norm, True)
+    ):
+        return typed  # 「哪所学校」: a named institution (甘谷县腾达职业技术学校), not only its county
     before, after, noun = _anchors(question_norm, avoid)
     if asked and not noun and asked not in _TITLE_NOUNS and (
         typed := _typed(sent, asked, question_norm, True) or _typed(sent, asked[-2:], question_norm, True)

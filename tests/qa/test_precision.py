@@ -134,6 +134,11 @@ def test_figures_written_side_by_side_share_their_words():
             "经验被市委组织部作为典型案例编录,积分超市做法被《日报》报道,并被市委改革办作为改革创新案例推广。",
             "市委改革办",
         ),
+        ("甲城哪个单位被推荐获评全国巾帼文明岗？", "成功推荐甲城市妇幼保健院儿童康复中心获评全国巾帼文明岗。",
+         "甲城市妇幼保健院儿童康复中心"),  # with its city's name
+        # 「哪所学校」: the named institution, starting after 的
+        ("甲城在哪所学校设立了维权驿站？", "在劳务输出比较密集的乙县腾达职业技术学校等15个基地成立维权驿站。",
+         "乙县腾达职业技术学校"),
         # 「什么做法」 (做法 is tagged a verb) and a title the question mostly writes itself is not the answer
         (
             "甲城创新提出的什么做法被写进了市委的村级换届工作方案？",
