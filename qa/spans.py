@@ -294,8 +294,10 @@ def _organisation(sentence: str, question_norm: str, cities: tuple[str, ...] = (
     for m in _ORG.finditer(sentence):
         clause = re.split(r"[,，;；。]", sentence[m.end() :], maxsplit=1)[0]
         shared = len(asked & _bigrams(clause))
+        owner = next((c for c in cities if sentence[: m.start()].endswith(c)), "")
+        if not owner and m.group(0)[0] in "县区" and re.match(r"[\u4e00-\u9fff]", sentence[m.start() - 1 : m.start()]):
+            continue  # 「乙县人民医院」 read from 县: a county's name is cut off
         if shared > best_shared and m.group(0) not in question_norm:
-            owner = next((c for c in cities if sentence[: m.start()].endswith(c)), "")
             best, best_shared = owner + m.group(0), shared
     return best
 
