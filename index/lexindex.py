@@ -347,6 +347,10 @@ class LexIndex:
     def ids(self) -> set[str]:
         return {r[0] for r in self._conn().execute("SELECT id FROM chunks")}
 
+    def quoted_names(self) -> list[str]:
+        """Every name the reports quote (3–12 characters of Chinese), most used first."""
+        return [r[0] for r in self._conn().execute("SELECT name FROM quoted WHERE df > 0 ORDER BY df DESC, name")]
+
     def doc_ids(self, doc: str) -> set[str]:
         return {r[0] for r in self._conn().execute("SELECT id FROM chunks WHERE doc = ?", (doc,))}
 

@@ -27,6 +27,7 @@ from index.indexer import embed_text
 from index.lexindex import Entry, LexIndex, ReportRow
 from qa.lexical import Idf
 from qa.query import Catalog
+from qa.romanise import TableFile, romanised
 
 log = logging.getLogger("fulian_qa.corpus")
 BATCH = 2000  # chunks read from the store and applied per step
@@ -57,6 +58,7 @@ class Vocabulary:
 
     lex: LexIndex
     _contains: dict[str, bool] = field(default_factory=dict)
+    _spellings: TableFile | None = None
 
     def contains(self, text: str) -> bool:
         if text not in self._contains:
@@ -67,6 +69,11 @@ class Vocabulary:
 
     def quoted_in(self, norm: str) -> list[str]:
         return self.lex.quoted_in(norm)
+
+    def romanised(self, norm: str) -> dict[str, tuple[str, ...]]:
+        if self._spellings is None:
+            self._spellings = TableFile(self.lex.path, lambda: self.lex.stats.version, self.lex.quoted_names)
+        return romanised(norm, self._spellings.table())
 
 
 @dataclass(frozen=True)

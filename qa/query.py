@@ -17,6 +17,7 @@ from index.lexindex import QUOTED
 from qa.bilingual import glosses, quoted_names
 from qa.figures import find_figures
 from qa.places import OWNER_ZH, base, is_province, places_en, places_zh, romanisations
+from qa.romanise import romanised, spellings
 
 _QWORDS = (
     "多少|几|哪些|哪个|哪里|哪|什么|是否|是不是|有没有|有无|吗|呢|请问|一下|一共|总共|共计|分别|各|如何|怎样|怎么|谁|何时|何|"
@@ -186,6 +187,10 @@ class Vocabulary(Protocol):
         """The short names the reports quote (“最美家庭”, 3+ Chinese characters) that ``norm`` writes."""
         ...
 
+    def romanised(self, norm: str) -> dict[str, tuple[str, ...]]:
+        """The runs of English words in ``norm`` that spell a quoted name in pinyin, with those names."""
+        ...
+
 
 @dataclass(frozen=True)
 class TextVocabulary:
@@ -198,6 +203,9 @@ class TextVocabulary:
 
     def quoted_in(self, norm: str) -> list[str]:
         return [t for t in _quoted_in(self.text) if len(t) >= 3 and CJK_RUNS.fullmatch(t) and t in norm]
+
+    def romanised(self, norm: str) -> dict[str, tuple[str, ...]]:
+        return romanised(norm, spellings(_quoted_in(self.text)))
 
 
 @dataclass
@@ -522,6 +530,8 @@ def parse(question: str, catalog: Catalog) -> Query:
     if lang == "en":  # the reports' own words for the question's English ones
         gloss = glosses(_without_places(norm, catalog), catalog.vocabulary.contains)
         terms = quoted_names(norm, gloss, catalog.vocabulary.contains)  # 'green families' → 绿色家庭
+        spelt = catalog.vocabulary.romanised(norm)  # 'Longyuan Qiaoshou' → 陇原巧手, a name as the reports write it
+        gloss.update(spelt)
     claim = []
     if qtype == "yesno":
         claim = [f.text for f in find_figures(norm) if not f.is_year and f.unit]  # "12338热线" is a name
