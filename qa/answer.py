@@ -19,7 +19,7 @@ from core.sentences import split_sentences
 from core.text import normalize
 from core.types import Refusal, StoredChunk
 from qa.evidence import Candidate, best_figure, has_person, query_grams, score_candidates
-from qa.figures import figure_keys, find_figures
+from qa.figures import asked_numbered, figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
 from qa.lists import (
@@ -93,14 +93,9 @@ def _sentence_items(query: Query, text: str) -> list[str]:
     return items
 
 
-_ORDINAL_Q = re.compile(r"第几([\u4e00-\u9fff])")
-
-
 def asked_ordinal(norm: str, sentence: str) -> str:
-    """The ordinal a 「第几X」 question asks for, as the sentence writes it (「第五批」), or ""."""
-    if not (m := _ORDINAL_Q.search(norm)):
-        return ""
-    found = re.search(rf"第([一二三四五六七八九十百两]+|\d+){m.group(1)}", sentence)
+    """The numbered thing a 「第几X」 or 「“几个一”」 question asks for, as the sentence writes it (第五批), or ""."""
+    found = pattern.search(sentence) if (pattern := asked_numbered(norm)) else None
     return found.group(0) if found else ""
 
 

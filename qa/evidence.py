@@ -16,7 +16,7 @@ import numpy as np
 
 from core.sentences import evidence_sentences
 from core.text import QUOTED_NAME, normalize, pos_tags
-from qa.figures import Figure, find_figures
+from qa.figures import Figure, asked_numbered, find_figures
 from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
 from qa.query import Query, unit_match
@@ -26,6 +26,7 @@ from qa.spans import asked_type, typed_name
 _TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
 _TOTAL_T = re.compile(r"共|累计|总|全年|合计")
 _FIGURE_TEXT = re.compile(r"\d[\d.,]*\s*[余多近约]?[万亿千百]?[\u4e00-\u9fff]?")
+NUMBERED_BONUS = 0.6  # the sentence writes the numbered thing asked for (「第几批」 → 第五批)
 HEADING_PENALTY = 0.05  # a numbered heading line (「一、实施…行动」「三是…」) as evidence
 HEADING_LEN = 40  # characters: a longer numbered line is a body sentence that opens with its number
 _HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+[、是]|\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）])")
@@ -173,6 +174,7 @@ def score_candidates(
         sims = vectors(cands) @ query_vector
     actions = asked_action(query.norm) if query.qtype == "numeric" and query.lang == "zh" else ()
     named_type = asked_type(query.norm) if kind == "name" and query.lang == "zh" else ""
+    numbered = asked_numbered(query.norm) if query.qtype == "numeric" else None
     prev_text = ""
     prev_hit = None
     for i, c in enumerate(cands):
@@ -195,6 +197,8 @@ def score_candidates(
             # glosses): a unit and a loose thing word alone do not make a sentence about the asked thing
             weight = 0.15 if query.lang != "en" else 0.075 + min(0.075, 0.3 * c.lex)
             c.score += weight * c.figure_fit if c.figure else -0.3
+        if numbered and numbered.search(c.text):  # it writes the asked 「第N批」/「“N个一”」
+            c.score += NUMBERED_BONUS
         if any(a in norm for a in actions):  # the question's own action (带动, 培训) over another count in its topic
             c.score += 0.1
         if query.qtype != "numeric" and _HEADING.match(c.text) and len(c.text) <= HEADING_LEN:

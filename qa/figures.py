@@ -173,3 +173,19 @@ def cn_ungrounded(claim: str, passages: list[str]) -> list[str]:
         if m.group() not in joined and float(value) not in values:
             missing.append(m.group())
     return missing
+
+
+_NUMERAL = r"(?:[一二三四五六七八九十百两]+|\d+)"
+_ORDINAL_Q = re.compile(r"第几([\u4e00-\u9fff])")
+_COUNTED_NAME_Q = re.compile(r"[“\"「]([^”\"」]{0,6}几[^”\"」]{0,6})[”\"」]")
+
+
+def asked_numbered(norm: str) -> re.Pattern[str] | None:
+    """What a question asks the number of, as the answer writes it: 「第几批」 → 第N批, 「“几个一”活动」 → “N个一”;
+    None when it asks no such thing."""
+    if m := _COUNTED_NAME_Q.search(norm):
+        inner = re.escape(m.group(1)).replace("几", _NUMERAL)
+        return re.compile(rf"[“\"「]?{inner}[”\"」]?")  # the report may not quote it
+    if m := _ORDINAL_Q.search(norm):
+        return re.compile(rf"第{_NUMERAL}{m.group(1)}")
+    return None

@@ -354,6 +354,8 @@ def test_which_one_of_a_series_is_answered_with_its_ordinal():
     sentence = "开展第五批示范家长学校评定,成功创建6所学校。"
     assert asked_ordinal(normalize("示范家长学校评定进行到了第几批？"), sentence) == "第五批"
     assert asked_ordinal(normalize("创建了多少所学校？"), sentence) == ""
+    activity = "开展写一句祝福、送一件礼物的“关爱留守儿童”三个一活动。"
+    assert asked_ordinal(normalize("甲城关爱留守儿童开展的是“几个一”活动？"), activity) == "三个一"
 
 
 def test_a_heading_names_the_topic_and_its_body_is_the_evidence():
