@@ -302,15 +302,18 @@ class ExtractiveAnswerer:
         全国, 第二 for 第一, another year); 否 with what it says instead."""
         qgrams = query_grams(query, idf)
         focus = focus_of(query) if options.focus else None
+        checked = False
         for claim in query.claim_figures:
             fig = find_figures(claim)
             unit = fig[0].unit if fig else ""
+            if checked and figure_keys(claim) & figure_keys(best.text):
+                continue  # a further claimed figure need only be stated (「从5000元降到3000元」)
             stated, _ = best_figure(dataclasses.replace(query, unit=unit), best.text, qgrams, focus)
             if stated is None:
                 continue
-            if not figure_keys(claim) & figure_keys(stated.text):
+            if not figure_keys(claim) & figure_keys(stated.text):  # the first claimed figure is the asked one
                 return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
-            break
+            checked = True
         if options.qualifiers and (other := contradiction(query.norm, normalize(best.text))):
             return say(query.lang, "no_figure", figure=other, evidence=evidence, n=n)
         return say(query.lang, "yes", evidence=evidence, n=n)

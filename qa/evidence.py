@@ -79,10 +79,22 @@ def _share(words: tuple[str, ...], text: str) -> float:
     return best
 
 
+def _own_before(sentence: str, fig: Figure, before: str) -> str:
+    """The words before a figure that are its own: for 「N个X」 (a measure word, then its noun) only those after the
+    last 和/及/与/、 (「2491个行政村和105个社区」: 行政村 is the first figure's)."""
+    joined = re.search(r"[和及与、]([^和及与、]*)$", before)
+    if fig.unit and joined and re.match(r"[“\u4e00-\u9fff]", sentence[fig.end : fig.end + 1]):
+        previous = re.split(r"\d[\d.]*[^\u4e00-\u9fff\d]*[\u4e00-\u9fff]?", before[: joined.start()])[-1]
+        if len(re.findall(r"[\u4e00-\u9fff]", previous)) >= 2:  # the figure before has a noun of its own
+            return joined.group(1)  # (「12场和40场普法宣讲」 shares its noun: nothing is cut)
+    return before
+
+
 def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], clause: str) -> float:
     """How well a figure's own words match the counted thing, the qualifiers and the asked total."""
     label = label_of(sentence, fig, figures)
-    own = _FIGURE_TEXT.sub(" ", label.before + label.after)  # a neighbour's 「303余期」 does not count 期 here
+    before = _own_before(sentence, fig, label.before)
+    own = _FIGURE_TEXT.sub(" ", before + label.after)  # a neighbour's 「303余期」 does not count 期 here
     scope = own + " " + label.parent  # a part counts what its total counts (「陇原妹21256人(省外输转16222人)」)
     quals = [q for q in focus.qualifiers if q in scope]
     own_quals = [q for q in quals if q in own and q not in label.parent]
@@ -122,8 +134,7 @@ def best_figure(
             before = label_of(sentence, fig, figures).before[-8:]  # and the words of the figure before it
         clause = normalize(sentence[lo:hi])
         after = normalize(sentence[fig.end : min(hi, fig.end + 6)])
-        if fig.unit and re.match(r"[“\u4e00-\u9fff]", sentence[fig.end : fig.end + 1]):
-            before = re.split(r"[和及与、]", before)[-1]  # 「31个“读书会”和100个“小组”」: what follows it is its own
+        before = _own_before(sentence, fig, before)
         units = unit_match(query.unit, fig.unit)
         fit = 1.2 * units
         fit += 0.8 * coverage(qgrams, grams(clause)) + 0.5 * coverage(qgrams, grams(before))

@@ -112,7 +112,8 @@ _MONEY = re.compile(
 )
 _EN_MONEY = re.compile(
     r"\bhow much\b.*\b(paid|pay|spent|spend|raised|raise|invested|cost|worth|funds?|funding|loans?|claims?|"
-    r"subsid\w*|donat\w*|sales|sold|revenue|money|budget|premiums?|grants?|awarded|allocated)\b"
+    r"subsid\w*|donat\w*|sales|sold|revenue|money|budget|premiums?|grants?|awarded|allocated|insured)\b|"
+    r"\b(?:sum|amount) (?:insured|of money|paid|raised)\b"
 )
 # unit characters that also start common nouns of the reports (家长, 村民, 户籍, 队员…), with the next characters
 _WORD_STARTS = {
@@ -448,6 +449,17 @@ def city_mentions(norm: str, lang: str, catalog: Catalog) -> list[tuple[int, str
     return sorted(set(found))
 
 
+def _clause_cities(norm: str, at: int, mentions: list[tuple[int, str]]) -> set[str]:
+    """The cities named in the clause (between commas or semicolons) holding offset ``at``, when that clause names
+    one city and another clause names another; else an empty set."""
+    bounds = [0, *(m.end() for m in re.finditer(r"[,;?]", norm)), len(norm) + 1]
+    lo = max(b for b in bounds if b <= at)
+    hi = min(b for b in bounds if b > at)
+    inside = {c for p, c in mentions if lo <= p < hi}
+    outside = {c for p, c in mentions if not lo <= p < hi}
+    return inside if len(inside) == 1 and outside - inside else set()
+
+
 def city_years(norm: str, lang: str, catalog: Catalog) -> dict[str, list[int]]:
     """The years a question names, attached to the cities they go with.
 
@@ -458,6 +470,8 @@ def city_years(norm: str, lang: str, catalog: Catalog) -> dict[str, list[int]]:
     years = [(m.start(), int(m.group(1))) for m in YEAR.finditer(norm)]
     cities = list(dict.fromkeys(c for _, c in mentions))
     if len({y for _, y in years}) <= 1 or not mentions:
+        if lang == "en" and years and len(cities) > 1 and (own := _clause_cities(norm, years[0][0], mentions)):
+            return {c: [y for _, y in years] if c in own else [] for c in cities}  # 「…Dongying … in 2020, and …」
         return {c: [y for _, y in years] for c in cities}
     before = years[0][0] < mentions[0][0]  # years written before their cities
     out: dict[str, list[int]] = {c: [] for c in cities}

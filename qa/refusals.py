@@ -32,6 +32,7 @@ _PERIOD_Q = re.compile(
     r"\bhow often\b|\bhow many times (?:a|per|each|every) (?:day|week|month|quarter|year)\b"
 )
 _PERIOD = re.compile(r"每(?:个)?(?:天|日|周|星期|月|季度|季|年)|一(?:月|周|季)一|[日周月季年]均|(?:周|月|年)度")
+_RATE_Q = re.compile(r"([\u4e00-\u9fff]{2})率(?!先|领)")  # the rate a question names (满意率)
 _QUOTED = re.compile(r"[“「『‘《\"]([^“”「」『』‘’《》\"\n]{2,12})[”」』’》\"]")
 
 
@@ -64,6 +65,9 @@ def measure_refusal(query: Query, best: Candidate) -> str:
         stated = "、".join(f.text for f in figures) or "no figure"
         name = next(n for unit, n in _NAMES.items() if unit in measure)
         return f"{name} is asked; the evidence gives {stated}"
+    rate = _RATE_Q.search(query.norm) if "%" in measure else None
+    if rate and rate.group(1) not in normalize(best.text) and figures:  # 满意率 asked, 办结率 stated
+        return f"the {rate.group(0)} is asked; the evidence states another measure"
     if query.qtype == "numeric" and (period := _PERIOD_Q.search(query.norm)) and not _PERIOD.search(best.text):
         return f"how often ({period.group(0)}) is asked; the evidence states no frequency"
     people = UNIT_GROUPS[0]
@@ -156,7 +160,8 @@ def action_refusal(query: Query, best: Candidate) -> str:
     if query.qtype != "numeric" or query.lang != "zh" or not (actions := asked_action(query.norm)):
         return ""
     context = normalize(best.text) + " " + normalize(best.hit.chunk.meta.section)
-    if any(a in context or all(ch in context for ch in a) for a in actions):  # 评出 is said as 评选出
+    if any(a in context or all(ch in context for ch in a) or (len(a) == 2 and a[1] in "出完好成" and a[0] in context)
+           for a in actions):  # 评出 is said as 评选出, 开出 as 开具
         return ""
     action = "/".join(actions)
     return f"the question asks what was done by {action}; the evidence does not say {action}"

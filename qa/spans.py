@@ -57,7 +57,7 @@ def asked_kind(norm: str) -> str:
     return "name" if asked_type(norm) else ""
 
 
-_WHAT = re.compile(r"什么(?!名字|名称)|哪(?:个|家|所|本|部|项|支|种|类|条|座|间)")
+_WHAT = re.compile(r"什么(?!名字|名称)|哪一?(?:个|家|所|本|部|项|支|种|类|条|座|间)")
 _NAMED_BY = re.compile(r"(?:叫做|叫作|名为|称为|叫|是)(?:什么|啥)")
 _NOUNISH = ("n", "vn", "nz", "j", "ng", "nt", "nr")
 _NAMING_WORDS = ("题目", "名称", "名字", "标题", "主题", "口号")
@@ -343,9 +343,13 @@ def find_span(
     ]
     if noun in _TITLE_NOUNS:  # a book or a document is named in 《》
         quoted = [q for q in quoted if q[1].startswith("《")] or quoted
+    ending = [t for t in (asked, noun) if t]  # 《…实施意见》 for 「那份实施意见」, 《大众日报》 for a newspaper
+    quoted = [q for q in quoted if any(q[1][1:-1].endswith(t) for t in ending)] or quoted
     if slot:
         inner = [q for _, q in quoted if q in slot]
         return inner[0] if kind == "name" and len(inner) == 1 and len(slot) > len(inner[0]) + 6 else slot
+    if kind == "place" and (went := re.search(r"(?:赴|到|去|前往)([\u4e00-\u9fff]{2,6}?)等地", sent)):
+        return went.group(1)  # 「组队赴洞头等地学习」: where they went
     if kind == "place" and noun and (named := _place_named(sent, noun, question_norm, words)):
         return named
     if kind in ("person", "place") and (near := _people_or_places(kind, sent, question_norm, words)):

@@ -139,3 +139,14 @@ def test_the_chinese_name_an_english_question_writes_is_its_counted_thing():
     assert fig is not None and fig.text == "31个"  # the words after 「N个」 are its own, not the next figure's
     sessions = parse("How many 'office classroom' (机关课堂) sessions has Jiacheng organised?", catalog)
     assert sessions.unit == "次"  # a Chinese name in parentheses does not hide the counted noun
+
+
+def test_a_year_in_one_citys_clause_of_an_english_comparison_is_that_citys():
+    from qa.query import city_years
+
+    catalog = Catalog(cities={"东营": ["a.txt"], "天水": ["b.txt"]})
+    norm = "how many collectives did dongying name in 2020, and how many posts has tianshui cultivated?"
+    assert city_years(norm, "en", catalog) == {"东营": [2020], "天水": []}
+    assert city_years("how many women did dongying and tianshui train in 2020?", "en", catalog) == {
+        "东营": [2020], "天水": [2020]
+    }

@@ -139,6 +139,11 @@ def test_figures_written_side_by_side_share_their_words():
         # 「哪所学校」: the named institution, starting after 的
         ("甲城在哪所学校设立了维权驿站？", "在劳务输出比较密集的乙县腾达职业技术学校等15个基地成立维权驿站。",
          "乙县腾达职业技术学校"),
+        ("甲城除了最美家庭还在开展哪一种特色家庭创建？", "持续开展寻找“最美家庭”和“墨香家庭”等特色家庭创建活动。",
+         "“墨香家庭”"),  # 哪一种; the question's own name is not the answer
+        ("甲城那份实施意见的标题是什么？", "联合出台《甲城妇联工作规则》和《关于成立巾帼先锋队的实施意见》。",
+         "《关于成立巾帼先锋队的实施意见》"),  # the title ending in the asked type
+        ("甲城组织干部到哪里去学习先进经验？", "举办培训班,组队赴洞头等地学习先进妇女工作经验。", "洞头"),
         # 「什么做法」 (做法 is tagged a verb) and a title the question mostly writes itself is not the answer
         (
             "甲城创新提出的什么做法被写进了市委的村级换届工作方案？",
@@ -369,3 +374,19 @@ def test_a_heading_names_the_topic_and_its_body_is_the_evidence():
     query = parse("甲城有没有拓宽巾帼好产品的销售渠道？", CATALOG)
     heading, body = sorted(score_candidates(query, [Hit(chunk, 1.0)], Idf([text])), key=lambda c: c.start)
     assert body.score > heading.score and heading.lex >= body.lex  # as many words, but a numbered heading line
+
+
+def test_a_figures_own_noun_after_it_and_a_shared_one():
+    from qa.evidence import best_figure
+
+    villages = parse("甲城有多少个行政村挂了妇女之家的牌子？", CATALOG)
+    sentence = "我市2491个行政村和105个社区进行了“妇女之家”统一挂牌。"
+    fig, _ = best_figure(villages, sentence, {}, focus_of(villages))
+    assert fig is not None and fig.text == "2491个"  # 行政村 is the first figure's own noun
+    from qa.evidence import _own_before
+
+    shared = "分别开展12场和40场普法宣讲。"
+    forty = next(f for f in find_figures(shared) if f.text == "40场")
+    assert _own_before(shared, forty, "分别开展12场和") == "分别开展12场和"  # a shared noun: nothing is cut
+    hundred = next(f for f in find_figures(sentence) if f.text == "105个")
+    assert _own_before(sentence, hundred, "我市2491个行政村和") == ""

@@ -111,6 +111,8 @@ def _candidate(sentence: str, passage: str = "", section: str = "") -> Candidate
         ("东营离婚调解的成功率是多少？", "累计参与离婚调解4600余对,调和成功2100余对。"),  # any 「…率」 is a rate
         ("东营志愿服务队累计服务时长有多少小时？", "成立200余人的志愿服务队,结对帮扶困境儿童。"),  # a duration
         ("东营的志愿者每个月上门探望困境儿童几次？", "共资助困境儿童500余人次。"),  # how often, no frequency stated
+        ("东营12338维权热线的群众满意率是多少？", "处理12338维权热线125件,办结率100%。"),  # another rate
+        ("What was the total sum insured for the medical staff's families?", "为77名援鄂医务人员家庭赠送健康保险。"),
     ],
 )
 def test_an_absent_measure_is_refused(catalog, question, sentence):
@@ -165,6 +167,7 @@ def test_a_counted_thing_with_a_sibling_in_the_passage_is_a_near_concept(catalog
         ("东营开展了多少场讲座？", "举办讲座12场。", False),  # a light verb asks for no particular action
         ("东营拿到了多少政府补助？", "获政府补助20余万元。", False),  # 拿到, 找到: getting, no particular action
         ("东营捐赠或募集了多少钱的物资？", "捐赠防疫物资折合117.99万元。", False),  # either joined verb will do
+        ("东营开出了多少份告诫书？", "全年开具反家暴告诫书45份。", False),  # 开出 said as 开具: its verb is 开
     ],
 )
 def test_the_counted_action_must_be_the_asked_one(catalog, question, sentence, refused):
