@@ -90,7 +90,9 @@ def asked_type(norm: str) -> str:
     if not words and (m := _NAMED_BY.search(norm)):
         tags = [(w, f) for w, f in pos_tags(norm[: m.start()]) if w.strip()]
         if len(tags) > 2 and tags[-1][0] in _NAMING_WORDS:  # 「讲座(的)题目是什么」: the type is what is named
-            tags = tags[:-2] if tags[-2][0] == "的" else tags[:-1]
+            tags = tags[:-1]
+            while tags and tags[-1][0] in ("的", "，", ",", "、"):  # 「那份实施意见，标题是什么」
+                tags.pop()
         if not tags or tags[-1][1] not in _NOUNISH or len(tags[-1][0]) < 2:
             return ""
         while tags and tags[-1][1] in _NOUNISH and len(words) < 3:  # 「公益助学项目叫什么」 → 公益助学项目

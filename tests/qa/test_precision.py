@@ -143,6 +143,8 @@ def test_figures_written_side_by_side_share_their_words():
          "“墨香家庭”"),  # 哪一种; the question's own name is not the answer
         ("甲城那份实施意见的标题是什么？", "联合出台《甲城妇联工作规则》和《关于成立巾帼先锋队的实施意见》。",
          "《关于成立巾帼先锋队的实施意见》"),  # the title ending in the asked type
+        ("甲城联合出台的那份实施意见，标题是什么？", "通过“组织嵌入、工作融入”网格,出台《关于成立先锋队的实施意见》。",
+         "《关于成立先锋队的实施意见》"),  # a comma before 「标题」
         ("甲城组织干部到哪里去学习先进经验？", "举办培训班,组队赴洞头等地学习先进妇女工作经验。", "洞头"),
         # 「什么做法」 (做法 is tagged a verb) and a title the question mostly writes itself is not the answer
         (
