@@ -324,7 +324,10 @@ def asked_action(norm: str) -> tuple[str, ...]:
     m = _ASKED.search(norm)
     if not m:
         return ()
-    words = [(w, f) for w, f in pos_tags(norm[: m.start()]) if w.strip()]
+    head = re.sub(  # 「线上线下加起来有多少」: a sum, no action
+        r"(?:加起来|合起来|算起来|加在一起|合计|总计)(?:一共|总共|共|有|是|达)*$", "", norm[: m.start()]
+    )
+    words = [(w, f) for w, f in pos_tags(head) if w.strip()]
     while words and words[-1][0] in ("了", "过", "的", "共", "一共", "总共", "累计", "有", "是", "达", "达到"):
         words.pop()
     while words and words[-1][0] in _DIRECTIONS:  # 「赔出去」: a direction after the verb is no action

@@ -347,6 +347,7 @@ def test_the_quoted_names_carrying_the_questions_words_are_the_list():
         ("甲城的健康保险一共赔出去多少理赔金？", ()),  # a direction after the verb is no action
         ("甲城结对春蕾学子筹到了多少钱？", ()),  # a getting verb (…到) names no action to find
         ("甲城开展了多少场活动？", ()),  # a light verb
+        ("甲城这些活动线上线下加起来有多少人参与？", ()),  # 「加起来」 sums, it is no action
     ],
 )
 def test_the_asked_action(question, actions):
