@@ -206,7 +206,13 @@ class TextVocabulary:
         return [t for t in _quoted_in(self.text) if len(t) >= 3 and CJK_RUNS.fullmatch(t) and t in norm]
 
     def romanised(self, norm: str) -> dict[str, tuple[str, ...]]:
-        return romanised(norm, spellings(_quoted_in(self.text)))
+        names = tuple(_quoted_in(self.text))
+        return romanised(norm, _spellings(names)) if names else {}  # no names: pypinyin is not imported
+
+
+@lru_cache(maxsize=8)
+def _spellings(names: tuple[str, ...]) -> dict[str, list[str]]:
+    return spellings(names)
 
 
 @dataclass

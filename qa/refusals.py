@@ -142,10 +142,11 @@ def concept_refusal(query: Query, best: Candidate) -> str:
             continue
         if siblings := _siblings(term, passage, opening=term in query.terms):
             return f"the evidence is about {siblings[0]}, not {term}"
-    for term in _own_names(query):
+    own = _own_names(query)
+    for term in own:
         if term not in context and term not in bare and not (query.lang == "en" and _reworded(term, bare)):
             return f"the evidence does not mention {term}, which the question names"
-    if query.lang == "en" and not _own_names(query):  # a name it writes itself, found above, is enough
+    if query.lang == "en" and not own:  # a name it writes itself, found above, is enough
         focus = focus_of(query)
         words = list(dict.fromkeys(focus.thing + focus.qualifiers))
         if len(words) >= 3 and not any(w in context for w in words):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from core.text import QUOTED_NAME, normalize, pos_tags
+from qa.lexical import grams
 
 _NAME = re.compile(
     r"叫什么|叫啥|什么名|名称|名字|品牌|称号|口号|标题|题目|书名|篇名|主题是什么|评出了什么|什么奖|哪个奖|"
@@ -284,18 +285,14 @@ def typed_name(sentence: str, types: tuple[str, ...], question_norm: str) -> str
     return next((q for t in types if t and (q := _quote_typed(sent, t, question_norm))), "")
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
-
-
 def _organisation(sentence: str, question_norm: str, cities: tuple[str, ...] = ()) -> str:
     """The organisation (``_ORG``, with its city's name before it: 昌邑市妇幼保健院…) whose own clause after it
     shares most of the question's words (「被市委改革办作为改革创新案例推广」 for 「被哪个部门当作…推广」), or ""."""
-    asked = _bigrams(question_norm)
+    asked = grams(question_norm)
     best, best_shared = "", 0
     for m in _ORG.finditer(sentence):
         clause = re.split(r"[,，;；。]", sentence[m.end() :], maxsplit=1)[0]
-        shared = len(asked & _bigrams(clause))
+        shared = len(asked & grams(clause))
         owner = next((c for c in cities if sentence[: m.start()].endswith(c)), "")
         if not owner and m.group(0)[0] in "县区" and re.match(r"[\u4e00-\u9fff]", sentence[m.start() - 1 : m.start()]):
             continue  # 「乙县人民医院」 read from 县: a county's name is cut off
@@ -362,8 +359,8 @@ def find_span(
     head = re.sub(r"(?:叫做|叫作|名为|称为|叫|是|为)$", "", question_norm[: wh.start()]) if wh else ""
     type_word = re.split(r"[的了,，\s]", head)[-1][-2:]  # 「…助学项目叫什么」 → 项目
     if kind == "name":
-        qgrams = _bigrams(question_norm)  # a name the question mostly writes itself is what it names, not the answer
-        quoted = [(i, q) for i, q in quoted if len(_bigrams(q) & qgrams) < 3] or quoted
+        qgrams = grams(question_norm)  # a name the question mostly writes itself is what it names, not the answer
+        quoted = [(i, q) for i, q in quoted if len(grams(q) & qgrams) < 3] or quoted
         labelled = [(i, q) for i, q in quoted if type_word and type_word in sent[i + len(q) : i + len(q) + 10]]
         return _nearest(labelled or quoted, sent, [w for w in words if not asked or w not in asked])
     return _people_or_places(kind, sent, question_norm, words)
