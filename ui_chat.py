@@ -233,6 +233,7 @@ def build_chat(system: System, i18n: gr.I18n, lang: gr.Radio, storage_secret: st
         lang, past = lang_of(lang), kept(stored)
         asked = message if isinstance(message, str) else ""
         user = {"role": "user", "content": asked}
+        last: tuple[Any, ...] | None = None
         try:
             with people_errors(slots, lang):
                 question = checked_question(message, settings, lang)
@@ -246,8 +247,10 @@ def build_chat(system: System, i18n: gr.I18n, lang: gr.Radio, storage_secret: st
                     else:
                         turns_now = [*past, new_turn(asked, answer)][-KEEP_TURNS:]
                         at = len(turns_now) - 1
-                        yield (chat_view(turns_now, lang), sources_html(turns_now[at]["answer"], at, lang),
-                               turns_now, "", at)
+                        last = (chat_view(turns_now, lang), sources_html(turns_now[at]["answer"], at, lang),
+                                turns_now, "", at)
+            if last is not None:  # after the slot is free: a question asked the moment the answer shows is let in
+                yield last
         except Refused as exc:
             shown_msg = {"role": "assistant", "content": warning_message(str(exc))}
             yield chat_view(past, lang, [user, shown_msg]), gr.skip(), gr.skip(), gr.skip(), gr.skip()

@@ -284,3 +284,22 @@ def test_an_upload_must_declare_its_length(token_settings, embedder):
                "authorization": "Bearer t"}
     status, body, asked = _raw(app, "POST", "/api/documents", headers, [b"x" * 1024] * 4)
     assert (status, asked) == (411, 0) and "Content-Length" in body["detail"]
+
+
+def test_the_chat_frees_its_slot_before_it_shows_the_answer(system):
+    import threading
+
+    from ui import build_ui
+
+    slots = threading.Semaphore(1)
+    demo = build_ui(system, slots)
+    respond = next(f.fn for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "respond")
+    free: list[bool] = []  # was the one slot free as each update went out
+    for _ in respond(Q, None, [], [], "zh"):
+        if slots.acquire(blocking=False):
+            slots.release()
+            free.append(True)
+        else:
+            free.append(False)
+    assert len(free) > 1 and free[-1] and not any(free[:-1])  # held while streaming, free with the answer
+    assert slots.acquire(blocking=False) and not slots.acquire(blocking=False)  # freed exactly once
