@@ -314,7 +314,8 @@ class ExtractiveAnswerer:
             if not figure_keys(claim) & figure_keys(stated.text):  # the first claimed figure is the asked one
                 return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
             checked = True
-        if options.qualifiers and (other := contradiction(query.norm, normalize(best.text))):
+        names = tuple(w for gs in query.glosses.values() for w in gs)
+        if options.qualifiers and (other := contradiction(query.norm, normalize(best.text), names)):
             return say(query.lang, "no_figure", figure=other, evidence=evidence, n=n)
         return say(query.lang, "yes", evidence=evidence, n=n)
 

@@ -248,6 +248,9 @@ def label_of(sentence: str, fig: Figure, figures: list[Figure]) -> Label:
     j = fig.end
     while j < hi and sentence[j] not in _DELIMS and j - fig.end < 8:
         j += 1
+    before = _respective(sentence, fig, figures) + before
+    if before.startswith("占") and i > 0 and sentence[i - 1] in "，,":  # 「有69项指标实现中期达标,占…的71.9%」:
+        before = sentence[max(sentence.rfind(c, 0, i - 1) for c in "，,；;。") + 1 : i - 1] + before  # a share of
     head = sentence[: fig.start]
     first = figures[0].start if figures else fig.start
     part = ("其中" in head[first:] and fig is not figures[0]) or _inside_brackets(head)
@@ -255,6 +258,35 @@ def label_of(sentence: str, fig: Figure, figures: list[Figure]) -> Label:
     if part and (total := _total_of(sentence, fig, figures)) is not None:
         parent = normalize(sentence[_label_start(sentence, total.start, figures) : total.start])
     return Label(normalize(before), normalize(sentence[fig.end : j]), part, parent)
+
+
+_RESPECTIVE = re.compile(r"分别(?:[\u4e00-\u9fff]{0,6}?)$")
+_JOINS = re.compile(r"[和与及、]|以及")
+
+
+def _respective(sentence: str, fig: Figure, figures: list[Figure]) -> str:
+    """For figures given 「分别」 (「开展A和B…,分别开展12场和40场」), the item of the earlier run that this figure
+    belongs to by its place (12场 ← A); "" for other figures or when the runs' lengths differ."""
+    run: list[Figure] = []
+    for f in figures:
+        if run and re.fullmatch(r"(?:和|与|及|、|以及)", sentence[run[-1].end : f.start]):
+            run.append(f)
+        elif fig in run:
+            break
+        else:
+            run = [f]
+    if len(run) < 2 or fig not in run or not (m := _RESPECTIVE.search(sentence[: run[0].start])):
+        return ""
+    lo = max(sentence.rfind(c, 0, m.start()) for c in "。;；")
+    for clause in reversed(re.split(r"[,，]", sentence[lo + 1 : m.start()])):
+        masked = re.sub(r"“[^”]*”|《[^》]*》", lambda q: "_" * len(q.group(0)), clause)  # quoted names stay whole
+        cuts = [0, *(c for j in _JOINS.finditer(masked) for c in (j.start(), j.end())), len(clause)]
+        items = [clause[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True) if clause[a:b].strip()]
+        if len(items) == len(run):
+            return normalize(items[run.index(fig)])
+        if len(items) > 1:
+            return ""
+    return ""
 
 
 def _total_of(sentence: str, fig: Figure, figures: list[Figure]) -> Figure | None:

@@ -1,5 +1,6 @@
 """Qualifiers of a yes/no claim: scope (全国/全省/全市), level (国家级/省级/市级), how often (每周/每月), how many
-levels (三级/四级联动), rank (第一/第二/首个), year, extent (全覆盖 vs 只覆盖一部分) and day of the month (每月15日).
+levels (三级/四级联动), rank (第一/第二/首个), year, date (12月25日), extent (全覆盖 vs 只覆盖一部分) and day of the
+month (每月15日).
 
 ``contradiction(question, evidence)`` returns what the evidence says instead when it states another member
 of a qualifier group than the claim (「全省第一个」 asked as 「全国第一个」 → 全省), or "" when every qualifier
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from core.text import QUOTED_NAME
 from qa.figures import cn_value
 from qa.places import is_province
 
@@ -148,6 +150,25 @@ _DAY = re.compile(r"每(?:个)?月(\d{1,2})[日号]")
 _EN_DAY = re.compile(r"\b(?:on )?the (\d{1,2})(?:st|nd|rd|th)|\b(first|last) day of (?:each|every|the) month")
 
 
+_DATE = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})[日号]")
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december",
+)
+_EN_DATE = re.compile(
+    rf"\b({'|'.join(_MONTHS)})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({'|'.join(_MONTHS)})\b"
+)
+
+
+def _dates(text: str) -> set[tuple[int, int]]:
+    """The (month, day) dates a text names (「12月25日」, 「December 12」, 「the 12th of December」)."""
+    out = {(int(m), int(d)) for m, d in _DATE.findall(text)}
+    for m in _EN_DATE.finditer(text.lower()):
+        month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        out.add((_MONTHS.index(month) + 1, int(day)))
+    return out
+
+
 def _extent(text: str) -> str:
     """Whether a text says something covers everything (「全覆盖」), only part (「只覆盖一部分」), or neither."""
     return "whole" if _WHOLE.search(text) else "part" if _PART.search(text) else ""
@@ -170,9 +191,22 @@ def _days(text: str) -> set[int]:
     return days
 
 
-def contradiction(question: str, evidence: str) -> str:
+def _named_piece(evidence: str, claim: str, words: tuple[str, ...]) -> str:
+    """The piece of an enumeration (「每月一期“心绘堂”、每周一期“快乐周末”」) holding the quoted name the claim
+    asks about (its own text or a Chinese word of an English claim), or ""."""
+    for m in QUOTED_NAME.finditer(evidence):
+        inner = m.group(0)[1:-1]
+        if len(inner) >= 2 and (inner in claim or inner in words):
+            lo = max(evidence.rfind(c, 0, m.start()) for c in "、,，;；。")
+            his = [i for c in "、,，;；。" if (i := evidence.find(c, m.end())) >= 0]
+            return evidence[lo + 1 : min(his, default=len(evidence))]
+    return ""
+
+
+def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> str:
     """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts. The
-    qualifiers are read in the clause that states the claim when the evidence has several."""
+    qualifiers are read in the clause that states the claim when the evidence has several; how often, in the
+    piece naming the claim's quoted name (``words``: the claim's Chinese words, an English one's glosses)."""
     claim = _claimed(question)
     if other := _other_place(claim, evidence):
         return other
@@ -191,8 +225,11 @@ def contradiction(question: str, evidence: str) -> str:
         stated = [w for w in group if w in evidence]
         if asked and stated and not set(asked) & set(stated):
             return stated[0]
-    asked_freq = {k for k, words in _FREQ.items() if any(w in claim for w in words)}
-    stated_freq = [k for k, words in _FREQ.items() if any(w in evidence for w in words)]
+    asked_freq = {k for k, said in _FREQ.items() if any(w in claim for w in said)}
+    piece = _named_piece(evidence, claim, words)
+    stated_freq = [k for k, said in _FREQ.items() if any(w in piece for w in said)] or [
+        k for k, said in _FREQ.items() if any(w in evidence for w in said)
+    ]
     if asked_freq and stated_freq and not asked_freq & set(stated_freq):
         return stated_freq[0]
     if (extent := _extent(claim)) and (said := _extent(evidence)) and extent != said:
@@ -200,6 +237,10 @@ def contradiction(question: str, evidence: str) -> str:
     asked_days, stated_days = _days(claim), _days(evidence)
     if asked_days and stated_days and not asked_days & stated_days:
         return f"每月{sorted(stated_days)[0]}日"
+    asked_dates, stated_dates = _dates(claim), _dates(evidence)
+    if asked_dates and stated_dates and not asked_dates & stated_dates:
+        month, day = sorted(stated_dates)[0]
+        return f"{month}月{day}日"
     asked_tiers = {_tier(m.group(1)) for m in _TIERS.finditer(claim)}
     stated_tiers = [m.group(0) for m in _TIERS.finditer(evidence)]
     if asked_tiers and stated_tiers and not asked_tiers & {_tier(t[:-1]) for t in stated_tiers}:

@@ -15,7 +15,7 @@ from core.text import QUOTED_NAME, normalize, pos_tags
 from qa.lexical import grams
 
 _NAME = re.compile(
-    r"叫什么|叫啥|什么名|名称|名字|品牌|称号|口号|标题|题目|书名|篇名|主题是什么|评出了什么|什么奖|哪个奖|"
+    r"叫什么|叫啥|什么名|名称|以什么为|名字|品牌|称号|口号|标题|题目|书名|篇名|主题是什么|评出了什么|什么奖|哪个奖|"
     r"什么(?:产品|活动|项目|工程|行动|计划|平台|节目|栏目|荣誉|书|报|刊|展区|基地|组织|服务|机制|模式)|"
     r"哪(?:个|家|所|本|部|项|支)(?:单位|银行|公司|企业|工作室|法院|机构|平台|项目|活动|组织|学校|医院|协会|团队|队)|"
     r"哪(?:本|部|篇|首)|(?:进|入|为|成)了?什么[？?]?$|"
@@ -23,7 +23,18 @@ _NAME = re.compile(
     r"organi[sz]ation|studio|newspaper|award|prize|product|project|programme|program|campaign|brand|unit|"
     r"enterprise|team|school|hospital|association|platform)\b|\bwhat (?:award|prize|product|honou?r)\b"
 )
-_PERSON = re.compile(r"谁|哪位|哪户|\bwho\b|\bwhose\b|\bwhich (?:family|person|woman)\b")
+_PERSON = re.compile(
+    r"谁|哪位|哪户|\bwho\b|\bwhose\b|\bwhich (?:family|person|woman|(?:vice[- ])?(?:chair|chairwoman|chairman|"
+    r"president|secretary|director|mayor|head)s?)\b"
+)
+# English role words and the Chinese ones the reports write them with
+_EN_ROLES = (
+    (re.compile(r"\bvice[- ](?:chair|chairwoman|chairman|president)"), "副主席"),
+    (re.compile(r"\b(?:chair|chairwoman|chairman|president)\b"), "主席"),
+    (re.compile(r"\b(?:party )?secretary\b"), "书记"),
+    (re.compile(r"\bdirector\b"), "主任"),
+    (re.compile(r"\bmayor\b"), "市长"),
+)
 _PLACE = re.compile(
     r"哪里|在哪|去哪|到哪|哪个(?:村|镇|县|区|乡|社区|街道|地方|城市|省)|\bwhere\b|\bwhich (?:village|town|county|"
     r"district|city|place|province)\b"
@@ -66,8 +77,8 @@ _TYPE_VERBS = frozenset({"做法", "举措", "办法", "经验"})  # type nouns 
 _ORG_TYPES = frozenset({"部门", "单位", "机构", "机关"})  # 「哪个部门」 asks an organisation's name
 # an organisation's name: a government or Party body's prefix, a few characters, its kind (市委改革办, 市人社局)
 _ORG = re.compile(
-    r"(?:中共)?(?:[省市县区]委|[省市县区]政府|[省市县区])[\u4e00-\u9fff]{1,10}?"
-    r"(?:办公室|委员会|中心|部|办|局|委|厅|院|处|所)(?=[作为被在和与及获、,，。;；]|$)"
+    r"(?:中共)?(?:[省市县区]委|[省市县区]政府|[省市县区])(?:(?!妇联|联合)[\u4e00-\u9fff]){1,10}?"
+    r"(?:办公室|委员会|中心|部|办|局|委|厅|院|处|所)(?=[作为被在和与及获、,，。;；]|开展|举办|发起|启动|共同|组织|印发|$)"
 )
 
 
@@ -174,6 +185,10 @@ def _slot(sentence: str, before: str, after: str, kind_noun: str) -> str:
         if word and i >= 0:
             lo = i + len(word)
             break
+    if lo < 0 and before and len(after) == 2:  # 「以什么为抓手」 in 「城区妇联以“幸福妇建”为抓手」: one character
+        # before the slot is enough where the word after it follows closely
+        hit = re.search(rf"{re.escape(before[-1])}(.{{2,20}}?){re.escape(after)}", sentence)
+        lo = hit.start(1) if hit and not re.search(r"[,，;；。]", hit.group(1)) else -1
     if lo < 0:
         return ""
     if kind_noun and (k := sentence.find(kind_noun, lo)) > lo:
@@ -219,12 +234,16 @@ def _holder(sentence: str, question_norm: str) -> str:
     """The person holding the role the question names (「株洲市妇联主席是谁」): each name right after that role
     word, preferring one whose role phrase carries the question's owner (「市妇联…主席邹展晖」 over
     「省妇联…主席姜欣」)."""
-    role = _ROLE.search(question_norm)
-    if not role:
+    if role := _ROLE.search(question_norm):
+        word, owner = role.group(0), re.sub(r"^.*?(?=[省市县区]|妇联|妇女联合会)", "", question_norm[: role.start()])
+    else:  # 「which vice-chair of the provincial women's federation」
+        word = next((zh for rx, zh in _EN_ROLES if rx.search(question_norm)), "")
+        provincial = re.search(r"\bprovinc", question_norm)
+        owner = "省妇联" if provincial else "市妇联" if "federation" in question_norm else ""
+    if not word:
         return ""
-    owner = re.sub(r"^.*?(?=[省市县区]|妇联|妇女联合会)", "", question_norm[: role.start()])
     best, best_score = "", -1
-    for m in re.finditer(re.escape(role.group(0)), sentence):
+    for m in re.finditer(re.escape(word), sentence):
         name = next((w for w, f in pos_tags(sentence[m.end() : m.end() + 6]) if f == "nr" and 2 <= len(w) <= 4), "")
         if not name or not sentence[m.end() :].lstrip().startswith(name):
             continue

@@ -69,6 +69,12 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         ("甲城有多少所初中建立了家长学校？", "在42所高中、160所初中、11所幼儿园建立了家长学校。", "160所"),
         # digits of a name (「FM995电台」) are no figure
         ("甲城的电台空中课堂办了多少期？", "打造FM995电台空中课堂225期。", "225期"),
+        # 「分别」 gives each figure of a run the item of the earlier run in its place
+        ("甲城“以案说法”大讲堂办了几场？", "开展“婚姻 与法”讲座和“以案说法”大讲堂,全年分别开展12场和40场。", "40场"),
+        ("甲城“婚姻 与法”讲座办了几场？", "开展“婚姻 与法”讲座和“以案说法”大讲堂,全年分别开展12场和40场。", "12场"),
+        # a share (「占…的」) is of the thing in the clause before it
+        ("实现中期达标的指标占目标总数的百分之多少？",
+         "19项指标已提前实现终期目标,占目标总数的19.8%,有69项指标实现中期达标,占目标总数的71.9%。", "71.9%"),
     ],
 )
 def test_the_figure_attached_to_the_asked_thing(question, sentence, expected):
@@ -146,6 +152,10 @@ def test_figures_written_side_by_side_share_their_words():
         ("甲城联合出台的那份实施意见，标题是什么？", "通过“组织嵌入、工作融入”网格,出台《关于成立先锋队的实施意见》。",
          "《关于成立先锋队的实施意见》"),  # a comma before 「标题」
         ("甲城组织干部到哪里去学习先进经验？", "举办培训班,组队赴洞头等地学习先进妇女工作经验。", "洞头"),
+        ("甲城城区妇联是以什么为抓手推进妇建工作的？", "城区妇联以“幸福妇建”为抓手,打造“幸福邻里”等。", "“幸福妇建”"),
+        ("甲城妇联和哪个部门联合开展了助农直播？", "市妇联联合市农业农村局开展“暖心助农”扶贫直播。", "市农业农村局"),
+        ("Which vice-chair of the provincial federation presented the plaques?",
+         "省妇联副主席卢妹香,市妇联党组书记、主席邹展晖一行颁发奖牌。", "卢妹香"),
         # 「什么做法」 (做法 is tagged a verb) and a title the question mostly writes itself is not the answer
         (
             "甲城创新提出的什么做法被写进了市委的村级换届工作方案？",
@@ -268,6 +278,12 @@ def test_passages_stitch_back_into_the_report():
         ("社区家长学校实现全覆盖了吗？", "社区家长学校全覆盖。", ""),
         ("Is the volunteers' day on the first day of every month?", "健全每月15日全市志愿者活动日机制", "每月15日"),
         ("志愿者活动日是不是每月15日？", "健全每月15日全市志愿者活动日机制", ""),
+        # a date; how often, read beside the quoted name the claim asks about
+        ("甲城活动中心是12月12日启用的吗？", "2020年12月25日活动中心竣工启用", "12月25日"),
+        ("Did the centre open on December 25?", "2020年12月25日活动中心竣工启用", ""),
+        ("Did the centre open on the 12th of December?", "2020年12月25日活动中心竣工启用", "12月25日"),
+        ("甲城每周办一期心绘堂吗？", "推进每月一期“心绘堂”、每周一期“快乐周末”等亲子阅读活动", "每月"),
+        ("甲城的快乐周末是每周一期吗？", "推进每月一期“心绘堂”、每周一期“快乐周末”等亲子阅读活动", ""),
     ],
 )
 def test_yes_no_qualifiers(question, evidence, stated):
