@@ -79,6 +79,17 @@ def _share(words: tuple[str, ...], text: str) -> float:
     return best
 
 
+_LEVEL = re.compile(r"(?:国家|[省市县区镇乡村])级")
+
+
+def _run_share(word: str, text: str) -> float:
+    """The longest piece of ``word`` written unbroken in ``text``, as a share of ``word``."""
+    for n in range(len(word), 1, -1):
+        if any(word[i : i + n] in text for i in range(len(word) - n + 1)):
+            return n / len(word)
+    return 0.0
+
+
 def _own_before(sentence: str, fig: Figure, before: str) -> str:
     """The words before a figure that are its own: for 「N个X」 (a measure word, then its noun) only those after the
     last 和/及/与/、 (「2491个行政村和105个社区」: 行政村 is the first figure's)."""
@@ -96,15 +107,23 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     before = _own_before(sentence, fig, label.before)
     own = _FIGURE_TEXT.sub(" ", before + label.after)  # a neighbour's 「303余期」 does not count 期 here
     scope = own + " " + label.parent  # a part counts what its total counts (「陇原妹21256人(省外输转16222人)」)
+    scope += " " + label.lead  # and an enumeration's opening words qualify each of its items
     quals = [q for q in focus.qualifiers if q in scope]
     own_quals = [q for q in quals if q in own and q not in label.parent]
     own_thing = _share(focus.thing, own) if focus.thing else 0.0
+    asked_level = {m for t in focus.thing for m in _LEVEL.findall(t)}
+    if asked_level and (said := set(_LEVEL.findall(own))) and not said & asked_level:
+        own_thing *= 0.5  # 「镇级兼职副主席」 is not the asked 「市级兼职副主席」
+    if label.lead and 0.0 < own_thing < 1.0:  # 「市级」 from 「全市共配备市级挂职副主席1名、兼职副主席3名」
+        own_thing = max(own_thing, 0.95 * _share(focus.thing, label.lead + own))
     parent_thing = _share(focus.thing, label.parent) if focus.thing else 0.0
     named = bool(own_quals) or (own_thing == 1.0 and parent_thing < 1.0)  # the question names this part
     # a part the question does not name: only what its total counts is asked (「其中…专项基金141万元」 for 「救助金」)
     thing = parent_thing if label.part and label.parent and not named else max(own_thing, parent_thing)
     qual = len(quals) / max(1, len(focus.qualifiers))
     fit = 1.5 * thing * thing + 0.8 * qual  # a whole match of the counted thing outweighs a partial one
+    if focus.thing and 0.0 < own_thing < 1.0:  # of partial matches, the one written in one piece (兼职副主席 in
+        fit += 0.1 * _run_share(focus.thing[0], own)  # 市级兼职副主席, not 市级…副主席) fits a little better
     if label.part:  # a part of a total: right when the question names that part, else the total is meant
         fit += 0.3 if named else (-0.5 if thing < 0.5 or label.parent else 0.0)
     if focus.total:
@@ -135,6 +154,8 @@ def best_figure(
         clause = normalize(sentence[lo:hi])
         after = normalize(sentence[fig.end : min(hi, fig.end + 6)])
         before = _own_before(sentence, fig, before)
+        if focus and "、" in sentence[lo : fig.start]:  # a later item of an enumeration: its opening words too
+            before = label_of(sentence, fig, figures).lead + before
         units = unit_match(query.unit, fig.unit)
         fit = 1.2 * units
         fit += 0.8 * coverage(qgrams, grams(clause)) + 0.5 * coverage(qgrams, grams(before))

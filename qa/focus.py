@@ -95,6 +95,7 @@ class Label:
     after: str
     part: bool  # a part of a total stated before it (after 其中, or in brackets)
     parent: str = ""  # for a part: the words of that total (a part counts the same thing)
+    lead: str = ""  # for a later item of a 、-run: the first item's words (「全市共配备A1名、B3名」: 全市 is B's too)
 
 
 def _english(words: list[str]) -> tuple[str, ...]:
@@ -169,7 +170,11 @@ def _with_head(thing: str) -> tuple[str, ...]:
             break
         lead.append(word)
     head, rest = "".join(lead), tags[len(lead) :]
-    predicate = bool(rest) and rest[0][1].startswith("v") and len(rest) >= 2  # 「建了家长学校」, not 「帮帮团」
+    # 「建了家长学校」 (not 「帮帮团」); a two-character verb before a noun and no verb after may be the noun's
+    # attribute (「市级兼职副主席」)
+    predicate = bool(rest) and rest[0][1].startswith("v") and len(rest) >= 2 and (
+        len(rest[0][0]) == 1 or rest[1][0] in "了过着" or any(f.startswith("v") for _, f in rest[1:])
+    )
     return (thing, head) if predicate and len(head) >= 2 else (thing,)
 
 
@@ -257,7 +262,19 @@ def label_of(sentence: str, fig: Figure, figures: list[Figure]) -> Label:
     parent = ""
     if part and (total := _total_of(sentence, fig, figures)) is not None:
         parent = normalize(sentence[_label_start(sentence, total.start, figures) : total.start])
-    return Label(normalize(before), normalize(sentence[fig.end : j]), part, parent)
+    return Label(normalize(before), normalize(sentence[fig.end : j]), part, parent, _run_lead(sentence, fig, figures))
+
+
+def _run_lead(sentence: str, fig: Figure, figures: list[Figure]) -> str:
+    """The words of the first item of the 、-run ``fig`` is a later item of ("" for a first or lone item)."""
+    first, i = None, _label_start(sentence, fig.start, figures)
+    while i > 0 and sentence[i - 1] == "、":
+        prev = [f for f in figures if f.end <= i - 1 and not re.search(r"[^\s余多]", sentence[f.end : i - 1])]
+        if not prev:
+            break
+        first = prev[-1]
+        i = _label_start(sentence, first.start, figures)
+    return normalize(sentence[i : first.start]) if first is not None else ""
 
 
 _RESPECTIVE = re.compile(r"分别(?:[\u4e00-\u9fff]{0,6}?)$")

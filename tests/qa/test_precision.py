@@ -72,6 +72,9 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         # 「分别」 gives each figure of a run the item of the earlier run in its place
         ("甲城“以案说法”大讲堂办了几场？", "开展“婚姻 与法”讲座和“以案说法”大讲堂,全年分别开展12场和40场。", "40场"),
         ("甲城“婚姻 与法”讲座办了几场？", "开展“婚姻 与法”讲座和“以案说法”大讲堂,全年分别开展12场和40场。", "12场"),
+        # an enumeration's opening words qualify each item; the thing written in one piece fits best
+        ("甲城一共配了几名市级兼职副主席？", "全市共配备市级挂职副主席1名、兼职副主席3名,配备镇级兼职副主席5名", "3名"),
+        ("甲城一共配了几名市级挂职副主席？", "全市共配备市级挂职副主席1名、兼职副主席3名,配备镇级兼职副主席5名", "1名"),
         # a share (「占…的」) is of the thing in the clause before it
         ("实现中期达标的指标占目标总数的百分之多少？",
          "19项指标已提前实现终期目标,占目标总数的19.8%,有69项指标实现中期达标,占目标总数的71.9%。", "71.9%"),
