@@ -3,8 +3,8 @@
 Every system maps (question, id) to an answer object of the ``Answer.to_dict()`` shape, so all are
 scored alike. ``main`` is ``QAService.ask`` as the CLI and API call it; ``bm25-only`` and ``dense-only``
 answer with their top passage (BM25 over all chunks; a plain LangChain Chroma retriever, k=5);
-``no-bm25``/``no-dense``/``no-filter`` switch one retrieval part off; ``no-refusal`` answers even on weak
-evidence. Leaves out: scoring (``eval.metrics``) and timing warm-up (``eval.run``).
+``no-bm25``/``no-dense``/``no-sentences``/``no-filter`` switch one retrieval part off; ``no-refusal`` answers
+even on weak evidence. Leaves out: scoring (``eval.metrics``) and timing warm-up (``eval.run``).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ SYSTEMS = (
     SystemSpec("dense-only", "baseline: LangChain Chroma retriever (k=5), top passage as the answer"),
     SystemSpec("no-bm25", "ablation: full pipeline without BM25"),
     SystemSpec("no-dense", "ablation: full pipeline without dense retrieval"),
+    SystemSpec("no-sentences", "ablation: full pipeline without the sentence-level dense ranking"),
     SystemSpec("no-filter", "ablation: full pipeline without the place/year filter"),
     SystemSpec("no-refusal", "ablation: full pipeline without the refusal threshold"),
     SystemSpec("no-focus", "ablation: figure choice without counted thing, qualifiers and part/whole"),
@@ -48,6 +49,7 @@ SYSTEMS = (
 NAMES = tuple(s.name for s in SYSTEMS)
 ABLATIONS = {
     "no-bm25": Options(bm25=False), "no-dense": Options(dense=False), "no-filter": Options(place_filter=False),
+    "no-sentences": Options(sentences=False),
     "no-refusal": Options(refuse=False), "no-focus": Options(focus=False), "no-spans": Options(spans=False),
     "no-lists": Options(lists=False), "no-qualifiers": Options(qualifiers=False), "no-measure": Options(measure=False),
     "no-glosses": Options(glosses=False),

@@ -85,6 +85,16 @@ class SentenceVectors:
             out[(str(meta["chunk"]), int(meta["start"]), int(meta["end"]))] = np.asarray(vector, dtype=np.float32)
         return out
 
+    def nearest_chunks(self, vector: np.ndarray, k: int, docs: list[str] | None = None) -> list[str]:
+        """Ids of the chunks holding the ``k`` sentences nearest ``vector`` (within ``docs`` when given), in the
+        order of their best sentence."""
+        col = self.collection
+        where = {"doc": {"$in": docs}} if docs is not None else None
+        got = self._call(
+            lambda: col.query(query_embeddings=[vector.tolist()], n_results=k, where=where, include=["metadatas"])
+        )
+        return list(dict.fromkeys(str(m["chunk"]) for m in (got["metadatas"] or [[]])[0]))
+
     def chunks_with_vectors(self, doc: str) -> set[str]:
         """Ids of the chunks of ``doc`` that have sentence vectors stored."""
         col = self.collection

@@ -29,6 +29,7 @@ class Options:
     """Switches for ablations: each part of the answer path can be turned off."""
 
     dense: bool = True
+    sentences: bool = True  # rank passages by their sentence nearest the question too
     bm25: bool = True
     place_filter: bool = True
     refuse: bool = True  # refuse below the calibrated evidence threshold

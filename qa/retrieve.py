@@ -1,4 +1,10 @@
-"""Hybrid retrieval: dense (Chroma) + BM25 over jieba tokens, fused by reciprocal rank.
+"""Hybrid retrieval: dense (Chroma) over passages and over their sentences + BM25 over jieba tokens, fused by
+reciprocal rank.
+
+For English questions a third ranking orders passages by their sentence nearest the question (the
+evidence-sentence vectors kept beside the store): a question in another language than the reports matches one
+sentence far better than a passage's average of several topics. (Chinese questions have BM25 over the same words;
+there the sentence ranking moved short caption lines up.)
 
 Cities and years named in the question restrict the search to the matching reports; a year no matching
 report covers is flagged so the answer can say so. Within a few reports (at most ``EXACT_MAX`` chunks) the
@@ -11,6 +17,7 @@ cross-encoder (none is available offline) and query expansion.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +32,9 @@ from qa.query import Query, parse
 from qa.vector_cache import VectorCache
 
 RRF_K = 60
+SENTENCE_POOL = 40  # nearest sentences read for the sentence ranking
+# the chunk ids of the sentences nearest a vector, best first (within the given reports, or all)
+NearestChunks = Callable[[np.ndarray, int, list[str] | None], list[str]]
 EXACT_MAX = 3000  # a scoped dense search over at most this many chunks is exact, over their stored vectors
 
 
@@ -56,11 +66,14 @@ class Retrieval:
 class HybridSearcher:
     """Dense (the store) + BM25 (the corpus's lexical index) search, fused by reciprocal rank."""
 
-    def __init__(self, corpus: Corpus, store: Store, embedder: Embedder) -> None:
+    def __init__(
+        self, corpus: Corpus, store: Store, embedder: Embedder, sentences: NearestChunks | None = None
+    ) -> None:
         self.corpus = corpus
         self.store = store
         self.vectors = VectorCache(store)
         self.embedder = embedder
+        self.sentences = sentences
 
     def parse(self, question: str) -> Query:
         return parse(question, self.corpus.catalog)
@@ -119,6 +132,7 @@ class HybridSearcher:
         all_docs = len(allowed) == len(snapshot.catalog.doc_city)
         dense_rank: dict[str, tuple[int, float]] = {}
         bm25_rank: dict[str, tuple[int, float]] = {}
+        sentence_rank: dict[str, int] = {}
         vector = None
         found: dict[str, StoredChunk] = {}
 
@@ -131,6 +145,13 @@ class HybridSearcher:
                 dense_rank[chunk.id] = (rank, sim)
                 found[chunk.id] = chunk
             timings["dense"] = time.perf_counter() - t
+            if self.sentences is not None and options.sentences and query.lang == "en":
+                t = time.perf_counter()
+                near = self.sentences(vector, SENTENCE_POOL, None if all_docs else sorted(allowed))
+                missing = [c for c in near if c not in found]
+                found.update(self.corpus.chunks(missing) if missing else {})
+                sentence_rank = {cid: rank for rank, cid in enumerate(c for c in near if c in found)}
+                timings["sentences"] = time.perf_counter() - t
 
         if options.bm25 and allowed:
             t = time.perf_counter()
@@ -148,6 +169,8 @@ class HybridSearcher:
                 score += 1.0 / (RRF_K + dense_rank[cid][0] + 1)
             if cid in bm25_rank:
                 score += 1.0 / (RRF_K + bm25_rank[cid][0] + 1)
+            if cid in sentence_rank:
+                score += 1.0 / (RRF_K + sentence_rank[cid] + 1)
             hits.append(Hit(chunk, score, dense_rank.get(cid, (0, 0.0))[1], bm25_rank.get(cid, (0, 0.0))[1]))
         hits.sort(key=lambda h: -h.score)
         timings["fuse"] = time.perf_counter() - t

@@ -51,8 +51,8 @@ class System:
         store = store or ChromaStore.from_settings(settings, embedder.name)
         corpus = Corpus(store, settings.data_dir / "lexicon" / settings.collection)
         corpus.watch(settings.sync_interval)
-        searcher = HybridSearcher(corpus, store, embedder)
         sentences = beside(store)
+        searcher = HybridSearcher(corpus, store, embedder, sentences.nearest_chunks if sentences else None)
         stored = sentences.get if sentences is not None else None
         extractive = ExtractiveAnswerer(
             lambda: corpus.snapshot.idf, embedder.encode_passages, thresholds, stored, corpus.doc_chunks

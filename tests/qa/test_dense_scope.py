@@ -60,3 +60,22 @@ def test_the_store_gives_vectors_by_id_and_skips_unknown_ids(searcher):
     found, matrix = searcher.store.vectors([*ids, "no-such-chunk"])
     assert sorted(found) == ids and matrix.shape == (3, 384)
     assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-3)
+
+
+def test_english_questions_also_rank_passages_by_their_nearest_sentence(searcher):
+    query = searcher.parse("How many 'sisters help groups' did Zhuzhou set up?")
+    ranked = searcher.search(query, 5)
+    plain = searcher.search(query, 5, options=Options(sentences=False))
+    near = searcher.sentences(ranked.query_vector, 40, ranked.allowed_docs)
+    assert "sentences" in ranked.timings and "sentences" not in plain.timings
+    assert near and near[0] in {h.chunk.id for h in ranked.hits}  # the nearest sentence's passage is retrieved
+    # the chunks named are within the asked city's report, ordered by their best sentence (no repeats)
+    assert len(near) == len(set(near)) and {c.meta.doc for c in searcher.corpus.chunks(near).values()} == set(
+        ranked.allowed_docs
+    )
+    assert any("姐妹帮帮团" in h.chunk.text for h in ranked.hits)
+
+
+def test_chinese_questions_rank_passages_by_words_and_passage_vectors_only(searcher):
+    ranked = searcher.search(searcher.parse("株洲组建了多少个姐妹帮帮团"), 5)
+    assert "sentences" not in ranked.timings and ranked.hits
