@@ -45,9 +45,10 @@ from qa.templates import say
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Minimum evidence score to answer (calibrated on the gold set with ``fulian-qa eval --calibrate``)."""
+    """Minimum evidence score to answer (calibrated with ``fulian-qa eval --calibrate`` on the gold set and the
+    spent sealed splits: zh answers the same from 0.28 to 0.33, the highest is kept)."""
 
-    zh: float = 0.36
+    zh: float = 0.33
     en: float = 0.775
 
 
