@@ -21,7 +21,8 @@ _NAME = re.compile(
     r"哪(?:本|部|篇|首)|(?:进|入|为|成)了?什么[？?]?$|"
     r"\bname[ds]?\b|\bcalled\b|\bbrand\b|\btitle\b|\bslogan\b|\btheme\b|\bwhich (?:court|company|bank|"
     r"organi[sz]ation|studio|newspaper|award|prize|product|project|programme|program|campaign|brand|unit|"
-    r"enterprise|team|school|hospital|association|platform)\b|\bwhat (?:award|prize|product|honou?r)\b"
+    r"enterprise|team|school|hospital|association|platform)\b|\bwhat (?:award|prize|product|honou?r)\b|"
+    r"\bwhich (?:[\w'-]+ ){1,3}?(?:school|university|college|company|bank|newspaper)\b"
 )
 _PERSON = re.compile(
     r"谁|哪位|哪户|\bwho\b|\bwhose\b|\bwhich (?:family|person|woman|(?:vice[- ])?(?:chair|chairwoman|chairman|"
@@ -151,11 +152,15 @@ _CLASSIFIER_WH = re.compile(r"哪(?:个|家|所|本|部|项|支|位|户)$")
 _TYPE_NOUN = re.compile(
     r"^[\u4e00-\u9fff]{1,3}?(?=建|设|开|举|发|获|创|签|参|推|联|组|成|是|在|的|吗|给|向|为|对|把|将|被|与|跟|？|\?|$)"
 )
-_EN_TYPES = {
-    "court": "法院", "company": "公司", "bank": "银行", "studio": "工作室", "newspaper": "报", "school": "学校",
-    "hospital": "医院", "association": "协会", "team": "队", "platform": "平台", "village": "村", "county": "县",
+_EN_TYPES = {  # an English question's type of thing and the words the reports end such names with
+    "court": "法院", "company": "公司", "bank": "银行", "studio": "工作室", "newspaper": "报",
+    "school": "学校 大学 学院", "hospital": "医院", "association": "协会", "team": "队", "platform": "平台",
+    "village": "村", "county": "县",
     "project": "项目", "programme": "项目", "program": "项目", "campaign": "活动", "brand": "品牌", "award": "奖",
+    "store": "超市 商店", "supermarket": "超市", "university": "大学", "college": "学院",
 }
+# 「which online business school」, 「which chain of poverty-relief stores」: the type word a few words on
+_EN_TYPE_Q = re.compile(rf"\b(?:which|what) (?:[\w'-]+ ){{0,3}}?({'|'.join(_EN_TYPES)})s?\b")
 
 
 def _anchors(norm: str, avoid: tuple[str, ...]) -> tuple[str, str, str]:
@@ -272,6 +277,23 @@ def _typed(sentence: str, noun: str, question_norm: str, head: bool = False) -> 
     return ""
 
 
+_NAMING_GLOSSES = frozenset({"名儿", "称号", "名字", "名称"})  # what an English 「name」 is glossed with
+
+
+def _described(sent: str, quoted: list[tuple[int, str]], words: list[str]) -> str:
+    """The quoted name the words written right after it describe with two or more of the question's words
+    (「“慧家”周末妈妈沙龙」 for 「the weekend salon for mothers」), with those words; "" when none does."""
+    words = [w for w in dict.fromkeys(words) if len(w) >= 2 and w not in _NAMING_GLOSSES]
+    best, best_n = "", 1
+    for at, name in quoted:
+        end = at + len(name)
+        tail = re.split(r"[,，;；。、“《(（]", sent[end : end + 14])[0]
+        hits = [(tail.find(w) + len(w), w) for w in words if w in tail]
+        if len(hits) > best_n:
+            best, best_n = sent[at : end + max(e for e, _ in hits)], len(hits)
+    return best
+
+
 def _nearest(spans: list[tuple[int, str]], sentence: str, words: list[str]) -> str:
     """The span closest to any of the question's words in the sentence (the first span without words)."""
     if not spans:
@@ -346,8 +368,8 @@ def find_span(
         typed := _typed(sent, asked, question_norm, True) or _typed(sent, asked[-2:], question_norm, True)
     ):
         return typed  # 「哪家保险公司」 → …天水分公司
-    if not noun and (en := re.search(r"\b(?:which|what) (\w+)", question_norm)):
-        noun = _EN_TYPES.get(en.group(1).rstrip("s"), "")
+    if not noun and (en := _EN_TYPE_Q.search(question_norm)):  # 「which online business school」: 学校/大学…
+        noun = next((t for t in _EN_TYPES[en.group(1)].split() if t in sent), _EN_TYPES[en.group(1)].split()[0])
     naming = bool(_NAMING.search(question_norm))  # 「X叫什么」: the name stands before X, not after it
     slot = "" if naming else _slot(sent, before, after, noun)
     if not slot and not naming and not before and kind in ("name", "person", "place"):
@@ -380,6 +402,8 @@ def find_span(
     if kind == "name":
         qgrams = grams(question_norm)  # a name the question mostly writes itself is what it names, not the answer
         quoted = [(i, q) for i, q in quoted if len(grams(q) & qgrams) < 3] or quoted
+        if re.search(r"[a-z]{3}", question_norm) and (described := _described(sent, quoted, words)):
+            return described  # an English question describes the named thing in words the reports write after it
         labelled = [(i, q) for i, q in quoted if type_word and type_word in sent[i + len(q) : i + len(q) + 10]]
         return _nearest(labelled or quoted, sent, [w for w in words if not asked or w not in asked])
     return _people_or_places(kind, sent, question_norm, words)

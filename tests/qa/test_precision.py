@@ -157,6 +157,7 @@ def test_figures_written_side_by_side_share_their_words():
         ("甲城组织干部到哪里去学习先进经验？", "举办培训班,组队赴洞头等地学习先进妇女工作经验。", "洞头"),
         ("甲城城区妇联是以什么为抓手推进妇建工作的？", "城区妇联以“幸福妇建”为抓手,打造“幸福邻里”等。", "“幸福妇建”"),
         ("甲城妇联和哪个部门联合开展了助农直播？", "市妇联联合市农业农村局开展“暖心助农”扶贫直播。", "市农业农村局"),
+        ("Which online business school trained the traders?", "对接淘商大学为市场群提供在线直播培训。", "淘商大学"),
         ("Which vice-chair of the provincial federation presented the plaques?",
          "省妇联副主席卢妹香,市妇联党组书记、主席邹展晖一行颁发奖牌。", "卢妹香"),
         # 「什么做法」 (做法 is tagged a verb) and a title the question mostly writes itself is not the answer
@@ -412,3 +413,11 @@ def test_a_figures_own_noun_after_it_and_a_shared_one():
     assert _own_before(shared, forty, "分别开展12场和") == "分别开展12场和"  # a shared noun: nothing is cut
     hundred = next(f for f in find_figures(sentence) if f.text == "105个")
     assert _own_before(sentence, hundred, "我市2491个行政村和") == ""
+
+
+def test_an_english_description_picks_the_quoted_name_it_describes():
+    sentence = "联合“和风”服务队开展“慧家”周末妈妈沙龙进社区活动、“家风”讲座等。"
+    question = "what is the name of the weekend salon for mothers held in communities?"
+    words = ["周末", "母亲", "妈妈", "沙龙", "社区", "称号"]  # the question's words through the dictionary
+    assert find_span("name", question, sentence, words) == "“慧家”周末妈妈沙龙进社区"
+    assert find_span("name", question, sentence, ["周末"]) != "“慧家”周末妈妈沙龙进社区"  # one word is no description
