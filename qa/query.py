@@ -113,7 +113,7 @@ _MONEY = re.compile(
 _EN_MONEY = re.compile(
     r"\bhow much\b.*\b(paid|pay|spent|spend|raised|raise|invested|cost|worth|funds?|funding|loans?|claims?|"
     r"subsid\w*|donat\w*|sales|sold|revenue|money|budget|premiums?|grants?|awarded|allocated|insured)\b|"
-    r"\b(?:sum|amount) (?:insured|of money|paid|raised)\b"
+    r"\b(?:sum|amount) (?:insured|of money|paid|raised)\b|\bwhat (?:amount|sum)\b(?! of (?!money|funds))"
 )
 # unit characters that also start common nouns of the reports (家长, 村民, 户籍, 队员…), with the next characters
 _WORD_STARTS = {
@@ -130,7 +130,8 @@ _EN_UNITS = [
     (re.compile(r"\b(percent|percentage|proportion|share|rate|ratio)\b"), "%"),
     (re.compile(r"\bsquare met(er|re)s?\b"), "平方米"),
     (re.compile(r"\b(person-times|person times)\b"), "人次"),
-    (re.compile(r"\b(yuan|rmb|money|funds?|funding|loans?)\b"), "元"),
+    (re.compile(r"\bloans\b"), "笔"),  # 「how many loans」 counts them (「how much loan」 is money: ``_EN_MONEY``)
+    (re.compile(r"\b(yuan|rmb|money|funds?|funding|loan)\b"), "元"),
     (re.compile(r"\b(households?|families)\b"), "户"),
     (re.compile(r"\b(couples|pairs)\b"), "对"),
     (
@@ -314,6 +315,9 @@ _EN_FUNCTION = frozenset(
 )
 
 
+_EN_PREPOSITIONS = frozenset({"for", "of", "with", "in", "from", "to", "at", "on", "by", "among", "across"})
+
+
 def _en_verb(words: list[str], i: int) -> bool:
     """Whether ``words[i]`` is the verb ending a counted phrase: an auxiliary, or an ``-ed`` word after a noun or
     before a function word (「women attended the」), not an adjective before its noun (「themed talks」)."""
@@ -339,6 +343,8 @@ def expected_unit(norm: str, lang: str) -> str:
         head = re.search(r"how (?:many|much) ((?:[a-z'-]+ ?){1,6})", plain)
         words = head.group(1).split() if head else []
         verb = next((i for i in range(len(words)) if _en_verb(words, i)), len(words))
+        # or where a preposition starts what qualifies its noun (「loans for women」, 「person-times of cadres」)
+        verb = next((i for i in range(1, verb) if words[i] in _EN_PREPOSITIONS), verb)
         phrase = words[:verb] or words[:1]  # the counted phrase ends where its verb starts (「women attended」)
         # the head noun, last in its phrase, first (「women-run businesses」); a phrase ended by its verb holds the
         # whole counted thing, so a noun elsewhere in the question (「…for women」) does not give the unit

@@ -305,6 +305,11 @@ def test_yes_no_qualifiers(question, evidence, stated):
         ("甲城有多少妇女之家？", ""),  # an organisation, not people
         ("甲城就业的妇女人均每月增收多少？", "元"),  # income is money
         ("甲城脱贫基地一年的总产值是多少？", "元"),  # so is output value
+        # English: the counted noun comes before the preposition that qualifies it; loans are counted or lent
+        ("How many new small guaranteed loans for women did Jiacheng issue?", "笔"),
+        ("How many person-times of township cadres did Jiacheng train?", "人次"),
+        ("How much loan money went to poor women in Jiacheng?", "元"),
+        ("Of the loans issued in Jiacheng, what amount was lent to poor women?", "元"),
     ],
 )
 def test_the_counted_thing_decides_the_expected_unit(question, unit):
