@@ -265,7 +265,7 @@ def _typed(sentence: str, noun: str, question_norm: str, head: bool = False) -> 
     not a piece of a quoted name); with ``head``, only where the noun ends its phrase (not 「文化主题活动」)."""
     for m in re.finditer(rf"[\u4e00-\u9fff0-9“”]{{2,14}}{re.escape(noun)}", sentence):
         name = re.sub(r"^.*的", "", m.group(0))  # 「比较密集的甘谷县…学校」: a name starts after 的
-        name = re.sub(r"^(?:我市|全市|本市|市|由|在|与|和|经|指导|推荐|联合)", "", name)
+        name = re.sub(r"^(?:我市|全市|本市|市|由|在|与|和|经|指导|推荐|联合)|^\d+(?:余|多)?[名个位人支]", "", name)
         if name.count("“") != name.count("”") or (head and not _is_head(sentence[m.end() :])):
             continue
         if len(tags := pos_tags(name)) > 1 and tags[0][1] == "v":  # 「开展“家”文化主题」: not the verb
@@ -366,6 +366,7 @@ def find_span(
     before, after, noun = _anchors(question_norm, avoid)
     if asked and not noun and asked not in _TITLE_NOUNS and (
         typed := _typed(sent, asked, question_norm, True) or _typed(sent, asked[-2:], question_norm, True)
+        or (asked.endswith("人员") and _typed(sent, "员", question_norm, True))  # 「什么人员」: 服务企业专员
     ):
         return typed  # 「哪家保险公司」 → …天水分公司
     if not noun and (en := _EN_TYPE_Q.search(question_norm)):  # 「which online business school」: 学校/大学…

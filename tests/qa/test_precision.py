@@ -156,6 +156,7 @@ def test_figures_written_side_by_side_share_their_words():
          "《关于成立先锋队的实施意见》"),  # a comma before 「标题」
         ("甲城组织干部到哪里去学习先进经验？", "举办培训班,组队赴洞头等地学习先进妇女工作经验。", "洞头"),
         ("甲城城区妇联是以什么为抓手推进妇建工作的？", "城区妇联以“幸福妇建”为抓手,打造“幸福邻里”等。", "“幸福妇建”"),
+        ("甲城是派什么人员去帮企业申请贷款的？", "3名服务企业专员累计帮助企业申请贷款1000万元。", "服务企业专员"),
         ("甲城妇联和哪个部门联合开展了助农直播？", "市妇联联合市农业农村局开展“暖心助农”扶贫直播。", "市农业农村局"),
         ("Which online business school trained the traders?", "对接淘商大学为市场群提供在线直播培训。", "淘商大学"),
         ("Which vice-chair of the provincial federation presented the plaques?",
