@@ -366,7 +366,7 @@ def find_span(
     before, after, noun = _anchors(question_norm, avoid)
     if asked and not noun and asked not in _TITLE_NOUNS and (
         typed := _typed(sent, asked, question_norm, True) or _typed(sent, asked[-2:], question_norm, True)
-        or (asked.endswith("人员") and _typed(sent, "员", question_norm, True))  # 「什么人员」: 服务企业专员
+        or (_typed(sent, "员", question_norm, True) if asked.endswith("人员") else "")  # 「什么人员」: 服务企业专员
     ):
         return typed  # 「哪家保险公司」 → …天水分公司
     if not noun and (en := _EN_TYPE_Q.search(question_norm)):  # 「which online business school」: 学校/大学…
