@@ -15,7 +15,7 @@ from core.text import normalize, pos_tags
 from core.types import Refusal
 from qa.evidence import Candidate
 from qa.figures import Figure, find_figures
-from qa.focus import asked_action, focus_of
+from qa.focus import asked_action, focus_of, label_of
 from qa.plan import Options
 from qa.query import UNIT_GROUPS, Query, unit_match
 
@@ -168,12 +168,38 @@ def action_refusal(query: Query, best: Candidate) -> str:
     return f"the question asks what was done by {action}; the evidence does not say {action}"
 
 
+def sibling_refusal(query: Query, best: Candidate) -> str:
+    """Why the figure counts another thing: the evidence names the asked thing only in a list beside the thing its
+    figure counts (「完善反家暴告诫书、人身保护令等,全年开具反家暴告诫书45份」 asked about 人身保护令)."""
+    if query.qtype != "numeric" or best.figure is None:
+        return ""
+    figures = [f for f in find_figures(best.text) if not f.is_year]
+    fig = next((f for f in figures if f.start == best.figure.start), None)
+    if fig is None:
+        return ""
+    label = label_of(best.text, fig, figures)
+    own = label.before + label.after
+    sent = normalize(best.text)
+    for thing in focus_of(query).thing:
+        if len(thing) < 3 or thing in own or (at := sent.find(thing)) < 0:
+            continue
+        lo = max(sent.rfind(c, 0, at) for c in ",，;；。") + 1
+        hi = min((i for c in ",，;；。" if (i := sent.find(c, at)) >= 0), default=len(sent))
+        if lo <= fig.start < hi:  # the figure's own clause lists what it counts (「11间培训室、沙龙室、活动室」)
+            continue
+        items = [re.sub(r"等$", "", i) for i in re.split(r"[、和及与]", sent[lo:hi]) if i.strip()]
+        counted = [i[-3:] for i in items if thing not in i and len(i) >= 3 and i[-3:] in own]
+        if len(items) > 1 and counted:
+            return f"the figure counts {counted[0]}; the evidence only lists {thing} beside it"
+    return ""
+
+
 def evidence_refusal(query: Query, best: Candidate, options: Options) -> tuple[Refusal, str] | None:
     """The refusal kind and a one-line reason when ``best`` does not answer ``query``, else None."""
     if not options.measure:
         return None
     if reason := measure_refusal(query, best):
         return Refusal.NO_MEASURE, reason
-    if reason := concept_refusal(query, best) or action_refusal(query, best):
+    if reason := concept_refusal(query, best) or action_refusal(query, best) or sibling_refusal(query, best):
         return Refusal.NO_CONCEPT, reason
     return None

@@ -10,6 +10,7 @@ import pytest
 from core.text import normalize
 from core.types import ChunkMeta, Refusal, StoredChunk
 from qa.evidence import Candidate
+from qa.figures import find_figures
 from qa.plan import Options, targets
 from qa.query import Catalog, city_years, parse
 from qa.refusals import evidence_refusal
@@ -257,3 +258,26 @@ def test_a_quoted_question_word_names_nothing(catalog):
     query = parse("东营组织的是“几个一”活动？", catalog)
     refusal = evidence_refusal(query, _candidate(passage, passage), Options())
     assert refusal is None or "几个一" not in refusal[1]
+
+
+@pytest.mark.parametrize(
+    ("question", "refused"),
+    [
+        ("东营全年开具了多少份人身保护令？", True),  # listed beside 告诫书, which the figure counts
+        ("东营全年开具了多少份反家暴告诫书？", False),
+    ],
+)
+def test_a_thing_only_listed_beside_the_counted_one_is_not_counted(catalog, question, refused):
+    sentence = "完善反家暴告诫书、人身保护令等,全年开具反家暴告诫书45份。"
+    query = parse(question, catalog)
+    figure = next(f for f in find_figures(sentence) if f.text == "45份")
+    cand = dataclasses.replace(_candidate(sentence), figure=figure)
+    refusal = evidence_refusal(query, cand, Options())
+    assert (refusal is not None and refusal[0] is Refusal.NO_CONCEPT) if refused else refusal is None, refusal
+
+
+def test_a_run_after_its_figure_is_what_the_figure_counts(catalog):
+    sentence = "内含家庭学院等11间公益培训室、沙龙室、活动室。"
+    figure = next(f for f in find_figures(sentence) if f.text == "11间")
+    cand = dataclasses.replace(_candidate(sentence), figure=figure)
+    assert evidence_refusal(parse("东营有多少间活动室？", catalog), cand, Options()) is None
