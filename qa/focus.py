@@ -33,7 +33,8 @@ _TOTAL_WORDS = ("累计", "合计", "总计", "共计", "总共", "一共", "总
 
 # English words of this domain → the Chinese the reports use (counted things first, then qualifiers).
 GLOSSARY: dict[str, tuple[str, ...]] = {
-    "couple": ("对", "夫妻"), "parent": ("家长",), "child": ("儿童", "孩子", "少年"), "student": ("学生",),
+    "couple": ("对", "夫妻"), "parent": ("家长",), "child": ("儿童", "孩子", "少年"),
+    "children": ("儿童", "孩子", "少年"), "people": ("人",), "student": ("学生",),
     "girl": ("女童", "女孩"), "school": ("学校", "学堂"), "kindergarten": ("幼儿园",), "family": ("家庭",),
     "household": ("户", "家庭"), "woman": ("妇女", "女性"), "women": ("妇女", "女性"), "mother": ("母亲",),
     "volunteer": ("志愿者", "志愿"), "lecture": ("讲座", "宣讲"), "train": ("培训",), "training": ("培训",),
