@@ -79,6 +79,8 @@ def _share(words: tuple[str, ...], text: str) -> float:
     return best
 
 
+_RUNNING = re.compile(r"(?:累计|共计|合计|总计|总共|共)(?:达到?|有)?")
+_NEW = re.compile(r"新建|新增|新成立|新发展|新培育|新创建|新开")
 _LEVEL = re.compile(r"(?:国家|[省市县区镇乡村])级")
 
 
@@ -106,6 +108,11 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     label = label_of(sentence, fig, figures)
     before = _own_before(sentence, fig, label.before)
     own = _FIGURE_TEXT.sub(" ", before + label.after)  # a neighbour's 「303余期」 does not count 期 here
+    new = bool(_NEW.search(own))  # this year's new ones (新建), by the figure's own words
+    if _RUNNING.fullmatch(before.strip()) and (
+        prev := [f for f in figures if f.end <= fig.start and f.unit == fig.unit]
+    ):  # 「新建学堂3所,累计87所」: a running total counts what the figure before it counts
+        own += " " + _FIGURE_TEXT.sub(" ", label_of(sentence, prev[-1], figures).before)
     scope = own + " " + label.parent  # a part counts what its total counts (「陇原妹21256人(省外输转16222人)」)
     scope += " " + label.lead  # and an enumeration's opening words qualify each of its items
     quals = [q for q in focus.qualifiers if q in scope]
@@ -128,6 +135,11 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
         fit += 0.3 if named else (-0.5 if thing < 0.5 or label.parent else 0.0)
     if focus.total:
         fit += 0.8 if focus.total in label.before else (0.1 if focus.total in clause else 0.0)
+    elif new and not any("新" in w for w in (*focus.thing, *focus.qualifiers)) and any(
+        f is not fig and f.unit == fig.unit and _TOTAL_T.search(label_of(sentence, f, figures).before)
+        for f in figures
+    ):  # 「有多少所」 beside 「新建学堂3所,累计87所」 asks what there is, not this year's new ones
+        fit -= 0.3
     return fit
 
 
@@ -148,7 +160,8 @@ def best_figure(
         lo = max(b for b in bounds if b <= fig.start)
         hi = min((b for b in bounds if b >= fig.end), default=len(sentence))
         before = normalize(sentence[max(lo, fig.start - 8) : fig.start])
-        if focus and lo > 0 and not re.search(r"[\u4e00-\u9fff]{2}", sentence[lo : fig.start]):
+        head = sentence[lo : fig.start].strip(",，、 ")
+        if focus and lo > 0 and (not re.search(r"[\u4e00-\u9fff]{2}", head) or _RUNNING.fullmatch(head)):
             lo = max(b for b in bounds if b < lo)  # 「营养包3099箱,92970盒」: a bare figure shares the clause before
             before = label_of(sentence, fig, figures).before[-8:]  # and the words of the figure before it
         clause = normalize(sentence[lo:hi])
