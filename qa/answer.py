@@ -69,6 +69,7 @@ MAX_CONTINUATION = 300  # characters of a sentence read on into the next passage
 LIST_LOOKAHEAD = 12  # candidate sentences searched for one that lists the asked number of items
 SHAPE_BONUS = 0.06  # confidence added when the evidence has the asked shape: as many items, a name of the type
 LIST_RUNNER_UP = 0.55  # share of the best sentence's score a sentence listing the asked count needs to replace it
+LABELLED_RUNNER_UP = 0.55  # the same for a sentence naming its list with the question's words
 
 
 def _sentence_items(query: Query, text: str) -> list[str]:
@@ -106,10 +107,23 @@ def _lists_as_asked(query: Query, cand: Candidate) -> bool:
     return count >= 2 and len(_sentence_items(query, cand.text)) == count
 
 
+_LABELLED = re.compile(r"、[^,，;；。、]{1,12}等(?:各类|各种|多种|系列)?([\u4e00-\u9fff]{2,6})")
+
+
+def _labelled_run(query: Query, text: str) -> bool:
+    """Whether a sentence names its 、-run with two or more of the question's words (「…等各类宣传资料」)."""
+    words = [w for w in query.keywords if len(w) >= 2]
+    return any(sum(w in m.group(1) for w in words) >= 2 for m in _LABELLED.finditer(normalize(text)))
+
+
 def _fitting_list(query: Query, cands: list[Candidate], best: Candidate) -> Candidate:
     """For a list question that counts its items, the best-ranked sentence that names the quoted group nearest the
     count and lists exactly that many, when the best one does not (no group named: a sentence scoring near the best
     that lists that many); else ``best``."""
+    if not _labelled_run(query, best.text):  # 「发放明白纸、宣传画、购物袋等各类宣传资料」 for 「哪几种宣传资料」
+        for cand in cands[:LIST_LOOKAHEAD]:
+            if cand.score >= LABELLED_RUNNER_UP * best.score and _labelled_run(query, cand.text):
+                return cand
     count = asked_count(query.norm)
     if not count or len(_sentence_items(query, best.text)) == count:
         return best

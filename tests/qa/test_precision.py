@@ -425,3 +425,12 @@ def test_an_english_description_picks_the_quoted_name_it_describes():
     words = ["周末", "母亲", "妈妈", "沙龙", "社区", "称号"]  # the question's words through the dictionary
     assert find_span("name", question, sentence, words) == "“慧家”周末妈妈沙龙进社区"
     assert find_span("name", question, sentence, ["周末"]) != "“慧家”周末妈妈沙龙进社区"  # one word is no description
+
+
+def test_a_run_named_by_the_questions_words_is_the_list():
+    from qa.answer import _labelled_run
+
+    sentence = "组织宣讲200余场次,发放创建明白纸、宣传画、环保购物袋等各类宣传资料28.5万份,招募4家专业机构。"
+    assert items_in(sentence) == ["创建明白纸", "宣传画", "环保购物袋"]  # no leading verb, nothing after 等
+    assert _labelled_run(parse("甲城发的宣传资料具体有哪几种？", CATALOG), sentence)
+    assert not _labelled_run(parse("甲城发的宣传资料具体有哪几种？", CATALOG), "开展宣讲、培训、走访等活动。")
