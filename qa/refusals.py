@@ -78,6 +78,9 @@ def measure_refusal(query: Query, best: Candidate) -> str:
     return ""
 
 
+_HEAD_ENDS = "室站点所员师馆院园厅团队组班"  # the last character of a place or role noun (咨询室, 咨询师)
+
+
 def _siblings(term: str, passage: str, opening: bool = False) -> list[str]:
     """Names in ``passage`` that look like ``term`` but are not it: a quoted name sharing its first or last two
     characters (最美庭院 for 最美家庭), a name with its head and last character (巾帼信用贷 for 巾帼创业贷), or,
@@ -85,7 +88,10 @@ def _siblings(term: str, passage: str, opening: bool = False) -> list[str]:
     quoted = [n for n in _QUOTED.findall(passage) if len(n) >= 4 and (n[:2] == term[:2] or n[-2:] == term[-2:])]
     pattern = re.escape(term[:2]) + r"[\u4e00-\u9fff]{1,4}?" + re.escape(term[-1])
     opens = re.findall(re.escape(term[:3]) + r"[\u4e00-\u9fff]{1,3}", passage) if opening and len(term) >= 5 else []
-    return [n for n in quoted + re.findall(pattern, passage) + opens if n != term and n not in term]
+    # a head noun one place-or-role character away (咨询室 for 心理咨询师)
+    heads = [term[-3:-1] + c for c in re.findall(re.escape(term[-3:-1]) + f"([{_HEAD_ENDS}])", passage)]
+    found = quoted + re.findall(pattern, passage) + opens + (heads if len(term) >= 4 else [])
+    return [n for n in found if n != term and n not in term]
 
 
 def _name_like(thing: str) -> bool:

@@ -281,3 +281,10 @@ def test_a_run_after_its_figure_is_what_the_figure_counts(catalog):
     figure = next(f for f in find_figures(sentence) if f.text == "11间")
     cand = dataclasses.replace(_candidate(sentence), figure=figure)
     assert evidence_refusal(parse("东营有多少间活动室？", catalog), cand, Options()) is None
+
+
+def test_a_role_asked_where_the_passage_has_only_the_place_is_a_near_concept(catalog):
+    passage = "持续运行“小海星”心理咨询室,提供咨询500人次。"
+    cand = _candidate(passage, passage)
+    near = evidence_refusal(parse("东营心理咨询室配了几名专职心理咨询师？", catalog), cand, Options())
+    assert near is not None and near[0] is Refusal.NO_CONCEPT and "咨询室" in near[1], near
