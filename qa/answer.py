@@ -19,7 +19,7 @@ from core.sentences import split_sentences
 from core.text import normalize
 from core.types import Refusal, StoredChunk
 from qa.evidence import Candidate, best_figure, has_person, query_grams, score_candidates
-from qa.figures import asked_numbered, figure_keys, find_figures
+from qa.figures import asked_numbered, cn_counts, figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
 from qa.lists import (
@@ -36,7 +36,7 @@ from qa.lists import (
 )
 from qa.plan import Options
 from qa.qualifiers import contradiction
-from qa.query import Query
+from qa.query import Query, unit_match
 from qa.refusals import evidence_refusal
 from qa.retrieve import Hit, Retrieval
 from qa.spans import asked_kind, asked_type, english_types, find_span, typed_name
@@ -324,7 +324,13 @@ class ExtractiveAnswerer:
             if checked and figure_keys(claim) & figure_keys(best.text):
                 continue  # a further claimed figure need only be stated (「从5000元降到3000元」)
             stated, _ = best_figure(dataclasses.replace(query, unit=unit), best.text, qgrams, focus)
-            if stated is None:
+            if stated is not None and unit and not unit_match(unit, stated.unit):
+                stated = None  # 「连续三年」 is not compared with 「87所」
+            if stated is None:  # 「连续五年」 asked, 「连续六年」 stated in Chinese numerals
+                said = [(t, v) for t, v, u in cn_counts(normalize(best.text)) if u == unit and fig]
+                if said and not any(v == fig[0].value for _, v in said):
+                    return say(query.lang, "no_figure", figure=said[0][0], evidence=evidence, n=n)
+                checked = checked or bool(said)
                 continue
             if not figure_keys(claim) & figure_keys(stated.text):  # the first claimed figure is the asked one
                 return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
@@ -332,6 +338,8 @@ class ExtractiveAnswerer:
         names = tuple(w for gs in query.glosses.values() for w in gs)
         if options.qualifiers and (other := contradiction(query.norm, normalize(best.text), names)):
             return say(query.lang, "no_figure", figure=other, evidence=evidence, n=n)
+        if query.claim_figures and not checked:  # 是 only for a claimed count the evidence states
+            return say(query.lang, "no_such_figure", evidence=evidence, n=n)
         return say(query.lang, "yes", evidence=evidence, n=n)
 
 

@@ -161,6 +161,20 @@ def cn_value(run: str) -> int | None:
     return total + section + (digit or 0)
 
 
+_CN_COUNT = re.compile(
+    r"(?<!第)([两二三四五六七八九十百千万]+)(年|个|名|户|次|场|项|届|期|天|家|所|支|人|对|件)(?![一”」])"
+)
+
+
+def cn_counts(text: str) -> list[tuple[str, float, str]]:
+    """Counts written in Chinese numerals (「连续六年」 → ("六年", 6, "年")); ordinals and names (十三五) left out."""
+    out = []
+    for m in _CN_COUNT.finditer(text):
+        if (value := cn_value(m.group(1))) is not None:
+            out.append((m.group(0), float(value), m.group(2)))
+    return out
+
+
 def cn_ungrounded(claim: str, passages: list[str]) -> list[str]:
     """Chinese-numeral figures of ``claim`` (三千四百, not 十三五) that no passage states (passages normalised)."""
     values = {f.value for p in passages for f in find_figures(_to_halfwidth(p))}

@@ -15,7 +15,7 @@ from typing import Protocol
 from core.text import CJK_RUNS, YEAR, detect_lang, normalize, tokens
 from index.lexindex import QUOTED
 from qa.bilingual import glosses, quoted_names
-from qa.figures import find_figures
+from qa.figures import cn_value, find_figures
 from qa.places import OWNER_ZH, base, is_province, places_en, places_zh, romanisations
 from qa.romanise import romanised, spellings
 
@@ -529,6 +529,23 @@ def english_claims(norm: str) -> list[str]:
     return out
 
 
+# a count a claim asserts in Chinese numerals, after the words that assert one (「连续五年」, 「累计三千户」)
+_CN_CLAIM = re.compile(
+    r"(?<=连续|已经|共有|一共|总共|累计|达到|超过)([两二三四五六七八九十百千万]+)(年|个|名|户|次|场|项|届|期|天|家|所|支|人|对|件)"
+    r"(?![一二三四五六七八九十”」])"
+)
+
+
+def chinese_claims(norm: str) -> list[str]:
+    """The counts a Chinese yes/no claim asserts in Chinese numerals (「连续五年」 → 5年), as Arabic figures; a
+    counted name (两个规划, “三个一”) is no such count."""
+    out = []
+    for m in _CN_CLAIM.finditer(norm):
+        if (value := cn_value(m.group(1))) is not None and value > 1:
+            out.append(f"{value}{m.group(2)}")
+    return list(dict.fromkeys(out))
+
+
 _ASKED_TYPE = re.compile(r"(?:哪(?:次|届|个|种|类|项)|什么)(会议|会|活动|精神|文件|主题|名称|名字)")
 
 
@@ -561,6 +578,7 @@ def parse(question: str, catalog: Catalog) -> Query:
     claim = []
     if qtype == "yesno":
         claim = [f.text for f in find_figures(norm) if not f.is_year and f.unit]  # "12338热线" is a name
+        claim += chinese_claims(norm)
         if lang == "en":
             claim += english_claims(norm)
     asks_person = bool(re.search(r"谁|哪位|^who\b", norm))

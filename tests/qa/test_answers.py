@@ -83,6 +83,13 @@ def test_yes_no_checks_the_claimed_figure(service):
     assert no.answer.startswith("否") and "1471" in no.answer
 
 
+def test_yes_no_checks_a_count_in_chinese_numerals(service):
+    no = service.ask("乐清是不是已经连续五年举办家庭文化节了？")
+    yes = service.ask("乐清是不是已经连续六年举办家庭文化节了？")
+    assert no.found and no.answer.startswith("否") and "六年" in no.answer
+    assert yes.found and yes.answer.startswith("是")
+
+
 def test_answer_object_contract(service):
     data = service.ask("天水培训了多少陇原巧手", id="q1").to_dict()
     assert {"id", "question", "answer", "found", "citations", "latency_ms"} <= data.keys()

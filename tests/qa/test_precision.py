@@ -434,3 +434,12 @@ def test_a_run_named_by_the_questions_words_is_the_list():
     assert items_in(sentence) == ["创建明白纸", "宣传画", "环保购物袋"]  # no leading verb, nothing after 等
     assert _labelled_run(parse("甲城发的宣传资料具体有哪几种？", CATALOG), sentence)
     assert not _labelled_run(parse("甲城发的宣传资料具体有哪几种？", CATALOG), "开展宣讲、培训、走访等活动。")
+
+
+def test_counts_written_in_chinese_numerals():
+    from qa.figures import cn_counts
+    from qa.query import chinese_claims
+
+    assert chinese_claims("是不是已经连续五年举办家庭文化节了？") == ["5年"]
+    assert chinese_claims("是不是实施了两个规划？") == [] and chinese_claims("是不是开展了“三个一”活动？") == []
+    assert [(t, v) for t, v, _ in cn_counts("连续六年举办,实施“三个一”活动,第五批")] == [("六年", 6.0)]
