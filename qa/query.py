@@ -414,6 +414,9 @@ def _unknown_places(norm: str, lang: str, catalog: Catalog) -> list[str]:
     corpus = catalog.vocabulary
     if lang == "zh":
         named = [(p, base(p), bool(re.search(f"{re.escape(base(p))}(?:{OWNER_ZH})", norm))) for p in _places(norm)]
+        low = norm.lower()  # 「Zhengzhou妇联」: a place written in pinyin
+        for written, name, _ in places_en(low):
+            named.append((written.title(), name, bool(re.search(rf"{re.escape(written)}\s*(?:{OWNER_ZH})", low))))
     else:
         named = [(w.title(), name, owner) for w, name, owner in places_en(norm)]
     unknown: list[str] = []
@@ -455,9 +458,9 @@ def city_mentions(norm: str, lang: str, catalog: Catalog) -> list[tuple[int, str
     if lang == "zh":
         for city in catalog.cities:
             found += [(m.start(), city) for m in re.finditer(re.escape(city), norm)] if city else []
-    else:
+    if lang != "zh" or re.search(r"[A-Za-z]{4}", norm):  # 「Tianshui妇联…」: a Chinese question may write it in pinyin
         for py, city in catalog.city_pinyin().items():
-            found += [(m.start(), city) for m in re.finditer(rf"\b{py}\b", norm)]
+            found += [(m.start(), city) for m in re.finditer(rf"(?<![a-z]){py}(?![a-z])", norm.lower())]
     return sorted(set(found))
 
 

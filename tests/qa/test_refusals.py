@@ -47,6 +47,7 @@ def catalog() -> Catalog:
         "How many teams did Yinchuan set up?",
         "How many volunteers are there in Hangzhou City?",
         "What did the Shenzhen Women's Federation do?",
+        "Zhengzhou妇联发放了多少笔贷款？",  # pinyin inside a Chinese question
     ],
 )
 def test_places_no_report_covers_are_recognised_however_written(catalog, question):
@@ -288,3 +289,8 @@ def test_a_role_asked_where_the_passage_has_only_the_place_is_a_near_concept(cat
     cand = _candidate(passage, passage)
     near = evidence_refusal(parse("东营心理咨询室配了几名专职心理咨询师？", catalog), cand, Options())
     assert near is not None and near[0] is Refusal.NO_CONCEPT and "咨询室" in near[1], near
+
+
+def test_a_covered_city_written_in_pinyin_in_a_chinese_question_is_that_city(catalog):
+    query = parse("Tianshui妇联评选了多少户最美家庭？", catalog)
+    assert query.cities == ["天水"] and not query.unknown_places, query
