@@ -142,7 +142,7 @@ _EN_UNITS = [
             r"lawyers|experts|instructors|recipients|beneficiaries|attendees|visitors|officers|commissioners|"
             r"counsell?ors|mediators|directors|coordinators|advis[eo]rs|lecturers|speakers|trainers|mentors|tutors|"
             r"organi[sz]ers|founders|owners|managers|caregivers|helpers|housekeepers|sisters|daughters|elders|"
-            r"employees|retirees|nominees|returnees|[a-z]{4,}(?:ists|ians))\b"
+            r"employees|retirees|nominees|returnees|audiences?|listeners|spectators|[a-z]{4,}(?:ists|ians))\b"
         ),
         "人",
     ),

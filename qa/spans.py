@@ -270,7 +270,10 @@ def _typed(sentence: str, noun: str, question_norm: str, head: bool = False) -> 
             continue
         if len(tags := pos_tags(name)) > 1 and tags[0][1] == "v":  # 「开展“家”文化主题」: not the verb
             name = name[len(tags[0][0]) :]
-        if name[: -len(noun)] and name[: -len(noun)] not in question_norm and not any(
+        prefix = name[: -len(noun)]
+        asked = grams(prefix) & grams(question_norm)  # 「庆三八的特别节目叫什么」: 「制作庆三八特别节目」 is the
+        own = bool(_NAMING.search(question_norm)) and 2 * len(asked) >= len(grams(prefix))  # question's own words
+        if prefix and prefix not in question_norm and not own and not any(
             w in name for w in re.findall(r"[\u4e00-\u9fff]{3,}", question_norm)
         ):
             return name

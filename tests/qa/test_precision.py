@@ -154,6 +154,7 @@ def test_figures_written_side_by_side_share_their_words():
          "《关于成立先锋队的实施意见》"),  # a comma before 「标题」
         ("甲城组织干部到哪里去学习先进经验？", "举办培训班,组队赴洞头等地学习先进妇女工作经验。", "洞头"),
         ("甲城城区妇联是以什么为抓手推进妇建工作的？", "城区妇联以“幸福妇建”为抓手,打造“幸福邻里”等。", "“幸福妇建”"),
+        ("甲城庆三八的特别节目叫什么名字？", "制作庆三八特别节目——《“战”放的玫瑰》,网上直播。", "《“战”放的玫瑰》"),
         ("甲城是派什么人员去帮企业申请贷款的？", "3名服务企业专员累计帮助企业申请贷款1000万元。", "服务企业专员"),
         ("甲城妇联和哪个部门联合开展了助农直播？", "市妇联联合市农业农村局开展“暖心助农”扶贫直播。", "市农业农村局"),
         ("Which online business school trained the traders?", "对接淘商大学为市场群提供在线直播培训。", "淘商大学"),
@@ -309,6 +310,7 @@ def test_yes_no_qualifiers(question, evidence, stated):
         ("How many person-times of township cadres did Jiacheng train?", "人次"),
         ("How much loan money went to poor women in Jiacheng?", "元"),
         ("Of the loans issued in Jiacheng, what amount was lent to poor women?", "元"),
+        ("What was the total audience of Jiacheng's legal-awareness lectures?", "人"),
     ],
 )
 def test_the_counted_thing_decides_the_expected_unit(question, unit):
