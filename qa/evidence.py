@@ -116,7 +116,10 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     scope = own + " " + label.parent  # a part counts what its total counts (「陇原妹21256人(省外输转16222人)」)
     scope += " " + label.lead  # and an enumeration's opening words qualify each of its items
     quals = [q for q in focus.qualifiers if q in scope]
-    own_quals = [q for q in quals if q in own and q not in label.parent]
+    # a qualifier names this part only where the sentence does not write it beside others too (「省内培训输转853人,
+    # 省外培训输转877人」: 输转 names neither)
+    written = normalize(sentence)
+    own_quals = [q for q in quals if q in own and q not in label.parent and written.count(q) <= own.count(q)]
     own_thing = _share(focus.thing, own) if focus.thing else 0.0
     asked_level = {m for t in focus.thing for m in _LEVEL.findall(t)}
     if asked_level and (said := set(_LEVEL.findall(own))) and not said & asked_level:

@@ -256,7 +256,8 @@ def label_of(sentence: str, fig: Figure, figures: list[Figure]) -> Label:
         j += 1
     before = _respective(sentence, fig, figures) + before
     if before.startswith("占") and i > 0 and sentence[i - 1] in "，,":  # 「有69项指标实现中期达标,占…的71.9%」:
-        before = sentence[max(sentence.rfind(c, 0, i - 1) for c in "，,；;。") + 1 : i - 1] + before  # a share of
+        head = re.sub(r"[(（][^()（）]*[)）]", "", sentence[: i - 1])  # a share of the clause before it, its
+        before = re.split(r"[，,；;。(（]", head)[-1] + before  # brackets stepped over (「贫困户1730人(…),占…」)
     head = sentence[: fig.start]
     first = figures[0].start if figures else fig.start
     part = ("其中" in head[first:] and fig is not figures[0]) or _inside_brackets(head)

@@ -73,6 +73,10 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         # an enumeration's opening words qualify each item; the thing written in one piece fits best
         ("甲城一共配了几名市级兼职副主席？", "全市共配备市级挂职副主席1名、兼职副主席3名,配备镇级兼职副主席5名", "3名"),
         ("甲城一共配了几名市级挂职副主席？", "全市共配备市级挂职副主席1名、兼职副主席3名,配备镇级兼职副主席5名", "1名"),
+        # a qualifier every part writes (输转) names none of them: the total the question names is meant
+        ("甲城输转的陇原妹里面贫困户有多少人？", "输转陇原妹2106人,其中贫困户1730人(省内输转853人,省外输转877人)",
+         "1730人"),
+        ("甲城省内输转的贫困户有多少人？", "输转陇原妹2106人,其中贫困户1730人(省内输转853人,省外输转877人)", "853人"),
         # a share (「占…的」) is of the thing in the clause before it
         ("实现中期达标的指标占目标总数的百分之多少？",
          "19项指标已提前实现终期目标,占目标总数的19.8%,有69项指标实现中期达标,占目标总数的71.9%。", "71.9%"),
