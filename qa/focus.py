@@ -243,7 +243,9 @@ def label_of(sentence: str, fig: Figure, figures: list[Figure]) -> Label:
     """The normalised words before and after ``fig`` up to the nearest delimiter or neighbouring figure.
 
     Figures written side by side (「贷款22笔124万元」) share the words before the first; a figure with no words
-    of its own after a comma (「营养包3099箱,92970盒」) takes those of the figure before it."""
+    of its own after a comma (「营养包3099箱,92970盒」) takes those of the figure before it; a figure given 「分别」
+    takes the item in its place (``_respective``), a share (「占…的71.9%」) the clause before it, and a later item
+    of a 、-run keeps the first item's words as ``lead``."""
     i = _label_start(sentence, fig.start, figures)
     before = sentence[i : fig.start]
     if not before.strip("，, ") and i > 0 and sentence[i - 1] in "，,":

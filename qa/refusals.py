@@ -2,7 +2,8 @@
 
 ``evidence_refusal`` looks at the question and its chosen evidence sentence and says why the answer must
 be refused — the asked measure is not stated (a rate, an area, people where only events are counted),
-or the asked thing is missing from the evidence (a near concept at most) — or None.
+the asked thing is missing from the evidence (a near concept at most) or only listed beside the thing its figure
+counts — or None.
 Leaves out: scope refusals decided from the question alone (``qa.compose.scope_note``) and the evidence
 threshold (``qa.answer``).
 """
@@ -83,8 +84,9 @@ _HEAD_ENDS = "室站点所员师馆院园厅团队组班"  # the last character 
 
 def _siblings(term: str, passage: str, opening: bool = False) -> list[str]:
     """Names in ``passage`` that look like ``term`` but are not it: a quoted name sharing its first or last two
-    characters (最美庭院 for 最美家庭), a name with its head and last character (巾帼信用贷 for 巾帼创业贷), or,
-    with ``opening``, for a long name, one opening with its first three (十佳好军嫂 for 十佳好媳妇)."""
+    characters (最美庭院 for 最美家庭), a name with its head and last character (巾帼信用贷 for 巾帼创业贷), a head
+    noun one place-or-role character away (咨询室 for 心理咨询师), or, with ``opening``, for a long name, one opening
+    with its first three (十佳好军嫂 for 十佳好媳妇)."""
     quoted = [n for n in _QUOTED.findall(passage) if len(n) >= 4 and (n[:2] == term[:2] or n[-2:] == term[-2:])]
     pattern = re.escape(term[:2]) + r"[\u4e00-\u9fff]{1,4}?" + re.escape(term[-1])
     opens = re.findall(re.escape(term[:3]) + r"[\u4e00-\u9fff]{1,3}", passage) if opening and len(term) >= 5 else []

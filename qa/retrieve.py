@@ -64,7 +64,8 @@ class Retrieval:
 
 
 class HybridSearcher:
-    """Dense (the store) + BM25 (the corpus's lexical index) search, fused by reciprocal rank."""
+    """Dense (the store; for English questions also ``sentences``, the passages of the sentences nearest the
+    question) + BM25 (the corpus's lexical index) search, fused by reciprocal rank."""
 
     def __init__(
         self, corpus: Corpus, store: Store, embedder: Embedder, sentences: NearestChunks | None = None
