@@ -161,9 +161,8 @@ def cn_value(run: str) -> int | None:
     return total + section + (digit or 0)
 
 
-_CN_COUNT = re.compile(
-    r"(?<!第)([两二三四五六七八九十百千万]+)(年|个|名|户|次|场|项|届|期|天|家|所|支|人|对|件)(?![一”」])"
-)
+CN_COUNT_UNITS = "年|个|名|户|次|场|项|届|期|天|家|所|支|人|对|件"  # what a count in Chinese numerals counts
+_CN_COUNT = re.compile(rf"(?<!第)([两二三四五六七八九十百千万]+)({CN_COUNT_UNITS})(?![一”」])")
 
 
 def cn_counts(text: str) -> list[tuple[str, float, str]]:

@@ -15,7 +15,7 @@ from typing import Protocol
 from core.text import CJK_RUNS, YEAR, detect_lang, normalize, tokens
 from index.lexindex import QUOTED
 from qa.bilingual import glosses, quoted_names
-from qa.figures import cn_value, find_figures
+from qa.figures import CN_COUNT_UNITS, cn_value, find_figures
 from qa.places import OWNER_ZH, base, is_province, places_en, places_zh, romanisations
 from qa.romanise import romanised, spellings
 
@@ -534,7 +534,7 @@ def english_claims(norm: str) -> list[str]:
 
 # a count a claim asserts in Chinese numerals, after the words that assert one (「连续五年」, 「累计三千户」)
 _CN_CLAIM = re.compile(
-    r"(?<=连续|已经|共有|一共|总共|累计|达到|超过)([两二三四五六七八九十百千万]+)(年|个|名|户|次|场|项|届|期|天|家|所|支|人|对|件)"
+    rf"(?<=连续|已经|共有|一共|总共|累计|达到|超过)([两二三四五六七八九十百千万]+)({CN_COUNT_UNITS})"
     r"(?![一二三四五六七八九十”」])"
 )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from core.text import QUOTED_NAME, normalize, pos_tags
+from core.text import QUOTED_NAME, detect_lang, normalize, pos_tags
 from qa.lexical import grams
 
 _NAME = re.compile(
@@ -406,7 +406,7 @@ def find_span(
     if kind == "name":
         qgrams = grams(question_norm)  # a name the question mostly writes itself is what it names, not the answer
         quoted = [(i, q) for i, q in quoted if len(grams(q) & qgrams) < 3] or quoted
-        if re.search(r"[a-z]{3}", question_norm) and (described := _described(sent, quoted, words)):
+        if detect_lang(question_norm) == "en" and (described := _described(sent, quoted, words)):
             return described  # an English question describes the named thing in words the reports write after it
         labelled = [(i, q) for i, q in quoted if type_word and type_word in sent[i + len(q) : i + len(q) + 10]]
         return _nearest(labelled or quoted, sent, [w for w in words if not asked or w not in asked])
