@@ -127,7 +127,10 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     if label.lead and 0.0 < own_thing < 1.0:  # 「市级」 from 「全市共配备市级挂职副主席1名、兼职副主席3名」
         own_thing = max(own_thing, 0.95 * _share(focus.thing, label.lead + own))
     parent_thing = _share(focus.thing, label.parent) if focus.thing else 0.0
-    named = bool(own_quals) or (own_thing == 1.0 and parent_thing < 1.0)  # the question names this part
+    # the question names this part: by a qualifier of its own, by the counted thing the total does not write, or by
+    # the very words of the part's label (「直接建成妇联的有多少个」 for 「其中妇联69个」 of 「“四新”妇联组织562个」)
+    bare = re.sub(r"^(?:其中|含|包括)|[^\u4e00-\u9fff\w]", "", own)
+    named = bool(own_quals) or (own_thing == 1.0 and (parent_thing < 1.0 or (label.part and bare in focus.thing)))
     # a part the question does not name: only what its total counts is asked (「其中…专项基金141万元」 for 「救助金」)
     thing = parent_thing if label.part and label.parent and not named else max(own_thing, parent_thing)
     qual = len(quals) / max(1, len(focus.qualifiers))
@@ -168,6 +171,8 @@ def best_figure(
             lo = max(b for b in bounds if b < lo)  # 「营养包3099箱,92970盒」: a bare figure shares the clause before
             before = label_of(sentence, fig, figures).before[-8:]  # and the words of the figure before it
         clause = normalize(sentence[lo:hi])
+        if focus and (parent := label_of(sentence, fig, figures).parent):
+            clause += " " + parent  # a part is qualified by what qualifies its total (「其中妇联69个」, 「组建…562个」)
         after = normalize(sentence[fig.end : min(hi, fig.end + 6)])
         before = _own_before(sentence, fig, before)
         if focus and "、" in sentence[lo : fig.start]:  # a later item of an enumeration: its opening words too

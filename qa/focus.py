@@ -136,7 +136,7 @@ def _thing_zh(norm: str, cities: tuple[str, ...] = ()) -> tuple[str, ...]:
     tail = re.sub(r"^[级类]", "", tail)  # 「乡镇(街道)级团体会员」: the level qualifies, the members are counted
     tail = _drop_leading_adverbs(tail)
     if 2 <= len(tail) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", tail):
-        return (_measured(tail),)
+        return (_measured(tail), *_object(tail))
     while tags and tags[-1][0] in _SKIP_BEFORE:
         tags.pop()
     taken: list[str] = []
@@ -179,11 +179,21 @@ def _with_head(thing: str) -> tuple[str, ...]:
     return (thing, head) if predicate and len(head) >= 2 else (thing,)
 
 
+def _object(phrase: str) -> tuple[str, ...]:
+    """The noun a verb phrase acts on, as a shorter form of the counted thing (「发给贫困妇女的有多少笔」 → 贫困妇女:
+    the report labels the part 「为贫困妇女发放贷款17笔」); () when the phrase does not open with a verb."""
+    tags = [(w, f) for w, f in pos_tags(phrase) if w.strip()]
+    if len(tags) < 2 or not tags[0][1].startswith("v") or not re.match(r"(n|j)(?!v)", tags[-1][1]):
+        return ()
+    rest = "".join(w for w, _ in tags[1:])
+    return (rest,) if len(rest) >= 2 else ()
+
+
 def _drop_leading_adverbs(tail: str) -> str:
     """``tail`` without the adverbs and time words it opens with (「最后调和成功」 → 调和成功)."""
     tags = [(w, f) for w, f in pos_tags(tail) if w.strip()]
     i = 0
-    while i < len(tags) - 1 and tags[i][1] in ("d", "t", "f", "c", "p", "r"):
+    while i < len(tags) - 1 and tags[i][1] in ("d", "ad", "t", "f", "c", "p", "r"):
         i += 1
     return "".join(w for w, _ in tags[i:]) if i else tail
 

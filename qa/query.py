@@ -342,6 +342,8 @@ def expected_unit(norm: str, lang: str) -> str:
         )
         head = re.search(r"how (?:many|much) ((?:[a-z'-]+ ?){1,6})", plain)
         words = head.group(1).split() if head else []
+        if words[:1] in (["were"], ["was"], ["are"], ["is"]):  # 「how many were housekeeping bases」
+            words = words[1:]
         verb = next((i for i in range(len(words)) if _en_verb(words, i)), len(words))
         # or where a preposition starts what qualifies its noun (「loans for women」, 「person-times of cadres」)
         verb = next((i for i in range(1, verb) if words[i] in _EN_PREPOSITIONS), verb)

@@ -22,11 +22,12 @@ _NAME = re.compile(
     r"\bname[ds]?\b|\bcalled\b|\bbrand\b|\btitle\b|\bslogan\b|\btheme\b|\bwhich (?:court|company|bank|"
     r"organi[sz]ation|studio|newspaper|award|prize|product|project|programme|program|campaign|brand|unit|"
     r"enterprise|team|school|hospital|association|platform)\b|\bwhat (?:award|prize|product|honou?r)\b|"
-    r"\bwhich (?:[\w'-]+ ){1,3}?(?:school|university|college|company|bank|newspaper)\b"
+    r"\bwhich (?:[\w'-]+ ){1,3}?(?:school|university|college|company|bank|newspaper|document|fund|foundation)\b|"
+    r"\bwhich (?:body|agency|institution|document|foundation)\b"
 )
 _PERSON = re.compile(
     r"谁|哪位|哪户|\bwho\b|\bwhose\b|\bwhich (?:family|person|woman|(?:vice[- ])?(?:chair|chairwoman|chairman|"
-    r"president|secretary|director|mayor|head)s?)\b"
+    r"president|secretary|director|mayor|head)s?)\b|\bwhich (?:[\w'-]+ ){0,2}?(?:reporter|journalist)s?\b"
 )
 # English role words and the Chinese ones the reports write them with
 _EN_ROLES = (
@@ -35,6 +36,7 @@ _EN_ROLES = (
     (re.compile(r"\b(?:party )?secretary\b"), "书记"),
     (re.compile(r"\bdirector\b"), "主任"),
     (re.compile(r"\bmayor\b"), "市长"),
+    (re.compile(r"\b(?:reporter|journalist)s?\b"), "记者"),
 )
 _PLACE = re.compile(
     r"哪里|在哪|去哪|到哪|哪个(?:村|镇|县|区|乡|社区|街道|地方|城市|省)|\bwhere\b|\bwhich (?:village|town|county|"
@@ -57,7 +59,7 @@ _LEAD = re.compile(
 # an award's grade after its quoted name (「“…合唱节”铜奖第一名」)
 _AWARD = re.compile(r"^(?:[金银铜]奖|[一二三]等奖|特等奖|优秀奖|大奖|奖)(?:第[一二三四五六七八九十\d]名)?")
 # role words whose holder a 「谁」 question asks for
-_ROLE = re.compile(r"(?:副)?(?:主席|书记|主任|部长|院长|局长|会长|队长|理事长|秘书长|市长|县长|区长|负责人)")
+_ROLE = re.compile(r"(?:副)?(?:主席|书记|主任|部长|院长|局长|会长|队长|理事长|秘书长|市长|县长|区长|负责人)|记者")
 _TITLE_NOUNS = ("书", "文件", "报", "刊", "杂志", "歌", "节目", "倡议书", "意见", "通知", "办法")
 
 
@@ -102,8 +104,8 @@ def asked_type(norm: str) -> str:
             words.pop()
     if not words and (m := _NAMED_BY.search(norm)):
         tags = [(w, f) for w, f in pos_tags(norm[: m.start()]) if w.strip()]
-        if len(tags) > 2 and tags[-1][0] in _NAMING_WORDS:  # 「讲座(的)题目是什么」: the type is what is named
-            tags = tags[:-1]
+        while len(tags) > 2 and tags[-1][0] in _NAMING_WORDS:  # 「讲座(的)题目是什么」: the type is what is
+            tags = tags[:-1]  # named (「演讲比赛，主题名称是什么」: 演讲比赛)
             while tags and tags[-1][0] in ("的", "，", ",", "、"):  # 「那份实施意见，标题是什么」
                 tags.pop()
         if not tags or tags[-1][1] not in _NOUNISH or len(tags[-1][0]) < 2:
@@ -148,6 +150,7 @@ def _is_head(rest: str) -> bool:
 
 
 _NAMING = re.compile(r"叫什么|叫啥|什么名字|什么名称|\bname\b|\bcalled\b")
+_ORG_ENDS = "基金会 联合会 协会 委员会 中心 办公室"  # the words an organisation's name ends with
 _CLASSIFIER_WH = re.compile(r"哪(?:个|家|所|本|部|项|支|位|户)$")
 _TYPE_NOUN = re.compile(
     r"^[\u4e00-\u9fff]{1,3}?(?=建|设|开|举|发|获|创|签|参|推|联|组|成|是|在|的|吗|给|向|为|对|把|将|被|与|跟|？|\?|$)"
@@ -158,6 +161,8 @@ _EN_TYPES = {  # an English question's type of thing and the words the reports e
     "village": "村", "county": "县",
     "project": "项目", "programme": "项目", "program": "项目", "campaign": "活动", "brand": "品牌", "award": "奖",
     "store": "超市 商店", "supermarket": "超市", "university": "大学", "college": "学院",
+    "document": "文件", "organisation": _ORG_ENDS, "organization": _ORG_ENDS, "body": _ORG_ENDS,
+    "agency": _ORG_ENDS, "institution": _ORG_ENDS, "foundation": "基金会", "fund": "基金",
 }
 # 「which online business school」, 「which chain of poverty-relief stores」: the type word a few words on
 _EN_TYPE_Q = re.compile(rf"\b(?:which|what) (?:[\w'-]+ ){{0,3}}?({'|'.join(_EN_TYPES)})s?\b")
@@ -252,6 +257,9 @@ def _holder(sentence: str, question_norm: str) -> str:
         name = next((w for w, f in pos_tags(sentence[m.end() : m.end() + 6]) if f == "nr" and 2 <= len(w) <= 4), "")
         if not name or not sentence[m.end() :].lstrip().startswith(name):
             continue
+        rest = sentence[m.end() :].lstrip()[len(name) :]
+        if len(name) == 2 and re.match(r"[\u4e00-\u9fff](?:\s|$)", rest):  # a byline's 「记者 王亮家 通讯员」: a
+            name += rest[0]  # three-character name the tagger cut short
         lo = max((sentence.rfind(c, 0, m.start()) for c in ",，;；。!！?？▲▼ "), default=-1) + 1
         phrase = sentence[lo : m.start()]
         score = 2 * bool(owner and owner in phrase) + bool(owner[-2:] and owner[-2:] in phrase)
@@ -265,7 +273,7 @@ def _typed(sentence: str, noun: str, question_norm: str, head: bool = False) -> 
     not a piece of a quoted name); with ``head``, only where the noun ends its phrase (not 「文化主题活动」)."""
     for m in re.finditer(rf"[\u4e00-\u9fff0-9“”]{{2,14}}{re.escape(noun)}", sentence):
         name = re.sub(r"^.*的", "", m.group(0))  # 「比较密集的甘谷县…学校」: a name starts after 的
-        name = re.sub(r"^(?:我市|全市|本市|市|由|在|与|和|经|指导|推荐|联合)|^\d+(?:余|多)?[名个位人支]", "", name)
+        name = re.sub(r"^(?:我市|全市|本市|市|由|在|与|和|经|指导|推荐|联合|其中)|^\d+(?:余|多)?[名个位人支]", "", name)
         if name.count("“") != name.count("”") or (head and not _is_head(sentence[m.end() :])):
             continue
         if len(tags := pos_tags(name)) > 1 and tags[0][1] == "v":  # 「开展“家”文化主题」: not the verb
@@ -362,6 +370,8 @@ def find_span(
         return quoted_type
     if asked in _ORG_TYPES and (org := _organisation(sent, question_norm, avoid)):
         return org
+    if asked[-2:] in _ORG_TYPES and len(asked) >= 4 and (named := _qualified(sent, asked[:-2], question_norm)):
+        return named  # 「哪家早教机构」: the body the sentence names with 早教 (美吉姆早教中心)
     if kind == "place" and (place_type := asked_type(question_norm)) and (
         typed := _typed(sent, place_type, question_norm, True)
     ):
@@ -444,6 +454,20 @@ def _place_named(sent: str, noun: str, question_norm: str, words: list[str]) -> 
         if len(name) > len(noun) and name[: -len(noun)] not in question_norm:
             found.append((starts[j], name))
     return _nearest(found, sent, words)
+
+
+def _qualified(sent: str, qualifier: str, question_norm: str) -> str:
+    """The item of a run (between 、/,/等/和…) that holds ``qualifier`` and is not the question's own words, without
+    a verb it opens with (「发动…、美吉姆早教中心等单位」 → 美吉姆早教中心); "" when none."""
+    for item in re.split(r"[、,，;；。:：等和与及]", sent):
+        if qualifier not in item or item in question_norm:
+            continue
+        tags = pos_tags(item)
+        if len(tags) > 1 and tags[0][1] == "v":
+            item = item[len(tags[0][0]) :]
+        if 3 <= len(item) <= 16 and item != qualifier:
+            return item
+    return ""
 
 
 def _grade(sent: str, end: int, question_norm: str) -> str:

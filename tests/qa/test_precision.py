@@ -77,6 +77,12 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         ("甲城输转的陇原妹里面贫困户有多少人？", "输转陇原妹2106人,其中贫困户1730人(省内输转853人,省外输转877人)",
          "1730人"),
         ("甲城省内输转的贫困户有多少人？", "输转陇原妹2106人,其中贫困户1730人(省内输转853人,省外输转877人)", "853人"),
+        # a part asked by what it is given to, or by the very words that label it; a part shares its total's words
+        ("甲城新发放的贷款里，发给贫困妇女的有多少笔？", "新发放贷款231笔,其中为贫困妇女发放17笔,为巧手发放22笔。",
+         "17笔"),
+        ("甲城新组建的妇联组织里，直接建成妇联的有多少个？", "组建“四新”妇联组织562个,其中妇联69个、妇女之家292个。",
+         "69个"),
+        ("甲城新组建了多少个妇联组织？", "组建“四新”妇联组织562个,其中妇联69个、妇女之家292个。", "562个"),
         # a share (「占…的」) is of the thing in the clause before it
         ("实现中期达标的指标占目标总数的百分之多少？",
          "19项指标已提前实现终期目标,占目标总数的19.8%,有69项指标实现中期达标,占目标总数的71.9%。", "71.9%"),
@@ -164,6 +170,17 @@ def test_figures_written_side_by_side_share_their_words():
         ("Which online business school trained the traders?", "对接淘商大学为市场群提供在线直播培训。", "淘商大学"),
         ("Which vice-chair of the provincial federation presented the plaques?",
          "省妇联副主席卢妹香,市妇联党组书记、主席邹展晖一行颁发奖牌。", "卢妹香"),
+        # the naming words (主题名称) stepped over to the thing named; a body named by the asked type's qualifier
+        ("甲城舉辦的演講比賽，主題名稱是什麼？", "开展“守纪律 做贡献”演讲比赛、“心中的歌”歌曲大家唱等活动。",
+         "“守纪律 做贡献”"),
+        ("甲城除了商会妇委会，还有哪家早教机构结对妇女儿童项目？", "发动乙城商会妇委会、美吉姆早教中心等单位结对项目。",
+         "美吉姆早教中心"),
+        # English: an organisation by the words its name ends with, a document by its 《》 title, a byline's name
+        ("Which organisation runs the relief fund in Jiacheng?", "其中中国妇女发展基金会“两癌救助专项基金”141万元。",
+         "中国妇女发展基金会"),
+        ("Jiacheng's approach was written into which Party committee document?",
+         "创新提出“三同两推”,写入市委《村级换届工作方案》。", "《村级换届工作方案》"),
+        ("Which news reporter wrote the Jiacheng story?", "闪电新闻记者 王亮家 通讯员 夏晓飞 报道", "王亮家"),
         # 「什么做法」 (做法 is tagged a verb) and a title the question mostly writes itself is not the answer
         (
             "甲城创新提出的什么做法被写进了市委的村级换届工作方案？",
