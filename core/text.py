@@ -28,7 +28,8 @@ from core.disktable import DiskTable, write_table
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 CJK_RUNS = re.compile(r"[\u4e00-\u9fff]+")
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")  # a four-digit year anywhere
+# a four-digit year anywhere, not a count that happens to look like one (「2000万次」, 「2016人」)
+YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d|\.\d|\s*(?:[万亿千百余多个人名次元件户条场所家份篇%]|人次))")
 QUOTED_NAME = re.compile(r"“[^”]{1,40}”|《[^》]{1,40}》|「[^」]{1,40}」")  # a quoted name or title, marks included
 YEAR_NIAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")  # a year written 「2020年」
 _SPACE = re.compile(r"[ \t\u3000]+")

@@ -36,7 +36,7 @@ from qa.lists import (
 )
 from qa.plan import Options
 from qa.qualifiers import contradiction
-from qa.query import Query, unit_match
+from qa.query import Query, claim_bound, unit_match, within
 from qa.refusals import evidence_refusal
 from qa.retrieve import Hit, Retrieval
 from qa.spans import asked_kind, asked_type, english_types, find_span, typed_name
@@ -331,6 +331,14 @@ class ExtractiveAnswerer:
                 if said and not any(v == fig[0].value for _, v in said):
                     return say(query.lang, "no_figure", figure=said[0][0], evidence=evidence, n=n)
                 checked = checked or bool(said)
+                continue
+            if bound := claim_bound(query.norm, claim):  # 「超过100次了吗」 against 「105次」 (or 「超100次」)
+                told = claim_bound(normalize(best.text), stated.text) or ("≥" * bool(re.search("[余多]", stated.text)))
+                if not fig or not within(stated.value, bound, fig[0].value) and not (
+                    bound[0] == ">" and told[:1] in (">", "≥") and stated.value >= fig[0].value
+                ):
+                    return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
+                checked = True
                 continue
             if not figure_keys(claim) & figure_keys(stated.text):  # the first claimed figure is the asked one
                 return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)

@@ -16,7 +16,7 @@ import numpy as np
 
 from core.sentences import evidence_sentences
 from core.text import QUOTED_NAME, normalize, pos_tags
-from qa.figures import Figure, asked_numbered, find_figures
+from qa.figures import Figure, asked_numbered, figure_keys, find_figures
 from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
 from qa.query import Query, unit_match
@@ -31,6 +31,7 @@ HEADING_PENALTY = 0.05  # a numbered heading line (「一、实施…行动」�
 HEADING_LEN = 40  # characters: a longer numbered line is a body sentence that opens with its number
 _HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+[、是]|\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）])")
 TYPED_NAME_BONUS = 0.08  # a sentence naming a thing of the asked type (「开展了什么行动」)
+CLAIMED_FIGURE_BONUS = 0.05  # the figure a sentence states for a yes/no claim is the claimed one
 _CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
 
 
@@ -228,6 +229,7 @@ def score_candidates(
     actions = asked_action(query.norm) if query.qtype == "numeric" and query.lang == "zh" else ()
     named_type = asked_type(query.norm) if kind == "name" and query.lang == "zh" else ""
     numbered = asked_numbered(query.norm) if query.qtype == "numeric" else None
+    claimed = {k for claim in query.claim_figures for k in figure_keys(claim)} if query.qtype == "yesno" else set()
     prev_text = ""
     prev_hit = None
     for i, c in enumerate(cands):
@@ -250,6 +252,8 @@ def score_candidates(
             # glosses): a unit and a loose thing word alone do not make a sentence about the asked thing
             weight = 0.15 if query.lang != "en" else 0.075 + min(0.075, 0.3 * c.lex)
             c.score += weight * c.figure_fit if c.figure else -0.3
+            if claimed and c.figure and figure_keys(c.figure.text) & claimed:
+                c.score += CLAIMED_FIGURE_BONUS  # it states the very figure a yes/no claim makes
         if numbered and numbered.search(c.text):  # it writes the asked 「第N批」/「“N个一”」
             c.score += NUMBERED_BONUS
         if any(a in norm for a in actions):  # the question's own action (带动, 培训) over another count in its topic

@@ -1,6 +1,6 @@
 """Qualifiers of a yes/no claim: scope (全国/全省/全市), level (国家级/省级/市级), how often (每周/每月), how many
-levels (三级/四级联动), rank (第一/第二/首个), year, date (12月25日), extent (全覆盖 vs 只覆盖一部分) and day of the
-month (每月15日).
+levels (三级/四级联动), rank (第一/第二/首个), year, date (12月25日), month (7月), award grade (银奖/铜奖), extent
+(全覆盖 vs 只覆盖一部分) and day of the month (每月15日).
 
 ``contradiction(question, evidence)`` returns what the evidence says instead when it states another member
 of a qualifier group than the claim (「全省第一个」 asked as 「全国第一个」 → 全省), or "" when every qualifier
@@ -169,6 +169,34 @@ def _dates(text: str) -> set[tuple[int, int]]:
     return out
 
 
+_MONTH = re.compile(r"(?<![\d.])(1[0-2]|[1-9])月(?!份?\d)")
+# an English month where it names one: after in/on/during/since/by/until or before a day (not the verb 「may」)
+_EN_MONTH = re.compile(
+    rf"\b(?:in|on|during|since|by|until|through|early|late|mid-?)\s+({'|'.join(_MONTHS)})\b|"
+    rf"\b({'|'.join(m for m in _MONTHS if m != 'may')})\b"
+)
+_AWARDS = ("特等奖", "一等奖", "二等奖", "三等奖", "金奖", "银奖", "铜奖", "优秀奖")
+_EN_AWARDS = (
+    (re.compile(r"\bgrand prize\b"), "特等奖"), (re.compile(r"\bfirst prize\b"), "一等奖"),
+    (re.compile(r"\bsecond prize\b"), "二等奖"), (re.compile(r"\bthird prize\b"), "三等奖"),
+    (re.compile(r"\bgold\b"), "金奖"), (re.compile(r"\bsilver\b"), "银奖"), (re.compile(r"\bbronze\b"), "铜奖"),
+)
+
+
+def _months(text: str) -> set[int]:
+    """The months a text names (「11月」, 「in July」)."""
+    out = {int(m) for m in _MONTH.findall(text)}
+    for m in _EN_MONTH.finditer(text.lower()):
+        out.add(_MONTHS.index(m.group(1) or m.group(2)) + 1)
+    return out
+
+
+def _awards(text: str) -> list[str]:
+    """The award grades a text names (银奖, 二等奖, 「a silver award」 → 银奖)."""
+    found = [w for w in _AWARDS if w in text]
+    return found + [w for rx, w in _EN_AWARDS if rx.search(text.lower()) and w not in found]
+
+
 def _extent(text: str) -> str:
     """Whether a text says something covers everything (「全覆盖」), only part (「只覆盖一部分」), or neither."""
     return "whole" if _WHOLE.search(text) else "part" if _PART.search(text) else ""
@@ -241,6 +269,12 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
     if asked_dates and stated_dates and not asked_dates & stated_dates:
         month, day = sorted(stated_dates)[0]
         return f"{month}月{day}日"
+    asked_months, stated_months = _months(claim), _months(evidence)
+    if asked_months and stated_months and not asked_months & stated_months:
+        return f"{sorted(stated_months)[0]}月"
+    asked_awards, stated_awards = _awards(claim), _awards(evidence)
+    if asked_awards and stated_awards and not set(asked_awards) & set(stated_awards):
+        return stated_awards[0]
     asked_tiers = {_tier(m.group(1)) for m in _TIERS.finditer(claim)}
     stated_tiers = [m.group(0) for m in _TIERS.finditer(evidence)]
     if asked_tiers and stated_tiers and not asked_tiers & {_tier(t[:-1]) for t in stated_tiers}:

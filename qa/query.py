@@ -157,9 +157,11 @@ _EN_UNITS = [
     (re.compile(r"\b(portions|copies|pieces|items|leaflets|brochures|booklets|pamphlets)\b"), "份"),
     (re.compile(r"\b(businesses|companies|firms|shops|stores|enterprises)\b"), "家"),
     (re.compile(r"\b(disputes|conflicts|complaints|petitions|lawsuits)\b"), "件"),
+    (re.compile(r"\b(schools|kindergartens)\b"), "所"),
     (
         re.compile(
-            r"\b(groups|organi[sz]ations|bases|stations|teams|projects|associations|centers|centres)\b"
+            r"\b(groups|organi[sz]ations|bases|stations|teams|projects|associations|centers|centres|villages|"
+            r"townships|towns|counties|districts|sub-districts|communities)\b"
         ),
         "个",
     ),
@@ -279,7 +281,7 @@ def question_type(norm: str, lang: str) -> str:
     """numeric | list | yesno | entity, from interrogative words (Chinese or English)."""
     if lang == "en":
         # an auxiliary opens the question, or its clause after a leading phrase (「In the review, did…」)
-        lead = r"(?:(?![^,?]*\b(?:what|which|who|whom|whose|how|where|when|why)\b)[^,?]{3,60},\s*)?"
+        lead = r"(?:(?![^,?]*\b(?:what|which|who|whom|whose|how|where|when|why)\b)[^,?]{3,100},\s*)?"
         if re.match(rf"^{lead}(did|does|do|is|was|were|are|has|have|had|can|could)\b", norm):
             return "yesno"
         if re.search(
@@ -532,6 +534,42 @@ def english_claims(norm: str) -> list[str]:
         if unit and unit != "%":
             out.append(value + unit)
     return out
+
+
+_BOUND_BEFORE = (
+    (re.compile(r"(?:不少于|至少|不低于|no (?:fewer|less) than|at least)(?:有|是|达到?|为)?\s*$"), ">="),
+    (re.compile(r"(?:不超过|至多|no more than|at most)(?:有|是|达到?|为)?\s*$"), "<="),
+    (re.compile(r"(?:超过|超出|超|多于|大于|高于|逾|突破|more than|over|above|exceed(?:s|ed|ing)?|in excess of)\s*$"),
+     ">"),
+    (re.compile(r"(?:不到|少于|低于|不足|未满|fewer than|less than|under|below)\s*$"), "<"),
+)
+_BOUND_AFTER = (
+    (re.compile(r"^[\u4e00-\u9fff]{0,2}?以上"), ">="), (re.compile(r"^[\u4e00-\u9fff]{0,2}?(?:以下|以内)"), "<=")
+)
+
+
+def claim_bound(norm: str, claim: str) -> str:
+    """How a yes/no claim bounds its figure (「超过100次了吗」 → ">", 「at least 10」 → ">="): one of > >= < <=,
+    or "" when it claims the figure itself."""
+    num = re.match(r"\d+(?:\.\d+)?", claim)
+    digits = num.group(0) if num else ""
+    at = norm.find(digits) if digits else -1
+    if at < 0:
+        return ""
+    for rx, rel in _BOUND_BEFORE:
+        if rx.search(norm[max(0, at - 16) : at]):
+            return rel
+    for rx, rel in _BOUND_AFTER:
+        if rx.search(norm[at + len(digits) :]):
+            return rel
+    return ""
+
+
+def within(value: float, bound: str, claimed: float) -> bool:
+    """Whether ``value`` meets a claim ``bound`` of ``claimed`` (``claim_bound``)."""
+    return {">": value > claimed, ">=": value >= claimed, "<": value < claimed, "<=": value <= claimed}.get(
+        bound, value == claimed
+    )
 
 
 # a count a claim asserts in Chinese numerals, after the words that assert one (「连续五年」, 「累计三千户」)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.text import normalize
+from core.text import YEAR, normalize
 from qa.evidence import best_figure
 from qa.figures import find_figures
 from qa.focus import focus_of, label_of
@@ -22,7 +22,7 @@ from qa.lists import (
 )
 from qa.plan import sub_question
 from qa.qualifiers import contradiction
-from qa.query import Catalog, parse, question_type
+from qa.query import Catalog, claim_bound, english_claims, parse, question_type, within
 from qa.spans import asked_kind, find_span
 
 CATALOG = Catalog(cities={"甲城": ["a.txt"]})
@@ -309,10 +309,40 @@ def test_passages_stitch_back_into_the_report():
         ("Did the centre open on the 12th of December?", "2020年12月25日活动中心竣工启用", "12月25日"),
         ("甲城每周办一期心绘堂吗？", "推进每月一期“心绘堂”、每周一期“快乐周末”等亲子阅读活动", "每月"),
         ("甲城的快乐周末是每周一期吗？", "推进每月一期“心绘堂”、每周一期“快乐周末”等亲子阅读活动", ""),
+        # a month (not the verb 「may」); an award's grade
+        ("甲城的培训班是在7月举办的吗？", "11月,甲城妇联举办了培训班,7个县区的60名妇女参加。", "11月"),
+        ("Was the training class held in July?", "11月,甲城妇联举办了培训班,7个县区的60名妇女参加。", "11月"),
+        ("May the training class be held in November?", "11月,甲城妇联举办了培训班。", ""),
+        ("合唱团拿到的是银奖吗？", "合唱团获“国际合唱节”铜奖第一名。", "铜奖"),
+        ("Did the choir win a silver award?", "合唱团获“国际合唱节”铜奖第一名。", "铜奖"),
+        ("合唱团拿到的是铜奖吗？", "合唱团获“国际合唱节”铜奖第一名。", ""),
     ],
 )
 def test_yes_no_qualifiers(question, evidence, stated):
     assert contradiction(question, evidence) == stated
+
+
+@pytest.mark.parametrize(
+    ("question", "claim", "bound"),
+    [
+        ("稿件被采用的次数超过100次了吗？", "100次", ">"),
+        ("有没有超100万次？", "100万次", ">"),
+        ("是不是至少有10所？", "10所", ">="),
+        ("是不是不到50人？", "50人", "<"),
+        ("是不是有50人以上参加？", "50人", ">="),
+        ("Were more than 200 people trained?", "200人", ">"),
+        ("Did fewer than 20 villages take part?", "20个", "<"),
+        ("是不是培训了100人？", "100人", ""),
+    ],
+)
+def test_a_claim_may_bound_its_figure(question, claim, bound):
+    norm = normalize(question)
+    assert claim_bound(norm, claim) == bound
+    assert within(105, bound, 100) == (bound in (">", ">="))
+
+
+def test_a_count_is_no_year():
+    assert YEAR.findall("点赞数有没有超过2000万次,培训2016人,2020年") == ["2020"]
 
 
 @pytest.mark.parametrize(
@@ -466,3 +496,10 @@ def test_counts_written_in_chinese_numerals():
     assert chinese_claims("是不是已经连续五年举办家庭文化节了？") == ["5年"]
     assert chinese_claims("是不是实施了两个规划？") == [] and chinese_claims("是不是开展了“三个一”活动？") == []
     assert [(t, v) for t, v, _ in cn_counts("连续六年举办,实施“三个一”活动,第五批")] == [("六年", 6.0)]
+
+
+def test_english_claims_count_places_and_schools():
+    assert english_claims("did the teams visit 44 townships and sub-districts?") == ["44个"]
+    assert english_claims("were 12 schools given libraries?") == ["12所"]
+    assert question_type("in the survey for its 'breaking difficulties' reform drive, did the teams visit 44 "
+                         "townships?", "en") == "yesno"  # a long opening phrase before the auxiliary
