@@ -18,7 +18,7 @@ import numpy as np
 from core.sentences import split_sentences
 from core.text import normalize
 from core.types import Refusal, StoredChunk
-from qa.evidence import Candidate, best_figure, has_person, query_grams, score_candidates
+from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
 from qa.figures import asked_numbered, cn_counts, figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
@@ -67,6 +67,7 @@ class Draft:
 MAX_GAP = 4  # blank lines between two passages (a sentence broken across a paragraph break)
 MAX_CONTINUATION = 300  # characters of a sentence read on into the next passage
 LIST_LOOKAHEAD = 12  # candidate sentences searched for one that lists the asked number of items
+HEADING_REACH, HEADING_MARGIN = 3, 0.1  # how far down, and how far below the best, a list's heading is looked for
 SHAPE_BONUS = 0.06  # confidence added when the evidence has the asked shape: as many items, a name of the type
 LIST_RUNNER_UP = 0.55  # share of the best sentence's score a sentence listing the asked count needs to replace it
 LABELLED_RUNNER_UP = 0.55  # the same for a sentence naming its list with the question's words
@@ -206,7 +207,10 @@ class ExtractiveAnswerer:
             return Draft("", False, reason="no passages", refusal=Refusal.NO_PASSAGES)
         best = cands[0]
         conf = self.confidence(query, best)
-        if query.qtype == "list" and options.lists and _lists_as_asked(query, best):
+        heading = self._heading_of_list(query, cands) if query.qtype == "list" and options.lists else None
+        if heading:
+            best, conf = heading, self.confidence(query, heading) + SHAPE_BONUS  # it opens the numbered items
+        elif query.qtype == "list" and options.lists and _lists_as_asked(query, best):
             conf += SHAPE_BONUS  # the sentence lists as many items as asked: its shape is evidence too
         elif kind == "name" and query.lang == "zh" and typed_name(best.text, (asked_type(query.norm),), query.norm):
             conf += SHAPE_BONUS  # it names a thing of the asked type (「开展了什么巾帼行动」: “网上助农”巾帼行动)
@@ -221,7 +225,7 @@ class ExtractiveAnswerer:
             return Draft("", False, [best], conf, "no person named in the evidence", Refusal.NO_PERSON)
         if refusal := evidence_refusal(query, best, options):
             return Draft("", False, [best], conf, refusal[1], refusal[0])
-        if query.qtype == "list" and options.lists:
+        if query.qtype == "list" and options.lists and not heading:
             best = _fitting_list(query, cands, best)
         best = _extend(best)
         extra: list[Candidate] = []  # passages holding list items beyond the evidence sentence
@@ -234,7 +238,10 @@ class ExtractiveAnswerer:
         if query.qtype == "numeric":
             figure = ordinal or (best.figure.text if best.figure else "")  # 「第几批」 asks which one: 第五批
             text = say(lang, "figure", figure=figure, evidence=evidence, n=n)
-        elif query.qtype == "list" and (items := self._list(query, whole, options, extra)):
+        elif query.qtype == "list" and (
+            items := (self._section_list(query, heading, 0, extra) if heading else [])
+            or self._list(query, whole, options, extra)
+        ):
             count = asked_count(query.norm) if options.lists else 0
             key = "list_fewer" if 0 < len(items) < count else "list"
             text = say(lang, key, items="、".join(items), evidence=evidence, n=n, found=len(items), asked=count)
@@ -301,6 +308,18 @@ class ExtractiveAnswerer:
         if len(found) <= max(len(valid), 1):
             return items
         return _cited(found, chunks, best, extra)
+
+    def _heading_of_list(self, query: Query, cands: list[Candidate]) -> Candidate | None:
+        """For a list question that does not count its items (「分成了哪几个方面」), a heading among the leading
+        candidates that names the question's group and opens a section of numbered items (「三、实施巾帼“双创”攻坚
+        行动」 → 一是…五是…); None when there is none."""
+        if asked_count(query.norm) or not cands:
+            return None
+        for cand in cands[:HEADING_REACH]:
+            near = cand.score >= cands[0].score - HEADING_MARGIN
+            if near and is_heading(cand.text) and len(self._section_list(query, cand, 0, [])) >= 2:
+                return cand
+        return None
 
     def _section_list(self, query: Query, best: Candidate, count: int, extra: list[Candidate]) -> list[str]:
         """The ``count`` numbered items of the report section the evidence stands in (its heading names the group,

@@ -192,6 +192,11 @@ def best_figure(
     return best, best_fit
 
 
+def is_heading(text: str) -> bool:
+    """Whether an evidence sentence is a numbered heading line (「一、实施…行动」, 「三是…」)."""
+    return bool(_HEADING.match(text)) and len(text) <= HEADING_LEN
+
+
 def has_person(text: str) -> bool:
     """Whether a sentence names a person (jieba ``nr`` tag)."""
     return any(flag == "nr" and len(word) >= 2 for word, flag in pos_tags(text))
@@ -258,8 +263,9 @@ def score_candidates(
             c.score += NUMBERED_BONUS
         if any(a in norm for a in actions):  # the question's own action (带动, 培训) over another count in its topic
             c.score += 0.1
-        if query.qtype != "numeric" and _HEADING.match(c.text) and len(c.text) <= HEADING_LEN:
-            c.score -= HEADING_PENALTY  # a heading names the topic; its body states what was done
+        if query.qtype not in ("numeric", "list") and is_heading(c.text):
+            c.score -= HEADING_PENALTY  # a heading names the topic; its body states what was done (a list's
+            # items are numbered in the section a heading opens)
         if query.asks_person and not has_person(c.text):
             c.score -= 0.2
         if kind == "name":  # a name is usually quoted or a title

@@ -166,11 +166,14 @@ def _heading_kind(marker: str) -> str:
     return "(" if marker[0] in "（(" else "、" if marker[0] in _CN else "."
 
 
+MAX_SECTION_ITEMS = 10  # a section's items given for a list question that does not count them
+
+
 def section_items(text: str, at: int, count: int, words: list[str]) -> list[tuple[int, str]]:
     """The numbered items (「一是…二是…」, 「1.…2.…」) of the section of a report's ``text`` that holds offset ``at``
     — from its heading line to the next heading of the same level — when its heading holds one of ``words`` (the
-    question's group: 「二、提升“家家幸福安康工程”」) and it numbers at least ``count``: the first ``count`` items,
-    with their offsets in ``text``; else []."""
+    question's group: 「二、提升“家家幸福安康工程”」) and it numbers at least ``count``: the first ``count`` items
+    (all of them for a ``count`` of 0), with their offsets in ``text``; else []."""
     heads = list(_HEADING.finditer(text))
     opening = max((m for m in heads if m.start() <= at), key=lambda m: m.start(), default=None)
     if opening is None:
@@ -187,7 +190,7 @@ def section_items(text: str, at: int, count: int, words: list[str]) -> list[tupl
         return []
     found: list[tuple[int, str]] = []
     pos = 0
-    for item in items[:count]:
+    for item in items[: count or MAX_SECTION_ITEMS]:
         pos = body.find(item, pos)
         found.append((body_at + pos, item))
         pos += len(item)

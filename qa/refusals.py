@@ -162,6 +162,24 @@ def concept_refusal(query: Query, best: Candidate) -> str:
     return ""
 
 
+# verbs the reports write one action with: a question's 拿下 is the report's 获, its 评出 the report's 选树
+_KIN = (
+    frozenset(["获", "获得", "荣获", "拿下", "拿到", "摘得", "斩获", "夺得", "赢得", "获评", "取得"]),
+    frozenset(["评出", "评选", "评选出", "选树", "评定", "评为", "命名", "推选", "选出"]),
+)
+
+
+def _said(action: str, context: str) -> bool:
+    """Whether the evidence says ``action``: the verb, its characters, its first character with a result
+    complement (评出 as 评选出, 开出 as 开具), or a verb of its kin (拿下 as 获)."""
+    return (
+        action in context
+        or all(ch in context for ch in action)
+        or (len(action) == 2 and action[1] in "出完好成下到得" and action[0] in context)
+        or any(action in kin and any(k in context for k in kin) for kin in _KIN)
+    )
+
+
 def action_refusal(query: Query, best: Candidate) -> str:
     """Why the evidence counts the outcome of another action: the question's verb (培训) is neither in the evidence
     sentence nor in its passage's headings, nor are its characters (a screening count does not answer a training
@@ -169,8 +187,7 @@ def action_refusal(query: Query, best: Candidate) -> str:
     if query.qtype != "numeric" or query.lang != "zh" or not (actions := asked_action(query.norm)):
         return ""
     context = normalize(best.text) + " " + normalize(best.hit.chunk.meta.section)
-    if any(a in context or all(ch in context for ch in a) or (len(a) == 2 and a[1] in "出完好成" and a[0] in context)
-           for a in actions):  # 评出 is said as 评选出, 开出 as 开具
+    if any(_said(a, context) for a in actions):
         return ""
     action = "/".join(actions)
     return f"the question asks what was done by {action}; the evidence does not say {action}"

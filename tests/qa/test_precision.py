@@ -394,6 +394,7 @@ def test_the_numbered_items_of_the_section_the_evidence_heads():
     expected = ["开展家庭创建活动", "推进家庭教育建设", "启动绿色家庭创建", "持续开展宣传活动"]
     assert [item for _, item in found] == expected
     assert all(text[pos : pos + len(item)] == item for pos, item in found)
+    assert [item for _, item in section_items(text, at, 0, ["幸福安康工程"])] == expected  # uncounted: all of them
     assert section_items(text, at, 5, ["幸福安康工程"]) == []  # it numbers fewer than asked
     assert section_items(text, at, 4, ["维权"]) == []  # its heading is not the question's group
 
@@ -503,3 +504,28 @@ def test_english_claims_count_places_and_schools():
     assert english_claims("were 12 schools given libraries?") == ["12所"]
     assert question_type("in the survey for its 'breaking difficulties' reform drive, did the teams visit 44 "
                          "townships?", "en") == "yesno"  # a long opening phrase before the auxiliary
+
+
+def test_an_uncounted_list_from_the_numbered_section_its_heading_opens():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.answer import ExtractiveAnswerer
+    from qa.evidence import Candidate
+    from qa.lexical import Idf
+    from qa.retrieve import Hit
+
+    texts = ["三、实施巾帼“双创”攻坚行动,贡献巾帼力量", "构建示范引领、平台搭建于一体的服务体系。",
+             "一是强化人才培养,提高素质。二是加强对接合作,注入活水。三是突出重点群体。\n四、维护权益\n一是普法。"]
+    chunks, at = [], 0
+    for i, text in enumerate(texts):
+        chunks.append(StoredChunk(f"c{i}", text, ChunkMeta(doc="r.txt", start=at, end=at + len(text))))
+        at += len(text) + 1
+    answerer = ExtractiveAnswerer(lambda: Idf([]), doc_chunks=lambda doc: chunks)
+    query = parse("甲城巾帼“双创”攻坚行动分成了哪几个方面？", CATALOG)
+    intro = Candidate(Hit(chunks[1], 1.0), 0, 0, len(texts[1]), texts[1], score=0.50)
+    heading = Candidate(Hit(chunks[0], 1.0), 0, 0, len(texts[0]), texts[0], score=0.47)
+    assert answerer._heading_of_list(query, [intro, heading]) is heading
+    extra: list[Candidate] = []
+    assert answerer._section_list(query, heading, 0, extra) == ["强化人才培养", "加强对接合作", "突出重点群体"]
+    assert {c.hit.chunk.id for c in extra} == {"c2"}  # the items' passage is cited
+    counted = parse("甲城巾帼“双创”攻坚行动分成了哪五个方面？", CATALOG)
+    assert answerer._heading_of_list(counted, [intro, heading]) is None  # a counted list is matched by its count

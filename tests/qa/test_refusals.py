@@ -170,6 +170,8 @@ def test_a_counted_thing_with_a_sibling_in_the_passage_is_a_near_concept(catalog
         ("东营拿到了多少政府补助？", "获政府补助20余万元。", False),  # 拿到, 找到: getting, no particular action
         ("东营捐赠或募集了多少钱的物资？", "捐赠防疫物资折合117.99万元。", False),  # either joined verb will do
         ("东营开出了多少份告诫书？", "全年开具反家暴告诫书45份。", False),  # 开出 said as 开具: its verb is 开
+        ("东营拿下了几个二等奖？", "获4个二等奖、2个三等奖。", False),  # 拿下 is said 获: a verb of its kin
+        ("东营评出了多少个优秀项目？", "选树优秀项目30家。", False),  # 评出 is said 选树
     ],
 )
 def test_the_counted_action_must_be_the_asked_one(catalog, question, sentence, refused):
