@@ -180,6 +180,15 @@ def _said(action: str, context: str) -> bool:
     )
 
 
+def _counts_the_thing(query: Query, sentence: str) -> bool:
+    """Whether a figure of ``sentence`` has the question's counted thing (three characters or more) among the
+    words attached to it (``qa.focus.label_of``)."""
+    thing = [t for t in focus_of(query).thing if len(t) >= 3]
+    figures = [f for f in find_figures(sentence) if not f.is_year]
+    labels = [label_of(sentence, f, figures) for f in figures] if thing else []
+    return any(t in normalize(label.before + label.after) for label in labels for t in thing)
+
+
 def action_refusal(query: Query, best: Candidate) -> str:
     """Why the evidence counts the outcome of another action: the question's verb (培训) is neither in the evidence
     sentence nor in its passage's headings, nor are its characters (a screening count does not answer a training
@@ -189,6 +198,8 @@ def action_refusal(query: Query, best: Candidate) -> str:
     context = normalize(best.text) + " " + normalize(best.hit.chunk.meta.section)
     if any(_said(a, context) for a in actions):
         return ""
+    if _counts_the_thing(query, best.text):
+        return ""  # a figure counts the very thing asked (「对接…女性求职者」 said 「为2000余名女性求职者牵线搭桥」)
     action = "/".join(actions)
     return f"the question asks what was done by {action}; the evidence does not say {action}"
 

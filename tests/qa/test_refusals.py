@@ -171,6 +171,8 @@ def test_a_counted_thing_with_a_sibling_in_the_passage_is_a_near_concept(catalog
         ("东营捐赠或募集了多少钱的物资？", "捐赠防疫物资折合117.99万元。", False),  # either joined verb will do
         ("东营开出了多少份告诫书？", "全年开具反家暴告诫书45份。", False),  # 开出 said as 开具: its verb is 开
         ("东营拿下了几个二等奖？", "获4个二等奖、2个三等奖。", False),  # 拿下 is said 获: a verb of its kin
+        ("东营对接了多少名女性求职者？", "为2000余名女性求职者牵线搭桥。", False),  # the very thing counted, reworded
+        ("东营培训了多少名女性求职者？", "为2000余名求职者牵线搭桥。", True),
         ("东营评出了多少个优秀项目？", "选树优秀项目30家。", False),  # 评出 is said 选树
     ],
 )
