@@ -36,6 +36,7 @@ _STOP_WORDS = (
     "city county district year years women's federation federations"
 )
 STOP = frozenset(_STOP_WORDS.split())
+_FUNCTION = STOP - {"city", "county", "district", "year", "federation"}  # grammar words, not the domain's own
 
 _lock = threading.Lock()
 _table: DiskTable | None = None
@@ -48,6 +49,16 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)] + repl
     return word
+
+
+def _forms(word: str) -> list[str]:
+    """The keys an English word is looked up by: itself, then its base form (a plural's own entry, 「consultations」
+    → 磋商, misses the singular's 咨询), with an 「e」 or without a doubled last consonant (counselling → counsel)."""
+    base = stem(word)
+    forms = [word, base, base + "e"]
+    if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "aeiou":
+        forms.append(base[:-1])
+    return [f for f in dict.fromkeys(forms) if f == word or f not in _FUNCTION]  # themed → them is no form of it
 
 
 def _source() -> Path | None:
@@ -124,7 +135,7 @@ def glosses(text: str, keep: Callable[[str], bool], per_word: int = 3) -> dict[s
                 out[phrase] = tuple(found)
         if word in STOP or len(word) < 3 or word in out:
             continue
-        candidates = lookup(word) or lookup(stem(word)) or lookup(stem(word) + "e")
+        candidates = list(dict.fromkeys(w for key in _forms(word) for w in lookup(key)))
         if found := [w for w in candidates if keep(w)][:per_word]:
             out[word] = tuple(found)
     return out

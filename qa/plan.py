@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from core.settings import Settings
 from core.text import YEAR, normalize
-from qa.query import Catalog, Query, city_years, parse
+from qa.query import Catalog, Query, city_mentions, city_years, parse
 
 ANSWERERS = ("extractive", "llm")
 AnswererName = Literal["extractive", "llm"]
@@ -148,6 +148,26 @@ def _own_phrase(question: str, city: str, cities: list[str]) -> str:
     return phrases[city] + predicate
 
 
+_EN_CLAUSE = re.compile(
+    r",\s*(?:and|while|whereas|but)\s+|;\s*|\?\s+(?=\S)|,\s*(?=how |what |which |who |when |where )"
+)
+_EN_ASK = re.compile(r"\b(?:how|what|which|who|whom|whose|when|where|did|does|do|is|was|were|are|has|have)\b")
+
+
+def english_clause(norm: str, city: str, mentions: list[tuple[int, str]]) -> str:
+    """The clause of an English question about several cities that names ``city`` alone and asks something
+    (「How many calls did Dongying's line answer, and how many consultations has Yueqing's room given?」 → its
+    second clause for 乐清); "" when the question is not written clause by clause."""
+    seps = list(_EN_CLAUSE.finditer(norm))
+    starts, ends = [0, *(m.end() for m in seps)], [*(m.start() for m in seps), len(norm)]
+    clauses = [(lo, hi) for lo, hi in zip(starts, ends, strict=True) if norm[lo:hi].strip()]
+    named = [{c for p, c in mentions if lo <= p < hi} for lo, hi in clauses]
+    own = [norm[lo:hi] for (lo, hi), cs in zip(clauses, named, strict=True) if cs == {city}]
+    if len(own) != 1 or sum(1 for cs in named if cs) < 2 or not _EN_ASK.search(own[0]):
+        return ""
+    return own[0].strip(" ,;?") + "?"
+
+
 def targets(query: Query, catalog: Catalog, scope_years: bool = True) -> list[Target]:
     """One target per named city for a multi-city question (each with its own sub-question), else one.
 
@@ -157,7 +177,9 @@ def targets(query: Query, catalog: Catalog, scope_years: bool = True) -> list[Ta
     years = city_years(query.norm, query.lang, catalog) if scope_years else {}
     out = []
     for city in query.cities:
-        sub = parse(sub_question(query.raw, city, query.cities), catalog)
+        mentions = city_mentions(query.norm, query.lang, catalog) if query.lang == "en" else []
+        clause = english_clause(query.norm, city, mentions) if mentions else ""
+        sub = parse(clause or sub_question(query.raw, city, query.cities), catalog)
         own = years.get(city, sub.years) if scope_years else sub.years
         out.append(Target(city, dataclasses.replace(sub, cities=[city], years=own)))
     return out

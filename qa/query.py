@@ -149,7 +149,8 @@ _EN_UNITS = [
     (
         re.compile(
             r"\b(times|sessions|events|activities|lectures|meetings|classes|trainings?|drills|exercises|"
-            r"competitions|contests|shows|performances|workshops|seminars|forums|fairs|salons|broadcasts|talks)\b"
+            r"competitions|contests|shows|performances|workshops|seminars|forums|fairs|salons|broadcasts|talks|"
+            r"consultations|visits|inspections)\b"
         ),
         "次",
     ),

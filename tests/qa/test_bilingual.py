@@ -38,6 +38,14 @@ def test_glosses_keep_only_words_the_caller_accepts():
     assert found == {"viewpoint": ("视角",)}  # 观点 and the others are not in the report; stop words have none
 
 
+def test_a_plural_is_also_read_by_its_base_form():
+    report = "提供咨询500人次,心理辅导20场,她们参加。"
+    found = bilingual.glosses("How many counselling consultations on themed days?", lambda w: w in report)
+    assert "咨询" in found["consultations"]  # the plural's own entry (磋商) misses the singular's 咨询
+    assert "辅导" in found["counselling"]  # the doubled consonant of a British spelling
+    assert "themed" not in found  # 「them」 is no base form of 「themed」
+
+
 def test_an_english_question_carries_the_reports_words():
     query = parse("From what viewpoint does Jiacheng look at the city?", CATALOG)
     assert "视角" in query.glosses.get("viewpoint", ())

@@ -384,6 +384,17 @@ def test_each_city_of_a_comparison_gets_its_own_words(question, city, sub):
     assert sub_question(question, city, ["甲城", "乙城"]) == sub
 
 
+def test_an_english_question_about_two_cities_is_asked_clause_by_clause():
+    from qa.plan import english_clause
+
+    norm = "how many calls did dongying's line answer, and how many consultations has yueqing's room given?"
+    mentions = [(norm.find("dongying"), "东营"), (norm.find("yueqing"), "乐清")]
+    assert english_clause(norm, "乐清", mentions) == "how many consultations has yueqing's room given?"
+    assert english_clause(norm, "东营", mentions) == "how many calls did dongying's line answer?"
+    both = "how many women did dongying and yueqing each train?"
+    assert english_clause(both, "东营", [(both.find("dongying"), "东营"), (both.find("yueqing"), "乐清")]) == ""
+
+
 def test_the_numbered_items_of_the_section_the_evidence_heads():
     text = (
         "一、强化引领\n一是学习。二是宣讲。\n二、提升“幸福安康工程”,发挥作用 一是开展家庭创建活动。评选最美家庭。"
