@@ -126,7 +126,12 @@ def lookup(key: str) -> list[str]:
 def glosses(text: str, keep: Callable[[str], bool], per_word: int = 3) -> dict[str, tuple[str, ...]]:
     """For each content word of an English ``text`` (and each two-word phrase with an entry of its own), up to
     ``per_word`` Chinese words of its entries that ``keep`` accepts, in the text's order."""
-    words = [w.strip("'-") for w in _EN_WORD.findall(text.lower())]
+    words: list[str] = []
+    for token in _EN_WORD.findall(text.lower()):
+        token = token.strip("'-")
+        words.append(token)
+        if "-" in token and not lookup(token):  # 「township-level」: its words one by one
+            words += [part for part in token.split("-") if part]
     out: dict[str, tuple[str, ...]] = {}
     for i, word in enumerate(words):
         if i + 1 < len(words) and words[i + 1] not in STOP and word not in STOP:

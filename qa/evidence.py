@@ -31,6 +31,7 @@ HEADING_PENALTY = 0.05  # a numbered heading line (「一、实施…行动」�
 HEADING_LEN = 40  # characters: a longer numbered line is a body sentence that opens with its number
 _HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+[、是]|\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）])")
 TYPED_NAME_BONUS = 0.08  # a sentence naming a thing of the asked type (「开展了什么行动」)
+THING_WORD_BONUS = 0.05  # per word of a many-word counted thing attached to a figure (at most three)
 CLAIMED_FIGURE_BONUS = 0.05  # the figure a sentence states for a yes/no claim is the claimed one
 _CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
 
@@ -136,6 +137,8 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     thing = parent_thing if label.part and label.parent and not named else max(own_thing, parent_thing)
     qual = len(quals) / max(1, len(focus.qualifiers))
     fit = 1.5 * thing * thing + 0.8 * qual  # a whole match of the counted thing outweighs a partial one
+    if len(focus.thing) > 2:  # an English counted phrase's words: the more of them attached, the better (乡镇 and
+        fit += THING_WORD_BONUS * min(3, sum(t in own for t in focus.thing))  # 会员 of 「乡镇(街道)级团体会员」)
     if focus.thing and 0.0 < own_thing < 1.0:  # of partial matches, the one written in one piece (兼职副主席 in
         fit += 0.1 * _run_share(focus.thing[0], own)  # 市级兼职副主席, not 市级…副主席) fits a little better
     if label.part:  # a part of a total: right when the question names that part, else the total is meant

@@ -126,6 +126,10 @@ _PEOPLE_COUNTED = re.compile(
 )
 _PERCENT = re.compile(r"比例|百分比|百分之|占比|比重|[\u4e00-\u9fff]率(?!先|领)|%|多少成")  # 成功率, 救助率…
 _EN_AUX = frozenset({"did", "do", "does", "were", "was", "are", "is", "have", "has", "had", "will", "can", "could"})
+# members that are bodies (团体会员), not people: read on the whole counted phrase before its words one by one
+_EN_BODIES = re.compile(
+    r"\b(?:group|organi[sz]ational|institutional|corporate|unit) members\b|\bmember organi[sz]ations\b"
+)
 _EN_UNITS = [
     (re.compile(r"\b(percent|percentage|proportion|share|rate|ratio)\b"), "%"),
     (re.compile(r"\bsquare met(er|re)s?\b"), "平方米"),
@@ -353,6 +357,8 @@ def expected_unit(norm: str, lang: str) -> str:
         phrase = words[:verb] or words[:1]  # the counted phrase ends where its verb starts (「women attended」)
         # the head noun, last in its phrase, first (「women-run businesses」); a phrase ended by its verb holds the
         # whole counted thing, so a noun elsewhere in the question (「…for women」) does not give the unit
+        if _EN_BODIES.search(" ".join(phrase)):
+            return "个"
         for text in [*reversed(phrase), *([] if 0 < verb < len(words) else [norm])]:
             for pattern, unit in _EN_UNITS:
                 if pattern.search(text):

@@ -46,6 +46,12 @@ def test_a_plural_is_also_read_by_its_base_form():
     assert "themed" not in found  # 「them」 is no base form of 「themed」
 
 
+def test_a_hyphenated_word_without_an_entry_is_read_word_by_word():
+    report = "全市共有市级团体会员14个、乡镇(街道)级团体会员53个。"
+    found = bilingual.glosses("How many township-level group members are there?", lambda w: w in report)
+    assert "乡镇" in found["township"]
+
+
 def test_an_english_question_carries_the_reports_words():
     query = parse("From what viewpoint does Jiacheng look at the city?", CATALOG)
     assert "视角" in query.glosses.get("viewpoint", ())
@@ -158,3 +164,11 @@ def test_a_year_in_one_citys_clause_of_an_english_comparison_is_that_citys():
     assert city_years("how many women did dongying and tianshui train in 2020?", "en", catalog) == {
         "东营": [2020], "天水": [2020]
     }
+
+
+def test_the_figure_carrying_more_of_an_english_counted_phrase_is_the_answer():
+    sentence = "全市共有市级团体会员14个、乡镇(街道)级团体会员53个。"
+    catalog = Catalog(cities={"甲城": ["a.txt"]}, corpus_text=REPORT + sentence)
+    query = parse("How many township-level group members does Jiacheng have?", catalog)
+    fig, _ = best_figure(query, sentence, {}, focus_of(query))
+    assert fig is not None and fig.text == "53个"  # 乡镇 and 会员 are both its own; the first figure has 会员 only

@@ -362,6 +362,7 @@ def test_a_count_is_no_year():
         ("How much loan money went to poor women in Jiacheng?", "元"),
         ("Of the loans issued in Jiacheng, what amount was lent to poor women?", "元"),
         ("What was the total audience of Jiacheng's legal-awareness lectures?", "人"),
+        ("How many township-level group members does Jiacheng's federation have?", "个"),  # bodies, not people
     ],
 )
 def test_the_counted_thing_decides_the_expected_unit(question, unit):
