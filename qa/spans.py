@@ -14,6 +14,17 @@ import re
 from core.text import QUOTED_NAME, detect_lang, normalize, pos_tags
 from qa.lexical import grams
 
+_ORG_ENDS = "基金会 联合会 协会 委员会 中心 办公室"  # the words an organisation's name ends with
+_EN_TYPES = {  # an English question's type of thing and the words the reports end such names with
+    "court": "法院", "company": "公司", "bank": "银行", "studio": "工作室", "newspaper": "报",
+    "school": "学校 大学 学院", "hospital": "医院", "association": "协会", "team": "队", "platform": "平台",
+    "village": "村", "county": "县",
+    "project": "项目", "programme": "项目", "program": "项目", "campaign": "活动", "brand": "品牌", "award": "奖",
+    "store": "超市 商店", "supermarket": "超市", "university": "大学", "college": "学院",
+    "document": "文件", "organisation": _ORG_ENDS, "organization": _ORG_ENDS, "body": _ORG_ENDS,
+    "agency": _ORG_ENDS, "institution": _ORG_ENDS, "foundation": "基金会", "fund": "基金",
+    "book": "书", "magazine": "刊 杂志", "journal": "刊", "department": "部 办公室 室",
+}
 _NAME = re.compile(
     r"叫什么|叫啥|什么名|名称|以什么为|名字|品牌|称号|口号|标题|题目|书名|篇名|主题是什么|评出了什么|什么奖|哪个奖|"
     r"什么(?:产品|活动|项目|工程|行动|计划|平台|节目|栏目|荣誉|书|报|刊|展区|基地|组织|服务|机制|模式)|"
@@ -21,7 +32,7 @@ _NAME = re.compile(
     r"哪(?:本|部|篇|首)|(?:进|入|为|成)了?什么[？?]?$|"
     r"\bname[ds]?\b|\bcalled\b|\bbrand\b|\btitle\b|\bslogan\b|\btheme\b|\bwhich (?:court|company|bank|"
     r"organi[sz]ation|studio|newspaper|award|prize|product|project|programme|program|campaign|brand|unit|"
-    r"enterprise|team|school|hospital|association|platform)\b|\bwhat (?:award|prize|product|honou?r)\b|"
+    r"enterprise|team|school|hospital|association|platform|book|magazine)\b|\bwhat (?:award|prize|product|honou?r)\b|"
     r"\bwhich (?:[\w'-]+ ){1,3}?(?:school|university|college|company|bank|newspaper|document|fund|foundation)\b|"
     r"\bwhich (?:body|agency|institution|document|foundation)\b"
 )
@@ -150,20 +161,10 @@ def _is_head(rest: str) -> bool:
 
 
 _NAMING = re.compile(r"叫什么|叫啥|什么名字|什么名称|\bname\b|\bcalled\b")
-_ORG_ENDS = "基金会 联合会 协会 委员会 中心 办公室"  # the words an organisation's name ends with
 _CLASSIFIER_WH = re.compile(r"哪(?:个|家|所|本|部|项|支|位|户)$")
 _TYPE_NOUN = re.compile(
     r"^[\u4e00-\u9fff]{1,3}?(?=建|设|开|举|发|获|创|签|参|推|联|组|成|是|在|的|吗|给|向|为|对|把|将|被|与|跟|？|\?|$)"
 )
-_EN_TYPES = {  # an English question's type of thing and the words the reports end such names with
-    "court": "法院", "company": "公司", "bank": "银行", "studio": "工作室", "newspaper": "报",
-    "school": "学校 大学 学院", "hospital": "医院", "association": "协会", "team": "队", "platform": "平台",
-    "village": "村", "county": "县",
-    "project": "项目", "programme": "项目", "program": "项目", "campaign": "活动", "brand": "品牌", "award": "奖",
-    "store": "超市 商店", "supermarket": "超市", "university": "大学", "college": "学院",
-    "document": "文件", "organisation": _ORG_ENDS, "organization": _ORG_ENDS, "body": _ORG_ENDS,
-    "agency": _ORG_ENDS, "institution": _ORG_ENDS, "foundation": "基金会", "fund": "基金",
-}
 # 「which online business school」, 「which chain of poverty-relief stores」: the type word a few words on
 _EN_TYPE_Q = re.compile(rf"\b(?:which|what) (?:[\w'-]+ ){{0,3}}?({'|'.join(_EN_TYPES)})s?\b")
 

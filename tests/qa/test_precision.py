@@ -181,6 +181,8 @@ def test_figures_written_side_by_side_share_their_words():
         ("Jiacheng's approach was written into which Party committee document?",
          "创新提出“三同两推”,写入市委《村级换届工作方案》。", "《村级换届工作方案》"),
         ("Which news reporter wrote the Jiacheng story?", "闪电新闻记者 王亮家 通讯员 夏晓飞 报道", "王亮家"),
+        ("Which book was discussed at Jiacheng's reading session?", "举办“齐学习 共奋斗”——《走进百姓家》读书分享会。",
+         "《走进百姓家》"),  # a book by its 《》 title, not the quoted event name
         # 「什么做法」 (做法 is tagged a verb) and a title the question mostly writes itself is not the answer
         (
             "甲城创新提出的什么做法被写进了市委的村级换届工作方案？",
