@@ -258,7 +258,7 @@ def score_candidates(
             c.figure, c.figure_fit = best_figure(query, c.text, qgrams, focus)
             # an English sentence's fit counts in full once it holds some of the question's words (through their
             # glosses): a unit and a loose thing word alone do not make a sentence about the asked thing
-            weight = 0.15 if query.lang != "en" else 0.075 + min(0.075, 0.3 * c.lex)
+            weight = 0.15 if query.lang != "en" else 0.075 + min(0.075, 0.3 * max(c.lex, 0.5 * c.ctx))
             c.score += weight * c.figure_fit if c.figure else -0.3
             if claimed and c.figure and figure_keys(c.figure.text) & claimed:
                 c.score += CLAIMED_FIGURE_BONUS  # it states the very figure a yes/no claim makes
