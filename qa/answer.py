@@ -30,6 +30,7 @@ from qa.lists import (
     items_in,
     listed_run,
     numbered_items,
+    quoted_head,
     quoted_run,
     section_items,
     stitch,
@@ -300,7 +301,10 @@ class ExtractiveAnswerer:
         if not (options.lists and phrase and self._doc_chunks):
             return items
         valid = [] if any(phrase in i for i in items) else items  # a sentence that names the group introduces it
-        headed = len(valid) >= count and all(i.rstrip('”"').endswith(head) for i in valid)
+        ending = all(i.rstrip('”"').endswith(head) for i in valid)
+        if quoted_head(query.norm) and not ending:
+            valid = []  # the question quotes what its items end with (「三个「相结合」」): these are not they
+        headed = len(valid) >= count and ending
         if headed or len(valid) == count:
             return items
         chunks = sorted(self._doc_chunks(best.hit.doc), key=lambda c: c.meta.start)

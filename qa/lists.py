@@ -120,10 +120,22 @@ _VERBS = re.compile(
 )
 
 
+# a count and the words its items end with, quoted (「哪三个「相结合」」: each item ends 相结合)
+_HEADED_QUOTED = re.compile(  # (the quote ends the phrase: 「哪三类“最美”家庭」 quotes a qualifier of 家庭)
+    rf"(?:[{_CN}两]+|\d+)(?:大|个|项|类|种|条)?[“「]([\u4e00-\u9fff]{{2,6}})[”」](?=[?？,，。;；]|$)"
+)
+
+
 def headed_phrase(norm: str) -> tuple[str, str]:
-    """The counted phrase and its head noun (「五大专项行动」, 「行动」), or ("", "")."""
-    m = _HEADED.search(norm)
+    """The counted phrase and its head noun (「五大专项行动」, 「行动」; 「三个「相结合」」, 「相结合」), or ("", "").
+    """
+    m = _HEADED.search(norm) or _HEADED_QUOTED.search(norm)
     return (m.group(0), m.group(1)) if m else ("", "")
+
+
+def quoted_head(norm: str) -> bool:
+    """Whether the question quotes the words its counted items end with (「哪三个「相结合」」)."""
+    return bool(_HEADED_QUOTED.search(norm)) and not _HEADED.search(norm)
 
 
 def headed_items(text: str, phrase: str, head: str, count: int) -> list[tuple[int, str]]:

@@ -543,3 +543,14 @@ def test_an_uncounted_list_from_the_numbered_section_its_heading_opens():
     assert {c.hit.chunk.id for c in extra} == {"c2"}  # the items' passage is cited
     counted = parse("甲城巾帼“双创”攻坚行动分成了哪五个方面？", CATALOG)
     assert answerer._heading_of_list(counted, [intro, heading]) is None  # a counted list is matched by its count
+
+
+def test_a_count_whose_items_end_with_quoted_words():
+    from qa.lists import quoted_head
+
+    norm = normalize("甲城維護權益的工作分成哪三個「相結合」？")
+    assert headed_phrase(norm) == ("三个「相结合」", "相结合") and quoted_head(norm)
+    text = "二、维护权益\n1. 顶层设计与普法相结合。\n开设讲座。\n2. 维权与队伍建设相结合。\n3. 帮扶与项目推进相结合。"
+    found = headed_items(text, "三个「相结合」", "相结合", 3)
+    assert [item for _, item in found] == ["顶层设计与普法相结合", "维权与队伍建设相结合", "帮扶与项目推进相结合"]
+    assert not quoted_head(normalize("甲城专门寻找了哪三类“最美”家庭？"))  # the quote qualifies 家庭
