@@ -21,7 +21,7 @@ from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
 from qa.query import Query, unit_match
 from qa.retrieve import Hit
-from qa.spans import asked_type, typed_name
+from qa.spans import asked_type, english_type_ends, typed_name
 
 _TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
 _TOTAL_T = re.compile(r"共|累计|总|全年|合计")
@@ -236,6 +236,7 @@ def score_candidates(
         sims = vectors(cands) @ query_vector
     actions = asked_action(query.norm) if query.qtype == "numeric" and query.lang == "zh" else ()
     named_type = asked_type(query.norm) if kind == "name" and query.lang == "zh" else ""
+    ends = english_type_ends(query.norm) if kind == "name" and query.lang == "en" else ()
     numbered = asked_numbered(query.norm) if query.qtype == "numeric" else None
     claimed = {k for claim in query.claim_figures for k in figure_keys(claim)} if query.qtype == "yesno" else set()
     prev_text = ""
@@ -271,7 +272,9 @@ def score_candidates(
             # items are numbered in the section a heading opens)
         if query.asks_person and not has_person(c.text):
             c.score -= 0.2
-        if kind == "name":  # a name is usually quoted or a title
+        if kind == "name" and ends:  # an English question asks a name of a type: one the sentence holds
+            c.score += 0.08 * any(end in c.text for end in ends)
+        elif kind == "name":  # a name is usually quoted or a title
             c.score += 0.04 * min(len(QUOTED_NAME.findall(c.text)), 2)
             if named_type and typed_name(c.text, (named_type,), query.norm):
                 c.score += TYPED_NAME_BONUS  # it calls a quoted name by the asked type (「“网上助农”巾帼行动」)

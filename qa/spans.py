@@ -24,17 +24,15 @@ _EN_TYPES = {  # an English question's type of thing and the words the reports e
     "document": "文件", "organisation": _ORG_ENDS, "organization": _ORG_ENDS, "body": _ORG_ENDS,
     "agency": _ORG_ENDS, "institution": _ORG_ENDS, "foundation": "基金会", "fund": "基金",
     "book": "书", "magazine": "刊 杂志", "journal": "刊", "department": "部 办公室 室",
+    "prize": "奖", "product": "产品", "unit": "单位", "enterprise": "企业",
 }
 _NAME = re.compile(
     r"叫什么|叫啥|什么名|名称|以什么为|名字|品牌|称号|口号|标题|题目|书名|篇名|主题是什么|评出了什么|什么奖|哪个奖|"
     r"什么(?:产品|活动|项目|工程|行动|计划|平台|节目|栏目|荣誉|书|报|刊|展区|基地|组织|服务|机制|模式)|"
     r"哪(?:个|家|所|本|部|项|支)(?:单位|银行|公司|企业|工作室|法院|机构|平台|项目|活动|组织|学校|医院|协会|团队|队)|"
     r"哪(?:本|部|篇|首)|(?:进|入|为|成)了?什么[？?]?$|"
-    r"\bname[ds]?\b|\bcalled\b|\bbrand\b|\btitle\b|\bslogan\b|\btheme\b|\bwhich (?:court|company|bank|"
-    r"organi[sz]ation|studio|newspaper|award|prize|product|project|programme|program|campaign|brand|unit|"
-    r"enterprise|team|school|hospital|association|platform|book|magazine)\b|\bwhat (?:award|prize|product|honou?r)\b|"
-    r"\bwhich (?:[\w'-]+ ){1,3}?(?:school|university|college|company|bank|newspaper|document|fund|foundation)\b|"
-    r"\bwhich (?:body|agency|institution|document|foundation)\b"
+    r"\bname[ds]?\b|\bcalled\b|\bbrand\b|\btitle\b|\bslogan\b|\btheme\b|\bwhat (?:award|prize|product|honou?r)\b|"
+    rf"\bwhich (?:[\w'-]+ ){{0,3}}?(?:{'|'.join(_EN_TYPES)})s?\b"  # 「which online business school」
 )
 _PERSON = re.compile(
     r"谁|哪位|哪户|\bwho\b|\bwhose\b|\bwhich (?:family|person|woman|(?:vice[- ])?(?:chair|chairwoman|chairman|"
@@ -167,6 +165,13 @@ _TYPE_NOUN = re.compile(
 )
 # 「which online business school」, 「which chain of poverty-relief stores」: the type word a few words on
 _EN_TYPE_Q = re.compile(rf"\b(?:which|what) (?:[\w'-]+ ){{0,3}}?({'|'.join(_EN_TYPES)})s?\b")
+
+
+def english_type_ends(question_norm: str) -> tuple[str, ...]:
+    """The words the names an English question asks for end with (「which chain of … stores」 → 超市, 商店), or ()
+    for another question."""
+    m = _EN_TYPE_Q.search(question_norm)
+    return tuple(_EN_TYPES[m.group(1)].split()) if m else ()
 
 
 def _anchors(norm: str, avoid: tuple[str, ...]) -> tuple[str, str, str]:
@@ -399,7 +404,10 @@ def find_span(
     if noun in _TITLE_NOUNS:  # a book or a document is named in 《》
         quoted = [q for q in quoted if q[1].startswith("《")] or quoted
     ending = [t for t in (asked, noun) if t]  # 《…实施意见》 for 「那份实施意见」, 《大众日报》 for a newspaper
-    quoted = [q for q in quoted if any(q[1][1:-1].endswith(t) for t in ending)] or quoted
+    titled = [q for q in quoted if any(q[1][1:-1].endswith(t) for t in ending)]
+    if not slot and not titled and noun in _TITLE_NOUNS and (typed := _typed(sent, noun, question_norm, True)):
+        return typed  # a newspaper named without 《》 (「在天水晚报关注栏目中」)
+    quoted = titled or quoted
     if slot:
         inner = [q for _, q in quoted if q in slot]
         return inner[0] if kind == "name" and len(inner) == 1 and len(slot) > len(inner[0]) + 6 else slot

@@ -183,6 +183,10 @@ def test_figures_written_side_by_side_share_their_words():
         ("Which news reporter wrote the Jiacheng story?", "闪电新闻记者 王亮家 通讯员 夏晓飞 报道", "王亮家"),
         ("Which book was discussed at Jiacheng's reading session?", "举办“齐学习 共奋斗”——《走进百姓家》读书分享会。",
          "《走进百姓家》"),  # a book by its 《》 title, not the quoted event name
+        ("In which newspaper did Jiacheng open a feature on girls?", "在甲城晚报关注栏目中开辟“关爱女童”专题。",
+         "甲城晚报"),  # a newspaper named without 《》
+        ("Which chain of poverty-relief stores opened new outlets?", "开展扶贫直播,带动芒果扶贫超市新增开店692家。",
+         "芒果扶贫超市"),  # the type a few words on, its name unquoted
         # 「什么做法」 (做法 is tagged a verb) and a title the question mostly writes itself is not the answer
         (
             "甲城创新提出的什么做法被写进了市委的村级换届工作方案？",
@@ -554,3 +558,10 @@ def test_a_count_whose_items_end_with_quoted_words():
     found = headed_items(text, "三个「相结合」", "相结合", 3)
     assert [item for _, item in found] == ["顶层设计与普法相结合", "维权与队伍建设相结合", "帮扶与项目推进相结合"]
     assert not quoted_head(normalize("甲城专门寻找了哪三类“最美”家庭？"))  # the quote qualifies 家庭
+
+
+def test_an_english_name_question_prefers_a_sentence_holding_a_name_of_its_type():
+    from qa.spans import english_type_ends
+
+    assert english_type_ends("which chain of poverty-relief stores opened outlets?") == ("超市", "商店")
+    assert english_type_ends("how many stores opened?") == ()
