@@ -16,7 +16,7 @@ from dataclasses import dataclass
 UNITS = (
     "个百分点|百分点|人次|户次|场次|余人|万人|亿元|万元|千元|元|人|名|个|户|场|次|期|家|所|册|张|篇|件|项|支|位|对|"
     "条|部|本|份|批|座|处|间|村|镇|套|份|幅|首|块|台|辆|株|亩|平方米|米|公里|天|小时|周|年|月|岁|篇次|类|届|笔|门|"
-    "轮|棵|斤|吨|箱|袋|组|队|站|点|园|班|节|课时|学时|课|种|分钟|倍|起|盒|瓶|包|件次|所次|万|亿"
+    "轮|棵|斤|吨|箱|袋|组|队|站|点|园|班|节|课时|学时|课|种|分钟|秒|倍|起|盒|瓶|包|件次|所次|万|亿"
 )
 _NUMBER = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
 FIGURE = re.compile(
@@ -49,11 +49,27 @@ def _to_halfwidth(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+# a span of time written in parts (「2分45秒」, 「1小时20分钟」): one figure, its value in seconds
+DURATION = re.compile(r"(\d+)(?:小时|个小时)(\d+)分(?:钟)?(?:(\d+)秒)?|()()(\d+)分(?:钟)?(\d+)秒")
+
+
+def _durations(text: str) -> list[Figure]:
+    out = []
+    for m in DURATION.finditer(text):
+        hours, minutes, seconds = (m.group(1), m.group(2), m.group(3)) if m.group(1) else ("0", m.group(6), m.group(7))
+        value = 3600 * int(hours) + 60 * int(minutes or 0) + int(seconds or 0)
+        out.append(Figure(m.start(), m.end(), m.group(0), float(value), "秒", False))
+    return out
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every Arabic-number figure in ``text`` (which should already be NFKC-normalised for offsets)."""
-    figures = []
+    figures = _durations(text)
+    taken = [(f.start, f.end) for f in figures]
     for m in FIGURE.finditer(text):
         start = m.start()
+        if any(lo <= start < hi for lo, hi in taken):
+            continue  # a part of a span of time read whole
         if start > 0 and (text[start - 1].isdigit() or text[start - 1] == "." or text[start - 1].isascii() and
                           text[start - 1].isalpha()):
             continue  # 「FM995电台」, 「G20」: digits of a name
@@ -79,7 +95,7 @@ def find_figures(text: str) -> list[Figure]:
         ):
             is_year = True  # dates and times are not answers to "how many"
         figures.append(Figure(start, end, text[start:end], value, unit, is_year))
-    return figures
+    return sorted(figures, key=lambda f: f.start)
 
 
 def figure_keys(text: str) -> set[str]:

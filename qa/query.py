@@ -177,6 +177,7 @@ UNIT_GROUPS = [
     {"户", "户次"},
     {"次", "场", "场次", "期", "届", "轮", "节", "课"},
     {"课时", "学时", "小时"},
+    {"秒", "分钟", "小时"},  # spans of time (「2分45秒」 is read in 秒)
     {"元", "万元", "亿元", "千元", "钱"},
     {"瓶", "盒", "包", "箱", "袋"},
     {"%", "个百分点", "百分点", "‰"},
@@ -278,8 +279,10 @@ class Query:
 
 
 _NUMERIC_ZH = re.compile(
-    r"多少|几[个人名次场期户家项所支位届起件篇条批对座处台套本份张]|几\w{0,2}[?？]?$|比例|百分比|占比|比重|多大|多高"
+    r"多少|几[个人名次场期户家项所支位届起件篇条批对座处台套本份张]|几\w{0,2}[?？]?$|比例|百分比|占比|比重|多大|多高|"
+    r"多久|多长时间"
 )
+_DURATION_Q = re.compile(r"\bhow long\b|多长时间|多久|用时多少|用了多少时间|花了多少时间")  # a span of time, in 秒
 
 
 def question_type(norm: str, lang: str) -> str:
@@ -290,7 +293,7 @@ def question_type(norm: str, lang: str) -> str:
         if re.match(rf"^{lead}(did|does|do|is|was|were|are|has|have|had|can|could)\b", norm):
             return "yesno"
         if re.search(
-            r"\bhow (many|much)\b|\bwhat (percentage|proportion|share|number|amount|sum|total)\b|"
+            r"\bhow (many|much|long)\b|\bwhat (percentage|proportion|share|number|amount|sum|total)\b|"
             r"\bwhat (?:was|is|were|are) the (?:[a-z'-]+ ){0,5}?(number|rate|amount|total|percentage|proportion|share|"
             r"sum|budget|value|count)\b",
             norm,
@@ -339,6 +342,8 @@ def _en_verb(words: list[str], i: int) -> bool:
 
 
 def expected_unit(norm: str, lang: str) -> str:
+    if _DURATION_Q.search(norm):
+        return "秒"
     if lang == "en":
         if _EN_MONEY.search(norm):
             return "元"

@@ -22,3 +22,10 @@ def test_grounding_rejects_a_figure_absent_from_citations():
     assert ungrounded("共培训5000人[1]", passages) == ["5000人"]
     assert ungrounded("完成107.06%[1]", passages) == []
     assert ungrounded("约1.5万人", ["共15000人"]) == []
+
+
+def test_a_span_of_time_written_in_parts_is_one_figure():
+    figures = find_figures("2分45秒卖出8000瓶,用时1小时20分钟,为期30分钟")
+    assert [(f.text, f.value, f.unit) for f in figures] == [
+        ("2分45秒", 165.0, "秒"), ("8000瓶", 8000.0, "瓶"), ("1小时20分钟", 4800.0, "秒"), ("30分钟", 30.0, "分钟")
+    ]

@@ -565,3 +565,10 @@ def test_an_english_name_question_prefers_a_sentence_holding_a_name_of_its_type(
 
     assert english_type_ends("which chain of poverty-relief stores opened outlets?") == ("超市", "商店")
     assert english_type_ends("how many stores opened?") == ()
+
+
+@pytest.mark.parametrize("question", ["How long did it take to sell 8,000 bottles?", "卖出8000瓶用了多长时间？"])
+def test_how_long_asks_a_span_of_time(question):
+    query = parse(question, CATALOG)
+    assert query.qtype == "numeric" and query.unit == "秒"
+    assert figure_for(question, "主推的牛肉在14个市州排名第二,2分45秒卖出8000瓶。") == "2分45秒"
