@@ -355,14 +355,16 @@ class ExtractiveAnswerer:
                     return say(query.lang, "no_figure", figure=said[0][0], evidence=evidence, n=n)
                 checked = checked or bool(said)
                 continue
-            if bound := claim_bound(query.norm, claim):  # 「超过100次了吗」 against 「105次」 (or 「超100次」)
-                told = claim_bound(normalize(best.text), stated.text) or ("≥" * bool(re.search("[余多]", stated.text)))
-                if not fig or not within(stated.value, bound, fig[0].value) and not (
-                    bound[0] == ">" and told[:1] in (">", "≥") and stated.value >= fig[0].value
-                ):
-                    return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
-                checked = True
-                continue
+            if (bound := claim_bound(query.norm, claim)) and fig:  # 「超过100次了吗」 against 「105次」
+                claimed = fig[0].value  # the report may bound its own figure: 「超1800万次」, 「2000余名」
+                told = claim_bound(normalize(best.text), stated.text) or (">=" * bool(re.search("[余多]", stated.text)))
+                lower = bound[0] == ">" and told[:1] == ">"
+                if within(stated.value, bound, claimed) or (lower and stated.value >= claimed):
+                    checked = True
+                    continue
+                if lower:  # 「超1800万次」 says nothing of 「超过2000万次」
+                    return say(query.lang, "no_such_figure", evidence=evidence, n=n)
+                return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
             if not figure_keys(claim) & figure_keys(stated.text):  # the first claimed figure is the asked one
                 return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
             checked = True

@@ -572,3 +572,28 @@ def test_how_long_asks_a_span_of_time(question):
     query = parse(question, CATALOG)
     assert query.qtype == "numeric" and query.unit == "秒"
     assert figure_for(question, "主推的牛肉在14个市州排名第二,2分45秒卖出8000瓶。") == "2分45秒"
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("甲城直播的点赞数有没有超过1800万次？", "是"),
+        ("甲城直播的点赞数有没有超过1000万次？", "是"),
+        ("甲城直播的点赞数有没有超过2000万次？", "否。报告没有写到"),  # 超1800万 says nothing of 2000万
+        ("甲城直播的点赞数是不是不到1000万次？", "否。报告写的是1800万次"),
+    ],
+)
+def test_a_bounded_claim_against_a_figure_the_report_bounds_too(question, start):
+    from core.types import ChunkMeta, StoredChunk
+    from qa.answer import ExtractiveAnswerer
+    from qa.evidence import Candidate
+    from qa.lexical import Idf
+    from qa.plan import Options
+    from qa.retrieve import Hit
+
+    sentence = "直播观看量超200万,获点赞数超1800万次。"
+    chunk = StoredChunk("c", sentence, ChunkMeta(doc="a.txt", start=0, end=len(sentence)))
+    best = Candidate(Hit(chunk, 1.0), 0, 0, len(sentence), sentence)
+    answerer = ExtractiveAnswerer(lambda: Idf([]))
+    answer = answerer._yesno(parse(question, CATALOG), best, sentence, "1", Idf([]), Options())
+    assert answer.startswith(start), answer
