@@ -191,8 +191,9 @@ def _counts_the_thing(query: Query, sentence: str) -> bool:
 
 def action_refusal(query: Query, best: Candidate) -> str:
     """Why the evidence counts the outcome of another action: the question's verb (培训) is neither in the evidence
-    sentence nor in its passage's headings, nor are its characters (a screening count does not answer a training
-    question). Leaves out: English questions (their verbs are matched through the embedding)."""
+    sentence nor in its passage's headings, nor are its characters or a verb of its kin (a screening count does not
+    answer a training question), and no figure there counts the very thing asked. Leaves out: English questions
+    (their verbs are matched through the embedding)."""
     if query.qtype != "numeric" or query.lang != "zh" or not (actions := asked_action(query.norm)):
         return ""
     context = normalize(best.text) + " " + normalize(best.hit.chunk.meta.section)
