@@ -50,14 +50,14 @@ def _to_halfwidth(text: str) -> str:
 
 
 # a span of time written in parts (「2分45秒」, 「1小时20分钟」): one figure, its value in seconds
-DURATION = re.compile(r"(\d+)(?:小时|个小时)(\d+)分(?:钟)?(?:(\d+)秒)?|()()(\d+)分(?:钟)?(\d+)秒")
+DURATION = re.compile(r"(\d+)个?小时(\d+)分钟?(?:(\d+)秒)?|(\d+)分钟?(\d+)秒")
 
 
 def _durations(text: str) -> list[Figure]:
     out = []
     for m in DURATION.finditer(text):
-        hours, minutes, seconds = (m.group(1), m.group(2), m.group(3)) if m.group(1) else ("0", m.group(6), m.group(7))
-        value = 3600 * int(hours) + 60 * int(minutes or 0) + int(seconds or 0)
+        hours, minutes, seconds = m.group(1, 2, 3) if m.group(1) else ("0", *m.group(4, 5))
+        value = 3600 * int(hours) + 60 * int(minutes) + int(seconds or 0)
         out.append(Figure(m.start(), m.end(), m.group(0), float(value), "秒", False))
     return out
 

@@ -388,8 +388,8 @@ def find_span(
         or (_typed(sent, "员", question_norm, True) if asked.endswith("人员") else "")  # 「什么人员」: 服务企业专员
     ):
         return typed  # 「哪家保险公司」 → …天水分公司
-    if not noun and (en := _EN_TYPE_Q.search(question_norm)):  # 「which online business school」: 学校/大学…
-        noun = next((t for t in _EN_TYPES[en.group(1)].split() if t in sent), _EN_TYPES[en.group(1)].split()[0])
+    if not noun and (ends := english_type_ends(question_norm)):  # 「which online business school」: 学校/大学…
+        noun = next((t for t in ends if t in sent), ends[0])
     naming = bool(_NAMING.search(question_norm))  # 「X叫什么」: the name stands before X, not after it
     slot = "" if naming else _slot(sent, before, after, noun)
     if not slot and not naming and not before and kind in ("name", "person", "place"):
