@@ -15,6 +15,11 @@ END = set("。！？；!?;")
 OPEN = {"“": "”", "《": "》", "（": "）", "(": ")", "「": "」", "『": "』", "【": "】", "‘": "’"}
 CLOSE = set(OPEN.values())
 _WORDY = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+# a web page's own lines kept in a saved report (「发布日期: 2020-03-11 浏览次数: 字体:[ ]」): never evidence
+_PAGE_CHROME = re.compile(
+    r"发布日期|发布时间|浏览次数|阅读次数|点击[数量率次]|字体[:：]|成文日期|责任编辑|打印本页|关闭窗口"
+)
+_CHROME_LEN = 60
 
 
 @dataclass(frozen=True)
@@ -72,5 +77,11 @@ def split_sentences(text: str) -> list[Span]:
 
 def evidence_sentences(text: str) -> list[Span]:
     """The sentences of a passage that can be evidence: four characters or more, with a letter or a Han character
-    (not a stray 「0」 or a bare number line)."""
-    return [s for s in split_sentences(text) if s.end - s.start >= 4 and _WORDY.search(text, s.start, s.end)]
+    (not a stray 「0」 or a bare number line, nor a web page's short date and hit-count line)."""
+    return [
+        s
+        for s in split_sentences(text)
+        if s.end - s.start >= 4
+        and _WORDY.search(text, s.start, s.end)
+        and not (s.end - s.start <= _CHROME_LEN and _PAGE_CHROME.search(text, s.start, s.end))
+    ]

@@ -23,6 +23,7 @@ from qa.query import Query, unit_match
 from qa.retrieve import Hit
 from qa.spans import asked_type, english_type_ends, typed_name
 
+_SHARE_OF = re.compile(r"其中|仅")
 _TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
 _TOTAL_T = re.compile(r"共|累计|总|全年|合计")
 _FIGURE_TEXT = re.compile(r"\d[\d.,]*\s*[余多近约]?[万亿千百]?[\u4e00-\u9fff]?")
@@ -145,6 +146,8 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
         fit += 0.3 if named else (-0.5 if thing < 0.5 or label.parent else 0.0)
     if focus.total:
         fit += 0.8 if focus.total in label.before else (0.1 if focus.total in clause else 0.0)
+        if _SHARE_OF.search(label.before):
+            fit -= 0.3  # 「其中仅…3196笔」 is a share of something larger, not the asked total
     elif new and not any("新" in w for w in (*focus.thing, *focus.qualifiers)) and any(
         f is not fig and f.unit == fig.unit and _TOTAL_T.search(label_of(sentence, f, figures).before)
         for f in figures

@@ -62,6 +62,18 @@ def _durations(text: str) -> list[Figure]:
     return out
 
 
+def _is_marker(text: str, start: int, end: int) -> bool:
+    """Whether the bare number at ``text[start:end]`` numbers a heading or list item (「3、」「2.」「(4)」) rather
+    than counting anything."""
+    if end - start > 2 or not text[start:end].isdigit():
+        return False
+    if text[start - 1 : start] in ("(", "（") and text[end : end + 1] in (")", "）"):
+        return True
+    opens = start == 0 or text[start - 1] in " \t\n\u3000。;；:：,，▲►■●"
+    mark = text[end : end + 1]
+    return opens and (mark in ("、", "．") or (mark == "." and not text[end + 1 : end + 2].isdigit()))
+
+
 def find_figures(text: str) -> list[Figure]:
     """Every Arabic-number figure in ``text`` (which should already be NFKC-normalised for offsets)."""
     figures = _durations(text)
@@ -74,6 +86,8 @@ def find_figures(text: str) -> list[Figure]:
                           text[start - 1].isalpha()):
             continue  # 「FM995电台」, 「G20」: digits of a name
         num = m.group("num").replace(",", "").replace("，", "")
+        if not m.group("unit") and _is_marker(text, start, m.end("num")):
+            continue  # 「3、…」, 「(2)…」: a list item's number
         try:
             value = float(num)
         except ValueError:

@@ -103,10 +103,17 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, list[str]] | None
 def sub_question(question: str, city: str, cities: list[str]) -> str:
     """The part of a multi-city question about ``city`` (「天水培训了多少人，株洲呢」→ per-city clauses).
 
-    Clauses naming only ``city`` are kept; when no clause names it alone the whole question is used.
+    Clauses naming only ``city`` are kept, with the clauses after them in the same sentence that name no city
+    (「天水…这一系列活动，全市有多少名…参与？」); when no clause names it alone the whole question is used.
     """
-    parts = [p for p in re.split(r"[，,？?；;。！!]", question) if p.strip()]
-    own = [p for p in parts if city in normalize(p) and not any(c in normalize(p) for c in cities if c != city)]
+    parts, own = [], []
+    for sentence in re.split(r"[？?；;。！!]", question):
+        owners: set[str] = set()  # a clause naming no city goes on about the city the clause before it names
+        for part in (p for p in re.split(r"[，,]", sentence) if p.strip()):
+            parts.append(part)
+            owners = {c for c in cities if c in normalize(part)} or owners
+            if owners == {city}:
+                own.append(part)
     if not own:
         return _own_phrase(question, city, cities) or question
     text = "，".join(own)

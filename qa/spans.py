@@ -82,6 +82,7 @@ def asked_kind(norm: str) -> str:
 
 
 _WHAT = re.compile(r"什么(?!名字|名称)|哪一?(?:个|家|所|本|部|项|支|种|类|条|座|间)")
+_TITLE_ASKED = re.compile(r"标题|书名|篇名|题目|\btitle\b")  # a title is written in 《》
 _NAMED_BY = re.compile(r"(?:叫做|叫作|名为|称为|叫|是)(?:什么|啥)")
 _NOUNISH = ("n", "vn", "nz", "j", "ng", "nt", "nr")
 _NAMING_WORDS = ("题目", "名称", "名字", "标题", "主题", "口号")
@@ -105,7 +106,8 @@ def asked_type(norm: str) -> str:
             if word in _TYPE_VERBS and not words:  # 「什么做法」: a type noun tagged as a verb
                 words.append(word)
                 break
-            if flag in _NOUNISH or (flag in ("v", "b") and not words and len(word) == 2):  # 「什么巾帼行动」
+            if flag in _NOUNISH or (flag in ("v", "b", "q") and not words and len(word) == 2):  # 「什么巾帼行动」,
+                # 「什么系列活动」
                 words.append(word)
             else:
                 break
@@ -401,10 +403,12 @@ def find_span(
         for m in QUOTED_NAME.finditer(sent)
         if m.group(0)[1:-1] not in question_norm
     ]
-    if noun in _TITLE_NOUNS:  # a book or a document is named in 《》
+    if noun in _TITLE_NOUNS or _TITLE_ASKED.search(question_norm):  # a book or a document is named in 《》
         quoted = [q for q in quoted if q[1].startswith("《")] or quoted
     ending = [t for t in (asked, noun) if t]  # 《…实施意见》 for 「那份实施意见」, 《大众日报》 for a newspaper
     titled = [q for q in quoted if any(q[1][1:-1].endswith(t) for t in ending)]
+    if not titled and _TITLE_ASKED.search(question_norm):  # 「那份…通知，标题是什么」: the title ending 通知
+        titled = [q for q in quoted if q[1].startswith("《") and q[1][-3:-1] in question_norm]
     if not slot and not titled and noun in _TITLE_NOUNS and (typed := _typed(sent, noun, question_norm, True)):
         return typed  # a newspaper named without 《》 (「在天水晚报关注栏目中」)
     quoted = titled or quoted

@@ -69,3 +69,8 @@ def test_an_index_without_sentence_vectors_is_backfilled(fresh_settings, embedde
     assert sentences.chunks_with_vectors("qingshan.txt") == {c.id for c in store.chunks()}
     vectors = sentences.get([c.id for c in store.chunks()])
     assert all(np.isclose(np.linalg.norm(v), 1.0, atol=1e-3) for v in vectors.values())
+
+
+def test_a_web_pages_date_and_hit_count_line_is_no_evidence():
+    text = "乐清市妇女联合会\n发布日期: 2020- 03- 11 15 : 57 浏览次数: 字体:[ ]\n全年举办讲座12场。"
+    assert [text[s.start : s.end] for s in evidence_sentences(text)] == ["乐清市妇女联合会", "全年举办讲座12场。"]

@@ -29,3 +29,8 @@ def test_a_span_of_time_written_in_parts_is_one_figure():
     assert [(f.text, f.value, f.unit) for f in figures] == [
         ("2分45秒", 165.0, "秒"), ("8000瓶", 8000.0, "瓶"), ("1小时20分钟", 4800.0, "秒"), ("30分钟", 30.0, "分钟")
     ]
+
+
+def test_a_heading_or_list_number_is_no_figure():
+    assert [f.text for f in find_figures("3、“读书月”活动引导妇女。(2)开展讲座12场;1.抓好宣传")] == ["12场"]
+    assert [f.text for f in find_figures("共3.5万人,增加3、4个")] == ["3.5万人", "3", "4个"]

@@ -193,6 +193,14 @@ def test_figures_written_side_by_side_share_their_words():
             "创新提出“三同两推”,写入市委《村级党组织换届和村民委员会换届工作方案》。",
             "“三同两推”",
         ),
+        # a title asked for: the 《》 title ending with the question's word for the document, not a quoted phrase
+        (
+            "甲城印发的那份关于干部学习的通知，标题是什么？",
+            "印发《关于建立干部共学制度的通知》,并将“执委是否签到”纳入《甲城检查赋分细则》。",
+            "《关于建立干部共学制度的通知》",
+        ),
+        # a measure word before the type (什么系列活动)
+        ("甲城持续推进的是什么系列活动？", "深化平安创建,持续推进“远离毒品”系列活动,发挥志愿者作用。", "“远离毒品”"),
     ],
 )
 def test_the_asked_name_is_found(question, sentence, expected):
@@ -385,10 +393,21 @@ def test_the_counted_thing_decides_the_expected_unit(question, unit):
         ("甲城和乙城发放的救助金分别是多少？", "甲城", "甲城和乙城发放的救助金分别是多少？"),
         # a clause per city: that city's clause
         ("甲城培训了多少人，乙城呢？", "乙城", "乙城培训了多少人"),
+        # a clause naming no city goes on about the city of the clause before it in the same sentence
+        ("甲城的读书月活动，全市有多少人参与？乙城办了几场宣讲？", "甲城", "甲城的读书月活动，全市有多少人参与"),
+        ("甲城的读书月活动，全市有多少人参与？乙城办了几场宣讲？", "乙城", "乙城办了几场宣讲"),
     ],
 )
 def test_each_city_of_a_comparison_gets_its_own_words(question, city, sub):
     assert sub_question(question, city, ["甲城", "乙城"]) == sub
+
+
+def test_a_total_is_not_answered_by_a_share_of_something_larger():
+    query = parse("甲城一共发放了多少笔贷款？", CATALOG)
+    share = "对接银行推出信贷产品,其中仅甲贷发放贷款300笔。"
+    whole = "推广各类信贷产品,年内发放贷款1万笔。"
+    (_, share_fit), (_, whole_fit) = (best_figure(query, s, {}, focus_of(query)) for s in (share, whole))
+    assert whole_fit > share_fit
 
 
 def test_an_english_question_about_two_cities_is_asked_clause_by_clause():
