@@ -24,7 +24,8 @@ _EN_TYPES = {  # an English question's type of thing and the words the reports e
     "document": "文件", "organisation": _ORG_ENDS, "organization": _ORG_ENDS, "body": _ORG_ENDS,
     "agency": _ORG_ENDS, "institution": _ORG_ENDS, "foundation": "基金会", "fund": "基金",
     "book": "书", "magazine": "刊 杂志", "journal": "刊", "department": "部 办公室 室",
-    "prize": "奖", "product": "产品", "unit": "单位", "enterprise": "企业",
+    "prize": "奖", "product": "产品", "unit": "单位", "enterprise": "企业", "alliance": "联盟", "league": "联盟",
+    "centre": "中心", "center": "中心", "hotline": "热线", "salon": "沙龙", "column": "专栏 栏目",
 }
 _NAME = re.compile(
     r"叫什么|叫啥|什么名|名称|以什么为|名字|品牌|称号|口号|标题|题目|书名|篇名|主题是什么|评出了什么|什么奖|哪个奖|"
@@ -32,7 +33,8 @@ _NAME = re.compile(
     r"哪(?:个|家|所|本|部|项|支)(?:单位|银行|公司|企业|工作室|法院|机构|平台|项目|活动|组织|学校|医院|协会|团队|队)|"
     r"哪(?:本|部|篇|首)|(?:进|入|为|成)了?什么[？?]?$|"
     r"\bname[ds]?\b|\bcalled\b|\bbrand\b|\btitle\b|\bslogan\b|\btheme\b|\bwhat (?:award|prize|product|honou?r)\b|"
-    rf"\bwhich (?:[\w'-]+ ){{0,3}}?(?:{'|'.join(_EN_TYPES)})s?\b"  # 「which online business school」
+    rf"\bwhich (?:[\w'-]+ ){{0,3}}?(?:{'|'.join(_EN_TYPES)})s?\b|"  # 「which online business school」
+    rf"\bwhat (?:(?:is|was|are|were) )?(?:the |an? )?(?:[\w'-]+ ){{0,3}}?(?:{'|'.join(_EN_TYPES)})s?\b"
 )
 _PERSON = re.compile(
     r"谁|哪位|哪户|\bwho\b|\bwhose\b|\bwhich (?:family|person|woman|(?:vice[- ])?(?:chair|chairwoman|chairman|"
@@ -155,7 +157,7 @@ def _quote_typed(sent: str, asked: str, question_norm: str) -> str:
 def _is_head(rest: str) -> bool:
     """Whether the type noun just read ends its phrase, given the text after it (「“…”制度,」 yes; 「“家”文化主题活动」
     no: there 主题 qualifies 活动; 「铜奖第一名」 yes: a grade may follow)."""
-    if not rest or rest[0] in "等第":
+    if not rest or rest[0] in "等第暨":  # 「…活动暨书香嘉年华」: 暨 joins a second event
         return True
     return pos_tags(rest)[0][1] not in _NOUNISH
 
@@ -166,7 +168,11 @@ _TYPE_NOUN = re.compile(
     r"^[\u4e00-\u9fff]{1,3}?(?=建|设|开|举|发|获|创|签|参|推|联|组|成|是|在|的|吗|给|向|为|对|把|将|被|与|跟|？|\?|$)"
 )
 # 「which online business school」, 「which chain of poverty-relief stores」: the type word a few words on
-_EN_TYPE_Q = re.compile(rf"\b(?:which|what) (?:[\w'-]+ ){{0,3}}?({'|'.join(_EN_TYPES)})s?\b")
+# the type after which/what (not a relative 「…, which has 56 teams」) or after 「the name of」
+_EN_TYPE_Q = re.compile(
+    rf"(?:(?<!, )\b(?:which|what)(?: is| was| are| were)?(?: the| an?)?|\bname of(?: the| an?| its| their)?) "
+    rf"(?:[\w'-]+ ){{0,3}}?({'|'.join(_EN_TYPES)})s?\b"
+)
 
 
 def english_type_ends(question_norm: str) -> tuple[str, ...]:
@@ -286,6 +292,7 @@ def _typed(sentence: str, noun: str, question_norm: str, head: bool = False) -> 
             continue
         if len(tags := pos_tags(name)) > 1 and tags[0][1] == "v":  # 「开展“家”文化主题」: not the verb
             name = name[len(tags[0][0]) :]
+        name = name.lstrip("了着过")  # the end of a verb cut off before it (「成立了天水市…联盟」)
         prefix = name[: -len(noun)]
         asked = grams(prefix) & grams(question_norm)  # 「庆三八的特别节目叫什么」: 「制作庆三八特别节目」 is the
         own = bool(_NAMING.search(question_norm)) and 2 * len(asked) >= len(grams(prefix))  # question's own words
@@ -333,10 +340,12 @@ NAME_TYPES = frozenset(_NAME_TYPE_WORDS.split())
 
 def english_types(question_norm: str, glosses: dict[str, tuple[str, ...]], words: list[str]) -> tuple[str, ...]:
     """The Chinese words an English name question's type may be written with: the dictionary's words for the noun
-    after what/which (「what viewpoint」 → 视角, 观点), then the question's words that name things (项目)."""
+    after what/which (「what viewpoint」 → 视角, 观点) after the endings of names of a type the question names
+    (``english_type_ends``: 「what was the reading campaign」 → 活动), then the question's words that name things."""
     m = re.search(r"(?:what|which) ([a-z'-]+)", question_norm)
     after = glosses.get(m.group(1), ()) if m else ()
-    return tuple(dict.fromkeys([*after, *(w for w in words if w in NAME_TYPES)]))
+    ends = english_type_ends(question_norm)
+    return tuple(dict.fromkeys([*ends, *after, *(w for w in words if w in NAME_TYPES)]))
 
 
 def typed_name(sentence: str, types: tuple[str, ...], question_norm: str) -> str:
@@ -374,7 +383,8 @@ def find_span(
         m = _DATE_SPAN.search(sent)
         return m.group(0) if m else ""
     asked = asked_type(question_norm) if kind == "name" else ""
-    if kind == "name" and (quoted_type := typed_name(sent, (asked,) if asked else types, question_norm)):
+    types = (asked,) if asked else types or english_type_ends(question_norm)
+    if kind == "name" and (quoted_type := typed_name(sent, types, question_norm)):
         return quoted_type
     if asked in _ORG_TYPES and (org := _organisation(sent, question_norm, avoid)):
         return org

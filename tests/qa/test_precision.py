@@ -199,6 +199,13 @@ def test_figures_written_side_by_side_share_their_words():
             "印发《关于建立干部共学制度的通知》,并将“执委是否签到”纳入《甲城检查赋分细则》。",
             "《关于建立干部共学制度的通知》",
         ),
+        # an English type named after 「the name of」, not the type of a relative clause after it
+        ("What is the name of the volunteer alliance Jiacheng set up, which has 56 volunteer teams under it?",
+         "成立了甲城巾帼志愿者联盟,联盟下属志愿者队伍56支。", "甲城巾帼志愿者联盟"),
+        # 「what was the … campaign」: the quoted name the sentence calls a 活动, though 暨 joins another event after it
+        ("What was the citywide reading campaign that Jiacheng's federation co-organised?",
+         "联合举办“书香甲城 读书之城”全民阅读活动暨书香嘉年华,推进每周一期“快乐周末”等亲子阅读活动。",
+         "“书香甲城 读书之城”"),
         # a measure word before the type (什么系列活动)
         ("甲城持续推进的是什么系列活动？", "深化平安创建,持续推进“远离毒品”系列活动,发挥志愿者作用。", "“远离毒品”"),
     ],
