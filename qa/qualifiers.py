@@ -1,6 +1,6 @@
 """Qualifiers of a yes/no claim: scope (全国/全省/全市), level (国家级/省级/市级), how often (每周/每月), how many
 levels (三级/四级联动), rank (第一/第二/首个), year, date (12月25日), month (7月), award grade (银奖/铜奖), extent
-(全覆盖 vs 只覆盖一部分) and day of the month (每月15日).
+(全覆盖 vs 只覆盖一部分), day of the month (每月15日) and an age range (6-24个月).
 
 ``contradiction(question, evidence)`` returns what the evidence says instead when it states another member
 of a qualifier group than the claim (「全省第一个」 asked as 「全国第一个」 → 全省), or "" when every qualifier
@@ -17,12 +17,18 @@ from qa.figures import cn_value
 from qa.places import is_province
 
 _SCOPE = ("全国", "全省", "全市", "全县", "全区")
+_BARE_SCOPE = re.compile(
+    r"(?:获评|评为|授予|命名为|入选|创建|成为)((?:省|市)(?!级|委|政府|妇联|直|内|外)[\u4e00-\u9fff]{2,12})"
+)
 _LEVEL = ("国家级", "省级", "市级", "县级", "区级", "镇级", "村级")
 _LEVEL_SCOPE = {"国家级": "全国", "省级": "全省", "市级": "全市", "县级": "全县", "区级": "全区"}
 # how often: each member with the words that write it
 _FREQ = {
-    "每天": ("每天", "每日", "天天"), "每周": ("每周", "每星期", "每个星期"), "每月": ("每月", "每个月"),
-    "每季度": ("每季度", "每季"), "每年": ("每年", "每一年"),
+    "每天": ("每天", "每日", "天天"),
+    "每周": ("每周", "每星期", "每个星期"),
+    "每月": ("每月", "每个月"),
+    "每季度": ("每季度", "每季"),
+    "每年": ("每年", "每一年"),
 }
 # how many levels a network has (「市镇村三级」 vs 「市镇社区村四级联动」), not 「三级医院」 asked as a level
 _TIERS = re.compile(
@@ -119,9 +125,18 @@ def _claim_clause(claim: str, evidence: str) -> str:
     return pieces[at] if top >= 2 and top > second else evidence
 
 
+def _as_scope(stated: str) -> str:
+    """A stated scope as a scope word: a province (山东省) or a bare-省 title is 全省, a bare-市 title 全市."""
+    if stated in _SCOPE:
+        return stated
+    return "全省" if stated.endswith("省") or stated[0] == "省" else ("全市" if stated[0] == "市" else stated)
+
+
 def _scopes(text: str) -> list[str]:
-    """The scope words a text states, a province's name counting as 全省 (山东省最美家庭 is a provincial title)."""
+    """The scope words a text states, a province's name counting as 全省 (山东省最美家庭 is a provincial title), as
+    does a title awarded with a bare 省/市 (「获评省巾帼脱贫示范基地」)."""
     found = [w for w in _SCOPE if w in text]
+    found += [m.group(1) for m in _BARE_SCOPE.finditer(text) if f"全{m.group(1)[0]}" not in found]
     if "全省" not in found:
         found += [p for p in _provinces(text) if p not in found]
     return found
@@ -152,7 +167,17 @@ _EN_DAY = re.compile(r"\b(?:on )?the (\d{1,2})(?:st|nd|rd|th)|\b(first|last) day
 
 _DATE = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})[日号]")
 _MONTHS = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
     "december",
 )
 _EN_DATE = re.compile(
@@ -177,9 +202,13 @@ _EN_MONTH = re.compile(
 )
 _AWARDS = ("特等奖", "一等奖", "二等奖", "三等奖", "金奖", "银奖", "铜奖", "优秀奖")
 _EN_AWARDS = (
-    (re.compile(r"\bgrand prize\b"), "特等奖"), (re.compile(r"\bfirst prize\b"), "一等奖"),
-    (re.compile(r"\bsecond prize\b"), "二等奖"), (re.compile(r"\bthird prize\b"), "三等奖"),
-    (re.compile(r"\bgold\b"), "金奖"), (re.compile(r"\bsilver\b"), "银奖"), (re.compile(r"\bbronze\b"), "铜奖"),
+    (re.compile(r"\bgrand prize\b"), "特等奖"),
+    (re.compile(r"\bfirst prize\b"), "一等奖"),
+    (re.compile(r"\bsecond prize\b"), "二等奖"),
+    (re.compile(r"\bthird prize\b"), "三等奖"),
+    (re.compile(r"\bgold\b"), "金奖"),
+    (re.compile(r"\bsilver\b"), "银奖"),
+    (re.compile(r"\bbronze\b"), "铜奖"),
 )
 
 
@@ -206,6 +235,22 @@ def _extent_words(evidence: str) -> str:
     """The words an evidence uses for its extent (「全覆盖」…)."""
     m = _WHOLE.search(evidence) or _PART.search(evidence)
     return m.group(0) if m else ""
+
+
+_RANGE = re.compile(r"(\d+)\s*(?:-|—|–|~|～|至|到)\s*(\d+)\s*(个月|岁|周岁)")
+_EN_RANGE = re.compile(r"\b(?:aged |from )?(\d+|zero) (?:to|-) (\d+)[ -](months?|years?)\b")
+
+
+def _ranges(text: str) -> list[tuple[int, int, str, str]]:
+    """Ranges of age written with their unit (「6-24个月龄」, 'aged 0 to 12 months'): low, high, unit, as written."""
+    found = [
+        (int(m.group(1)), int(m.group(2)), "岁" if "岁" in m.group(3) else "月", m.group(0))
+        for m in _RANGE.finditer(text)
+    ]
+    for m in _EN_RANGE.finditer(text):
+        low = 0 if m.group(1) == "zero" else int(m.group(1))
+        found.append((low, int(m.group(2)), "月" if m.group(3).startswith("month") else "岁", m.group(0)))
+    return found
 
 
 def _days(text: str) -> set[int]:
@@ -240,7 +285,7 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
         return other
     evidence = _claim_clause(claim, evidence)
     asked, stated = [w for w in _SCOPE if w in claim], _scopes(evidence)
-    as_scope = ["全省" if w.endswith("省") and w != "全省" else w for w in stated]
+    as_scope = [_as_scope(w) for w in stated]
     if asked and stated and not set(asked) & set(as_scope):
         return stated[0]
     # a level asked against a scope stated (省级 asked, 全国…示范基地 stated; 国家级 asked, 浙江省…示范市 stated)
@@ -279,6 +324,13 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
     stated_tiers = [m.group(0) for m in _TIERS.finditer(evidence)]
     if asked_tiers and stated_tiers and not asked_tiers & {_tier(t[:-1]) for t in stated_tiers}:
         return stated_tiers[0]
+    asked_ranges, stated_ranges = _ranges(claim), _ranges(evidence)
+    if (
+        asked_ranges
+        and not {r[:3] for r in asked_ranges} & {r[:3] for r in stated_ranges}
+        and any(a[2] == b[2] for a in asked_ranges for b in stated_ranges)
+    ):
+        return stated_ranges[0][3]
     asked_rank, stated_rank = _rank(claim), _rank(evidence)
     if asked_rank and stated_rank and not asked_rank & stated_rank:
         m = _RANK.search(evidence)

@@ -337,6 +337,11 @@ def test_passages_stitch_back_into_the_report():
         ("合唱团拿到的是银奖吗？", "合唱团获“国际合唱节”铜奖第一名。", "铜奖"),
         ("Did the choir win a silver award?", "合唱团获“国际合唱节”铜奖第一名。", "铜奖"),
         ("合唱团拿到的是铜奖吗？", "合唱团获“国际合唱节”铜奖第一名。", ""),
+        # a title awarded with a bare 省, read in the clause of the claim's subject; an age range
+        ("乙厂获评的是全国示范基地吗？", "甲公司创建全国示范基地、推荐乙厂获评省示范基地。", "省示范基地"),
+        ("甲公司创建的是全国示范基地吗？", "甲公司创建全国示范基地、推荐乙厂获评省示范基地。", ""),
+        ("Were packs given to babies aged 0 to 12 months?", "为6-24个月龄的婴幼儿发放营养包3099箱。", "6-24个月"),
+        ("营养包是发给6至24个月的婴幼儿的吗？", "为6-24个月龄的婴幼儿发放营养包3099箱。", ""),
     ],
 )
 def test_yes_no_qualifiers(question, evidence, stated):
