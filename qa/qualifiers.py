@@ -24,11 +24,8 @@ _LEVEL = ("国家级", "省级", "市级", "县级", "区级", "镇级", "村级
 _LEVEL_SCOPE = {"国家级": "全国", "省级": "全省", "市级": "全市", "县级": "全县", "区级": "全区"}
 # how often: each member with the words that write it
 _FREQ = {
-    "每天": ("每天", "每日", "天天"),
-    "每周": ("每周", "每星期", "每个星期"),
-    "每月": ("每月", "每个月"),
-    "每季度": ("每季度", "每季"),
-    "每年": ("每年", "每一年"),
+    "每天": ("每天", "每日", "天天"), "每周": ("每周", "每星期", "每个星期"), "每月": ("每月", "每个月"),
+    "每季度": ("每季度", "每季"), "每年": ("每年", "每一年"),
 }
 # how many levels a network has (「市镇村三级」 vs 「市镇社区村四级联动」), not 「三级医院」 asked as a level
 _TIERS = re.compile(
@@ -167,17 +164,7 @@ _EN_DAY = re.compile(r"\b(?:on )?the (\d{1,2})(?:st|nd|rd|th)|\b(first|last) day
 
 _DATE = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})[日号]")
 _MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
     "december",
 )
 _EN_DATE = re.compile(
@@ -202,13 +189,9 @@ _EN_MONTH = re.compile(
 )
 _AWARDS = ("特等奖", "一等奖", "二等奖", "三等奖", "金奖", "银奖", "铜奖", "优秀奖")
 _EN_AWARDS = (
-    (re.compile(r"\bgrand prize\b"), "特等奖"),
-    (re.compile(r"\bfirst prize\b"), "一等奖"),
-    (re.compile(r"\bsecond prize\b"), "二等奖"),
-    (re.compile(r"\bthird prize\b"), "三等奖"),
-    (re.compile(r"\bgold\b"), "金奖"),
-    (re.compile(r"\bsilver\b"), "银奖"),
-    (re.compile(r"\bbronze\b"), "铜奖"),
+    (re.compile(r"\bgrand prize\b"), "特等奖"), (re.compile(r"\bfirst prize\b"), "一等奖"),
+    (re.compile(r"\bsecond prize\b"), "二等奖"), (re.compile(r"\bthird prize\b"), "三等奖"),
+    (re.compile(r"\bgold\b"), "金奖"), (re.compile(r"\bsilver\b"), "银奖"), (re.compile(r"\bbronze\b"), "铜奖"),
 )
 
 
