@@ -25,6 +25,7 @@ from qa.lexical import Idf
 from qa.lists import (
     asked_count,
     counted_run,
+    counts_itself,
     headed_items,
     headed_phrase,
     items_in,
@@ -119,14 +120,21 @@ def _labelled_run(query: Query, text: str) -> bool:
 
 
 def _fitting_list(query: Query, cands: list[Candidate], best: Candidate) -> Candidate:
-    """For a list question that counts its items, the best-ranked sentence that names the quoted group nearest the
-    count and lists exactly that many, when the best one does not (no group named: a sentence scoring near the best
-    that lists that many); else ``best``."""
+    """For a list question that counts its items, a sentence scoring near the best that lists that many and numbers
+    them so itself (「…三大主题…」) when the best does not; else the best-ranked sentence that names the quoted
+    group nearest the count and lists exactly that many, when the best one does not (no group named: a sentence
+    scoring near the best that lists that many); else ``best``."""
     if not _labelled_run(query, best.text):  # 「发放明白纸、宣传画、购物袋等各类宣传资料」 for 「哪几种宣传资料」
         for cand in cands[:LIST_LOOKAHEAD]:
             if cand.score >= LABELLED_RUNNER_UP * best.score and _labelled_run(query, cand.text):
                 return cand
     count = asked_count(query.norm)
+    if count and not counts_itself(best.text, count):  # a near runner-up that numbers its list with the count
+        for cand in cands[:LIST_LOOKAHEAD]:
+            if cand.score >= LIST_RUNNER_UP * best.score and counts_itself(cand.text, count) and (
+                len(_sentence_items(query, cand.text)) == count
+            ):
+                return cand
     if not count or len(_sentence_items(query, best.text)) == count:
         return best
     if query.terms:

@@ -116,11 +116,21 @@ def _open() -> DiskTable | None:
         return table
 
 
+# senses the reports use that CC-CEDICT does not define by these words (its 垃圾 is 'trash, garbage', not 'waste';
+# its 专栏 is a 'special column' and 'column' alone only 圆柱/纵队), put before the dictionary's own
+_GAPS = {
+    "waste": ("垃圾",), "sorting": ("分类",), "sort": ("分类",), "column": ("专栏", "栏目"),
+    "columns": ("专栏", "栏目"), "recruitment": ("招聘",), "showcase": ("展示",),
+}
+
+
 def lookup(key: str) -> list[str]:
-    """The Chinese words CC-CEDICT defines as ``key`` (an English word or short phrase), best first."""
+    """The Chinese words CC-CEDICT defines as ``key`` (an English word or short phrase), best first, after the
+    few senses it lacks (``_GAPS``)."""
     table = _open()
     value = table.get(key, "") if table is not None else ""
-    return value.split() if value else []
+    found = value.split() if value else []
+    return list(dict.fromkeys([*_GAPS.get(key, ()), *found])) if key in _GAPS else found
 
 
 def glosses(text: str, keep: Callable[[str], bool], per_word: int = 3) -> dict[str, tuple[str, ...]]:

@@ -16,7 +16,7 @@ import numpy as np
 
 from core.sentences import evidence_sentences
 from core.text import QUOTED_NAME, normalize, pos_tags
-from qa.figures import Figure, asked_numbered, figure_keys, find_figures
+from qa.figures import Figure, asked_numbered, counted, figure_keys
 from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
 from qa.query import Query, unit_match
@@ -163,7 +163,7 @@ def best_figure(
 
     Each figure is weighed by its unit against the asked one, the question's words in its clause and,
     with a ``focus``, the counted thing and qualifiers attached to it (part versus whole)."""
-    figures = [f for f in find_figures(sentence) if not f.is_year]
+    figures = counted(sentence)
     if not figures:
         return None, 0.0
     qgrams = {g: w for g, w in qgrams.items() if not g[0].isdigit()}

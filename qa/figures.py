@@ -62,6 +62,15 @@ def _durations(text: str) -> list[Figure]:
     return out
 
 
+_IN_NAME = re.compile(r"“[^“”]{1,30}”")  # a quoted name: its digits name it (“3+1姐妹帮帮团”, “6·26禁毒日”)
+
+
+def counted(text: str) -> list[Figure]:
+    """The figures of ``text`` that count something: not years or dates, nor the digits of a quoted name."""
+    names = [(m.start(), m.end()) for m in _IN_NAME.finditer(text)]
+    return [f for f in find_figures(text) if not f.is_year and not any(a < f.start < b for a, b in names)]
+
+
 def _is_marker(text: str, start: int, end: int) -> bool:
     """Whether the bare number at ``text[start:end]`` numbers a heading or list item (「3、」「2.」「(4)」) rather
     than counting anything."""

@@ -80,6 +80,13 @@ def counted_run(sentence: str, count: int) -> list[str]:
     return []
 
 
+def counts_itself(sentence: str, count: int) -> bool:
+    """Whether the sentence numbers a list it writes with the asked count right after the list's last item
+    (「“三八维权周”“6·26禁毒日”“11·25反家暴周”三大主题…」, 「…服务等四个抓手」)."""
+    after_run = rf"(?:[”》]|[\u4e00-\u9fff]、[^，,;；。]{{1,20}}?)等?([{_CN}两]+|\d+)(?:个|项|大|种|类|条|方面)"
+    return any(_number(m.group(1)) == count for m in re.finditer(after_run, sentence))
+
+
 def listed_run(sentence: str, count: int) -> list[str]:
     """The first clause of a sentence that lists exactly ``count`` items with 、 (「在生活上给予扶持、情感上给予关爱、
     安全上给予关照」), or []."""

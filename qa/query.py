@@ -162,7 +162,7 @@ _EN_UNITS = [
     (re.compile(r"\b(portions|copies|pieces|items|leaflets|brochures|booklets|pamphlets)\b"), "份"),
     (re.compile(r"\b(businesses|companies|firms|shops|stores|enterprises)\b"), "家"),
     (re.compile(r"\b(disputes|conflicts|complaints|petitions|lawsuits)\b"), "件"),
-    (re.compile(r"\b(schools|kindergartens)\b"), "所"),
+    (re.compile(r"\b(schools|kindergartens|classrooms|academies|colleges)\b"), "所"),
     (
         re.compile(
             r"\b(groups|organi[sz]ations|bases|stations|teams|projects|associations|centers|centres|villages|"
@@ -364,7 +364,10 @@ def expected_unit(norm: str, lang: str) -> str:
         # whole counted thing, so a noun elsewhere in the question (「…for women」) does not give the unit
         if _EN_BODIES.search(" ".join(phrase)):
             return "个"
+        quoted = any(w.startswith("'") for w in phrase)  # 「'sisters help groups'」 closes with its quote mark
         for text in [*reversed(phrase), *([] if 0 < verb < len(words) else [norm])]:
+            if text != norm and (text.endswith("'s") or (text.endswith("'") and not quoted)):
+                continue  # an owner (「mothers' classrooms」) is not what is counted
             for pattern, unit in _EN_UNITS:
                 if pattern.search(text):
                     return unit

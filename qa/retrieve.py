@@ -10,8 +10,8 @@ Cities and years named in the question restrict the search to the matching repor
 report covers is flagged so the answer can say so. Within a few reports (at most ``EXACT_MAX`` chunks) the
 dense search is exact over their stored vectors, fetched by id (and kept, ``qa.vector_cache``), so its cost
 follows the reports searched rather than the collection; a wider scope is the store's filtered query.
-``qa.lc_retriever`` exposes the same search as a LangChain retriever. Leaves out: re-ranking with a
-cross-encoder (none is available offline) and query expansion.
+An English question's BM25 looks for its words' Chinese glosses (``lexical_terms``). ``qa.lc_retriever`` exposes
+the same search as a LangChain retriever. Leaves out: re-ranking with a cross-encoder (none is available offline).
 """
 
 from __future__ import annotations
@@ -61,6 +61,16 @@ class Retrieval:
     uncovered_years: list[int] = field(default_factory=list)
     query_vector: np.ndarray | None = None
     timings: dict[str, float] = field(default_factory=dict)
+
+
+def lexical_terms(query: Query) -> list[str]:
+    """The words BM25 looks for: a Chinese question's own tokens; an English question's Chinese words (those it
+    writes itself and each word's first gloss — the reports' own word for it; the looser senses after it pulled
+    in passages about other things) besides its English tokens."""
+    if query.lang != "en":
+        return tokens(query.norm)
+    chinese = " ".join([*(ws[0] for ws in query.glosses.values() if ws), *query.keywords])
+    return tokens(query.norm) + tokens(chinese)
 
 
 class HybridSearcher:
@@ -157,7 +167,7 @@ class HybridSearcher:
         if options.bm25 and allowed:
             t = time.perf_counter()
             within = None if all_docs else sorted(allowed)
-            for rank, (chunk, score) in enumerate(self.corpus.bm25(tokens(query.norm), pool, within)):
+            for rank, (chunk, score) in enumerate(self.corpus.bm25(lexical_terms(query), pool, within)):
                 bm25_rank[chunk.id] = (rank, score)
                 found.setdefault(chunk.id, chunk)
             timings["bm25"] = time.perf_counter() - t

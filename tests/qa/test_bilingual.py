@@ -33,6 +33,24 @@ def test_the_dictionary_is_read_backwards_and_kept_on_disk(tmp_path):
     assert bilingual.lookup("no-such-word-here") == []
 
 
+def test_a_sense_the_dictionary_lacks_comes_first():
+    assert bilingual.lookup("waste")[0] == "垃圾"  # CC-CEDICT's 垃圾 is 'trash, garbage', not 'waste'
+    assert bilingual.lookup("column")[:2] == ["专栏", "栏目"]
+
+
+def test_an_english_questions_bm25_looks_for_the_first_gloss_of_each_word():
+    from core.text import tokens
+    from qa.retrieve import lexical_terms
+
+    report = "开展垃圾分类培训123场。开展浪费调查。"
+    query = parse("How many waste-sorting trainings did Jiacheng run?", Catalog(cities={"甲城": ["a.txt"]},
+                                                                          corpus_text=report))
+    terms = lexical_terms(query)
+    assert "垃圾" in terms and "分类" in terms and "浪费" not in terms  # the looser sense is left out
+    chinese = parse("甲城开展了多少场培训？", CATALOG)
+    assert lexical_terms(chinese) == tokens(chinese.norm)  # a Chinese question: its own words
+
+
 def test_glosses_keep_only_words_the_caller_accepts():
     found = bilingual.glosses("From what viewpoint does it look at the city?", lambda w: w in REPORT)
     assert found == {"viewpoint": ("视角",)}  # 观点 and the others are not in the report; stop words have none
@@ -77,6 +95,8 @@ def test_an_english_question_carries_the_reports_words():
         ("how many committees were set up", ""),  # not a person
         ("how many times (person-times) were children funded", "人次"),  # a short parenthesis names the unit
         ("how many problems (recruitment, training and the like) were solved", ""),  # a long one lists examples
+        ("how many mothers' classrooms does the city have", "所"),  # an owner is not what is counted
+        ("how many 'sisters help groups' were set up", "个"),  # a closing quote mark is no owner's
     ],
 )
 def test_the_english_counted_noun_gives_the_unit(question, unit):

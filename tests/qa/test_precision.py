@@ -628,3 +628,25 @@ def test_a_bounded_claim_against_a_figure_the_report_bounds_too(question, start)
     answerer = ExtractiveAnswerer(lambda: Idf([]))
     answer = answerer._yesno(parse(question, CATALOG), best, sentence, "1", Idf([]), Options())
     assert answer.startswith(start), answer
+
+
+def test_a_counted_list_question_prefers_a_near_sentence_numbering_its_list_so():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.answer import _fitting_list
+    from qa.evidence import Candidate
+    from qa.lists import counts_itself
+    from qa.retrieve import Hit
+
+    other = "开展“最美民宿”及“最美女主人”寻访、“金牌月嫂”技能大赛等系列主题活动。"
+    numbered = "持续开展“维权周”“禁毒日”“反家暴周”三大主题普法宣传活动,联合法院举行开放日活动。"
+    assert counts_itself(numbered, 3) and not counts_itself(other, 3) and not counts_itself(numbered, 4)
+    cands = []
+    for i, (text, score) in enumerate(((other, 0.935), (numbered, 0.931))):
+        chunk = StoredChunk(f"c{i}", text, ChunkMeta(doc="r.txt", start=0, end=len(text)))
+        cands.append(Candidate(Hit(chunk, 1.0), 0, 0, len(text), text, score=score))
+    query = parse("Which three themed legal-awareness campaigns does Jiacheng run every year?", CATALOG)
+    assert _fitting_list(query, cands, cands[0]) is cands[1]
+
+
+def test_the_digits_of_a_quoted_name_are_no_answer():
+    assert figure_for("甲城组建了多少个姐妹帮帮团？", "组建“3+1姐妹帮帮团”1471个,结对贫困户1505户。") == "1471个"
