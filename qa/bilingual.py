@@ -120,7 +120,9 @@ def _open() -> DiskTable | None:
 # its 专栏 is a 'special column' and 'column' alone only 圆柱/纵队), put before the dictionary's own
 _GAPS = {
     "waste": ("垃圾",), "sorting": ("分类",), "sort": ("分类",), "column": ("专栏", "栏目"),
-    "columns": ("专栏", "栏目"), "recruitment": ("招聘",), "showcase": ("展示",),
+    "columns": ("专栏", "栏目"), "recruitment": ("招聘",), "showcase": ("展示",), "livestream": ("直播",),
+    "livestreaming": ("直播",), "counselling": ("咨询", "心理"), "counseling": ("咨询", "心理"),
+    "outreach": ("宣讲", "宣传"), "expo": ("博览会",), "publicist": ("宣传员",), "produce": ("农产品",),
 }
 
 

@@ -99,6 +99,11 @@ class Label:
     lead: str = ""  # for a later item of a 、-run: the first item's words (「全市共配备A1名、B3名」: 全市 is B's too)
 
 
+def domain_words(text: str) -> tuple[str, ...]:
+    """The domain glossary's Chinese for the English words of ``text`` (「lecture」 → 讲座, 宣讲), in order."""
+    return _english(_EN_WORD.findall(text))
+
+
 def _english(words: list[str]) -> tuple[str, ...]:
     out: list[str] = []
     for word in words:

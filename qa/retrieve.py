@@ -27,6 +27,7 @@ from core.interfaces import Embedder, Store
 from core.text import tokens
 from core.types import StoredChunk
 from qa.corpus import Corpus
+from qa.focus import domain_words
 from qa.plan import Options, QuestionPlan
 from qa.query import Query, parse
 from qa.vector_cache import VectorCache
@@ -65,11 +66,12 @@ class Retrieval:
 
 def lexical_terms(query: Query) -> list[str]:
     """The words BM25 looks for: a Chinese question's own tokens; an English question's Chinese words (those it
-    writes itself and each word's first gloss — the reports' own word for it; the looser senses after it pulled
-    in passages about other things) besides its English tokens."""
+    writes itself, the domain glossary's and each word's first gloss — the reports' own word for it; the looser
+    senses after it pulled in passages about other things) besides its English tokens."""
     if query.lang != "en":
         return tokens(query.norm)
-    chinese = " ".join([*(ws[0] for ws in query.glosses.values() if ws), *query.keywords])
+    own = [w for w in domain_words(query.norm) if len(w) > 1]  # the glossary's words (not a unit: 场, 期), then
+    chinese = " ".join([*own, *(ws[0] for ws in query.glosses.values() if ws), *query.keywords])  # the first sense
     return tokens(query.norm) + tokens(chinese)
 
 

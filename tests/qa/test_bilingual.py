@@ -47,6 +47,7 @@ def test_an_english_questions_bm25_looks_for_the_first_gloss_of_each_word():
                                                                           corpus_text=report))
     terms = lexical_terms(query)
     assert "垃圾" in terms and "分类" in terms and "浪费" not in terms  # the looser sense is left out
+    assert "讲座" in lexical_terms(parse("How many lectures did Jiacheng hold?", CATALOG))  # the domain's word
     chinese = parse("甲城开展了多少场培训？", CATALOG)
     assert lexical_terms(chinese) == tokens(chinese.norm)  # a Chinese question: its own words
 
