@@ -24,6 +24,7 @@ from qa.focus import Focus, focus_of
 from qa.lexical import Idf
 from qa.lists import (
     asked_count,
+    asked_group,
     counted_run,
     counts_itself,
     headed_items,
@@ -35,6 +36,7 @@ from qa.lists import (
     quoted_run,
     section_items,
     stitch,
+    typed_run,
 )
 from qa.plan import Options
 from qa.qualifiers import contradiction
@@ -148,11 +150,29 @@ def _fitting_list(query: Query, cands: list[Candidate], best: Candidate) -> Cand
     return best
 
 
+_LOOSE_GROUPS = frozenset({"活动", "工作", "项目", "行动", "措施", "方面", "内容", "事情", "问题", "服务", "举措"})
+TYPED_RANK = 2  # the lowest passage rank a list of the asked group is taken from
+
+
+def _typed_list(query: Query, cands: list[Candidate], best: Candidate) -> Candidate | None:
+    """For a Chinese list question naming its group (「哪些报纸」, 「哪些媒体平台」, not a loose 「哪些活动」), a
+    sentence of a top passage listing things of that group (``typed_run``), the best one first; else None."""
+    group = asked_group(query.norm) if query.lang == "zh" else ""
+    if not group or group in _LOOSE_GROUPS:
+        return None
+    return next(
+        (c for c in [best, *cands[:LIST_LOOKAHEAD]] if c.rank <= TYPED_RANK and len(typed_run(c.text, group)) >= 2),
+        None,
+    )
+
+
 def _list_items(query: Query, best: Candidate, options: Options) -> list[str]:
     """The evidence sentence's items, or the passage's numbered enumeration when that fits the asked count
     better (or the sentence lists nothing)."""
     if not options.lists:
         return items_in(best.text)
+    if query.lang == "zh" and (typed := typed_run(best.text, asked_group(query.norm))):
+        return typed  # the run the sentence names as of the asked group
     items = _sentence_items(query, best.text)
     count = asked_count(query.norm)
     numbered = numbered_items(best.hit.chunk.text)
@@ -221,6 +241,8 @@ class ExtractiveAnswerer:
             best, conf = heading, self.confidence(query, heading) + SHAPE_BONUS  # it opens the numbered items
         elif query.qtype == "list" and options.lists and _lists_as_asked(query, best):
             conf += SHAPE_BONUS  # the sentence lists as many items as asked: its shape is evidence too
+        elif query.qtype == "list" and options.lists and (typed := _typed_list(query, cands, best)):
+            best, conf = typed, max(conf, self.thresholds.zh)  # it lists things of the very group asked for
         elif kind == "name" and query.lang == "zh" and typed_name(best.text, (asked_type(query.norm),), query.norm):
             conf += SHAPE_BONUS  # it names a thing of the asked type (「开展了什么巾帼行动」: “网上助农”巾帼行动)
         limit = self.thresholds.en if query.lang == "en" else self.thresholds.zh

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from core.text import pos_tags
 from core.types import StoredChunk
 from qa.figures import cn_value
 
@@ -40,6 +41,45 @@ def asked_count(norm: str) -> int:
         return _number(m.group(1) or m.group(2))
     en = re.search(r"\b(?:which|what|the|name the|list the) (two|three|four|five|six|seven|eight|nine|ten)\b", norm)
     return _EN_NUMBERS[en.group(1)] if en else 0
+
+
+_GROUP_Q = re.compile(r"哪(?:些|几[个种家项类所支位条]?)((?:[\u4e00-\u9fff]){2,8})")
+_NOUNS = ("n", "nz", "vn", "nt", "j", "ng")
+_NAMED_RUN = re.compile(r"([^,，;；:：。]*、[^,，;；:：。]*?)等(?:各类|各种|多种|系列)?([\u4e00-\u9fff]{2,6})")
+
+
+def asked_group(norm: str) -> str:
+    """The group a Chinese list question that does not count its items names after 哪些 (「哪些报纸采用过…」 →
+    报纸, 「在哪些媒体平台上发了稿」 → 媒体平台), or ""."""
+    m = _GROUP_Q.search(norm)
+    if not m or asked_count(norm):
+        return ""
+    words = []
+    for word, flag in pos_tags(m.group(1))[:2]:
+        if flag not in _NOUNS or len(word) < 2:
+            break
+        words.append(word)
+    return "".join(words)
+
+
+def typed_run(sentence: str, group: str) -> list[str]:
+    """The items of a run the sentence names as of the asked group: a 、-run closed by 「等X」 where X shares two
+    characters with the group (「…株洲新闻网等媒体」 for 媒体平台), or two or more adjacent 《》 titles all ending
+    with a character of the group (《中国妇女报》《湖南日报》 for 报纸); [] when none."""
+    if not group:
+        return []
+    pairs = {group[i : i + 2] for i in range(len(group) - 1)}
+    for m in _NAMED_RUN.finditer(sentence):
+        label = m.group(2)
+        if any(label[i : i + 2] in pairs for i in range(len(label) - 1)):
+            items = [x.strip() for x in m.group(1).split("、") if x.strip()]
+            items[0] = _VERBS.sub("", re.sub(r"^(?:在|于|被|向|对)", "", items[0])) or items[0]
+            return items
+    for m in re.finditer(r"(?:《[^》]{1,40}》){2,}", sentence):
+        titles = re.findall(r"《[^》]{1,40}》", m.group(0))
+        if all(t[-2] in group for t in titles):
+            return titles
+    return []
 
 
 def items_in(sentence: str) -> list[str]:

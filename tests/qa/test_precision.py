@@ -650,3 +650,28 @@ def test_a_counted_list_question_prefers_a_near_sentence_numbering_its_list_so()
 
 def test_the_digits_of_a_quoted_name_are_no_answer():
     assert figure_for("甲城组建了多少个姐妹帮帮团？", "组建“3+1姐妹帮帮团”1471个,结对贫困户1505户。") == "1471个"
+
+
+def test_a_list_question_naming_its_group_takes_a_run_the_report_names_so():
+    from qa.lists import asked_group, typed_run
+
+    assert asked_group("哪些报纸采用过甲城妇联的稿件？") == "报纸"
+    assert asked_group("甲城妇联在哪些媒体平台上发了稿？") == "媒体平台"
+    assert asked_group("甲城的三大工程是哪三个？") == ""  # a counted list is matched by its count
+    titles = "被《甲城日报》《乙城晚报》《妇女报》等媒体采稿105次;"
+    sites = "在学习强国、甲城新闻网、红网等媒体发稿336条。"
+    assert typed_run(titles, "报纸") == ["《甲城日报》", "《乙城晚报》", "《妇女报》"]  # titles ending 报
+    assert typed_run(sites, "媒体平台") == ["学习强国", "甲城新闻网", "红网"]  # a run closed by 等媒体
+    assert typed_run(titles, "媒体平台") == [] and typed_run(sites, "报纸") == []
+
+
+def test_a_list_of_the_asked_group_is_answered_from_a_top_passage(fresh_settings, embedder):
+    from tests.conftest import make_system
+
+    report = (
+        "甲城市妇联2024年工作总结\n一、宣传工作\n全年推送信息338篇。被《甲城日报》《乙城晚报》《妇女报》等媒体采稿105次。\n"
+    )
+    system = make_system(fresh_settings, embedder)
+    system.reports.add("jiacheng.txt", report.encode())
+    answer = system.service.ask("哪些报纸采用过甲城妇联的稿件？")
+    assert answer.found and "《甲城日报》、《乙城晚报》、《妇女报》" in answer.answer
