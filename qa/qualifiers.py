@@ -249,13 +249,20 @@ def _days(text: str) -> set[int]:
 
 def _named_piece(evidence: str, claim: str, words: tuple[str, ...]) -> str:
     """The piece of an enumeration (「每月一期“心绘堂”、每周一期“快乐周末”」) holding the quoted name the claim
-    asks about (its own text or a Chinese word of an English claim), or ""."""
+    asks about (its own text or a Chinese word of an English claim), else the piece holding most of the claim's
+    words, or ""."""
     for m in QUOTED_NAME.finditer(evidence):
         inner = m.group(0)[1:-1]
         if len(inner) >= 2 and (inner in claim or inner in words):
             lo = max(evidence.rfind(c, 0, m.start()) for c in "、,，;；。")
             his = [i for c in "、,，;；。" if (i := evidence.find(c, m.end())) >= 0]
             return evidence[lo + 1 : min(his, default=len(evidence))]
+    # no quoted name: the one piece holding more of the claim's words than any other (「《日报》每月专版、电台每周
+    # 专栏」 asked of the radio's column: 电台, 专栏)
+    asked = [w for w in dict.fromkeys((*words, *_grams(claim))) if len(w) >= 2]
+    scored = sorted(((sum(w in p for w in asked), p) for p in _PIECES.split(evidence) if p.strip()), reverse=True)
+    if len(scored) >= 2 and scored[0][0] >= 2 and scored[0][0] > scored[1][0]:
+        return scored[0][1]
     return ""
 
 

@@ -337,6 +337,9 @@ def test_passages_stitch_back_into_the_report():
         ("合唱团拿到的是银奖吗？", "合唱团获“国际合唱节”铜奖第一名。", "铜奖"),
         ("Did the choir win a silver award?", "合唱团获“国际合唱节”铜奖第一名。", "铜奖"),
         ("合唱团拿到的是铜奖吗？", "合唱团获“国际合唱节”铜奖第一名。", ""),
+        # how often, read in the piece holding most of the claim's words when no quoted name is asked about
+        ("甲城电台的专栏是每月一期吗？", "打造《甲城日报》每月专版、甲城电台每周专栏等宣传阵地。", "每周"),
+        ("甲城日报的专版是每月一期吗？", "打造《甲城日报》每月专版、甲城电台每周专栏等宣传阵地。", ""),
         # a title awarded with a bare 省, read in the clause of the claim's subject; an age range
         ("乙厂获评的是全国示范基地吗？", "甲公司创建全国示范基地、推荐乙厂获评省示范基地。", "省示范基地"),
         ("甲公司创建的是全国示范基地吗？", "甲公司创建全国示范基地、推荐乙厂获评省示范基地。", ""),
