@@ -131,10 +131,24 @@ def _reworded(term: str, text: str) -> bool:
     return bool(rest) and bool(re.search(rf"[{re.escape(''.join(rest))}][^,，。;；]{{0,3}}{re.escape(head)}", text))
 
 
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
+
+
+def _clause_of(best: Candidate) -> str:
+    """The clause of the evidence sentence that holds its chosen figure."""
+    assert best.figure is not None
+    text = best.text
+    lo = max(text.rfind(c, 0, best.figure.start) for c in ",，;；:：")
+    his = [i for c in ",，;；。" if (i := text.find(c, best.figure.end)) >= 0]
+    return normalize(text[lo + 1 : min(his, default=len(text))])
+
+
 def concept_refusal(query: Query, best: Candidate) -> str:
     """Why the evidence is about a near concept: a name the question asks about (最美家庭), or the thing a numeric
     question counts (巾帼文明村), is neither in the passage nor in its headings, while the passage names a sibling
-    (最美庭院, 巾帼示范村). An English question whose content words
+    (最美庭院, 巾帼示范村) or the figure's clause shares no two characters with it (「儿童友好学校」 asked,
+    「取消收费项目7个」 found). An English question whose content words
     (through the domain glossary) are all absent from the passage and its headings is refused too.
     Leaves out: yes/no questions (a sibling there is a 否, ``qa.qualifiers``)."""
     if query.qtype == "yesno":
@@ -150,6 +164,8 @@ def concept_refusal(query: Query, best: Candidate) -> str:
             continue
         if siblings := _siblings(term, passage, opening=term in query.terms):
             return f"the evidence is about {siblings[0]}, not {term}"
+        if term in things and best.figure is not None and not _bigrams(term) & _bigrams(_clause_of(best)):
+            return f"the evidence does not mention {term}, and its figure counts something else"
     own = _own_names(query)
     for term in own:
         if term not in context and term not in bare and not (query.lang == "en" and _reworded(term, bare)):

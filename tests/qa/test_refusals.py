@@ -9,8 +9,9 @@ import pytest
 
 from core.text import normalize
 from core.types import ChunkMeta, Refusal, StoredChunk
-from qa.evidence import Candidate
+from qa.evidence import Candidate, best_figure
 from qa.figures import find_figures
+from qa.focus import focus_of
 from qa.plan import Options, targets
 from qa.query import Catalog, city_years, parse
 from qa.refusals import evidence_refusal
@@ -154,6 +155,17 @@ def test_a_counted_thing_with_a_sibling_in_the_passage_is_a_near_concept(catalog
     assert near is not None and near[0] is Refusal.NO_CONCEPT and "儿童友好场馆" in near[1], near
     same = evidence_refusal(parse("东营建成了几个儿童友好场馆？", catalog), _candidate(passage, passage), Options())
     assert same is None
+    # no sibling, but the figure's clause shares nothing with the asked name: it counts something else
+    other = "腾空1000平方米打造公益广场,取消收费项目7个,打造学生校外实践学校阵地。"
+    query = parse("东营有几所儿童友好学校？", catalog)
+    cand = _candidate(other, other)
+    cand.figure, _ = best_figure(query, other, {}, focus_of(query))
+    near = evidence_refusal(query, cand, Options())
+    assert near is not None and near[0] is Refusal.NO_CONCEPT, near
+    named = "建成儿童友好示范学校7所,打造校外实践阵地。"
+    cand = _candidate(named, named)
+    cand.figure, _ = best_figure(query, named, {}, focus_of(query))
+    assert evidence_refusal(query, cand, Options()) is None  # the clause names it in other words
     # a counted phrase with a verb in it is no name: its words are matched elsewhere, not refused here
     verb = evidence_refusal(parse("东营有多少儿童之家建成了？", catalog), _candidate(passage, passage), Options())
     assert verb is None
