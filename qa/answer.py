@@ -150,6 +150,16 @@ def _fitting_list(query: Query, cands: list[Candidate], best: Candidate) -> Cand
     return best
 
 
+def _counted_so(query: Query, sentence: str, value: float) -> bool:
+    """Whether the sentence states the claimed count with another measure word, the claimed thing written right
+    after it (「10个县市区妇联主席」 for 'ten … chairs', 主席 a gloss of the claim's word)."""
+    words = [w for w in (*query.keywords, *(g for gs in query.glosses.values() for g in gs)) if len(w) >= 2]
+    text = normalize(sentence)
+    return any(
+        f.value == value and any(w in text[f.end : f.end + 10] for w in words) for f in find_figures(text)
+    )
+
+
 _LOOSE_GROUPS = frozenset({"活动", "工作", "项目", "行动", "措施", "方面", "内容", "事情", "问题", "服务", "举措"})
 TYPED_RANK = 2  # the lowest passage rank a list of the asked group is taken from
 
@@ -379,6 +389,9 @@ class ExtractiveAnswerer:
             stated, _ = best_figure(dataclasses.replace(query, unit=unit), best.text, qgrams, focus)
             if stated is not None and unit and not unit_match(unit, stated.unit):
                 stated = None  # 「连续三年」 is not compared with 「87所」
+            if stated is None and fig and _counted_so(query, best.text, fig[0].value):
+                checked = True  # 「10个县市区妇联主席」 for 'ten … chairs': the same count, counted by county
+                continue
             if stated is None:  # 「连续五年」 asked, 「连续六年」 stated in Chinese numerals
                 said = [(t, v) for t, v, u in cn_counts(normalize(best.text)) if u == unit and fig]
                 if said and not any(v == fig[0].value for _, v in said):

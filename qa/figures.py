@@ -62,6 +62,7 @@ def _durations(text: str) -> list[Figure]:
     return out
 
 
+_PHONE_NAME = re.compile(r"[\u4e00-\u9fff“]{0,4}?(?:热线|专线|电话|服务台)")
 _IN_NAME = re.compile(r"“[^“”]{1,30}”")  # a quoted name: its digits name it (“3+1姐妹帮帮团”, “6·26禁毒日”)
 
 
@@ -97,6 +98,8 @@ def find_figures(text: str) -> list[Figure]:
         num = m.group("num").replace(",", "").replace("，", "")
         if not m.group("unit") and _is_marker(text, start, m.end("num")):
             continue  # 「3、…」, 「(2)…」: a list item's number
+        if not m.group("unit") and _PHONE_NAME.match(text, m.end("num")):
+            continue  # 「12338维权热线」: a line's number names it
         try:
             value = float(num)
         except ValueError:

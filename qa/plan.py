@@ -107,7 +107,7 @@ def sub_question(question: str, city: str, cities: list[str]) -> str:
     (「天水…这一系列活动，全市有多少名…参与？」); when no clause names it alone the whole question is used.
     """
     parts, own = [], []
-    for sentence in re.split(r"[？?；;。！!]", question):
+    for sentence in re.split(r"[？?；;。！!：:]", question):
         owners: set[str] = set()  # a clause naming no city goes on about the city the clause before it names
         for part in (p for p in re.split(r"[，,]", sentence) if p.strip()):
             parts.append(part)

@@ -196,8 +196,8 @@ _EN_AWARDS = (
 
 
 def _months(text: str) -> set[int]:
-    """The months a text names (「11月」, 「in July」)."""
-    out = {int(m) for m in _MONTH.findall(text)}
+    """The months a text names (「11月」, 「in July」; a date's too: 「2020年8月5日」 is in August)."""
+    out = {int(m) for m in _MONTH.findall(text)} | {month for month, _ in _dates(text)}
     for m in _EN_MONTH.finditer(text.lower()):
         out.add(_MONTHS.index(m.group(1) or m.group(2)) + 1)
     return out
@@ -266,12 +266,28 @@ def _named_piece(evidence: str, claim: str, words: tuple[str, ...]) -> str:
     return ""
 
 
+_WHERE_CLAIM = re.compile(r"在([\u4e00-\u9fff]{2,4}?)[县区市镇乡]?(成立|建立|设立|建成|举办|开展|创建)")
+_WHERE_SAID = r"在([\u4e00-\u9fff、和及]{{2,30}}?)(?:分别|先后|陆续|相继)?(?:{verb})"
+
+
+def _other_places(claim: str, evidence: str) -> str:
+    """The places the evidence says a thing was done in when the claim says another (「在甲县成立了…吗」 against
+    「在乙县、丙县分别成立了…」), or ""."""
+    asked = _WHERE_CLAIM.search(claim)
+    if not asked:
+        return ""
+    said = re.search(_WHERE_SAID.format(verb=asked.group(2)), evidence)
+    if not said or asked.group(1) in said.group(1) or not re.search(r"[、和及]", said.group(1)):
+        return ""
+    return said.group(1)
+
+
 def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> str:
     """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts. The
     qualifiers are read in the clause that states the claim when the evidence has several; how often, in the
     piece naming the claim's quoted name (``words``: the claim's Chinese words, an English one's glosses)."""
     claim = _claimed(question)
-    if other := _other_place(claim, evidence):
+    if other := _other_place(claim, evidence) or _other_places(claim, evidence):
         return other
     evidence = _claim_clause(claim, evidence)
     asked, stated = [w for w in _SCOPE if w in claim], _scopes(evidence)

@@ -159,6 +159,7 @@ _EN_UNITS = [
         "次",
     ),
     (re.compile(r"\b(cases|boxes|cartons|bottles|packs|packets|packages|bags)\b"), "箱"),
+    (re.compile(r"\b(articles|posts|stories|reports)\b"), "篇"),
     (re.compile(r"\b(portions|copies|pieces|items|leaflets|brochures|booklets|pamphlets)\b"), "份"),
     (re.compile(r"\b(businesses|companies|firms|shops|stores|enterprises)\b"), "家"),
     (re.compile(r"\b(disputes|conflicts|complaints|petitions|lawsuits)\b"), "件"),
@@ -293,7 +294,8 @@ def question_type(norm: str, lang: str) -> str:
         if re.match(rf"^{lead}(did|does|do|is|was|were|are|has|have|had|can|could)\b", norm):
             return "yesno"
         if re.search(
-            r"\bhow (many|much|long)\b|\bwhat (percentage|proportion|share|number|amount|sum|total)\b|"
+            r"\bhow (many|much|long)\b|\bwhat (?:[a-z'-]+ )?(percentage|proportion|share|number|amount|sum|total|"
+            r"rate)\b|"
             r"\bwhat (?:was|is|were|are) the (?:[a-z'-]+ ){0,5}?(number|rate|amount|total|percentage|proportion|share|"
             r"sum|budget|value|count)\b",
             norm,
@@ -364,6 +366,8 @@ def expected_unit(norm: str, lang: str) -> str:
         # whole counted thing, so a noun elsewhere in the question (「…for women」) does not give the unit
         if _EN_BODIES.search(" ".join(phrase)):
             return "个"
+        if phrase[-1:] == ["cases"] and not re.search(r"\bcases of\b", plain):
+            return "件"  # cases handled (件), not cases of goods (箱)
         quoted = any(w.startswith("'") for w in phrase)  # 「'sisters help groups'」 closes with its quote mark
         for text in [*reversed(phrase), *([] if 0 < verb < len(words) else [norm])]:
             if text != norm and (text.endswith("'s") or (text.endswith("'") and not quoted)):
@@ -526,13 +530,23 @@ def _without_places(norm: str, catalog: Catalog) -> str:
 
 
 _EN_NUMBER = re.compile(
-    r"\b(\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|fifty|hundred)"
+    r"\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|fifty|hundred)(?: (thousand|million|billion))?"
     r"((?: [a-z'-]+){1,3})"
 )
 _EN_NUMBER_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
-    "twelve": 12, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
 }
+_EN_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def _en_value(m: re.Match[str]) -> str:
+    """The number an ``_EN_NUMBER`` match writes, in digits (「one million」 → 1000000, 「1,000」 → 1000)."""
+    raw = m.group(1).replace(",", "")
+    value = float(raw) if raw[0].isdigit() else float(_EN_NUMBER_WORDS[raw])
+    value *= _EN_SCALES.get(m.group(2) or "", 1)
+    return str(int(value)) if value == int(value) else str(value)
 
 
 def english_claims(norm: str) -> list[str]:
@@ -540,10 +554,12 @@ def english_claims(norm: str) -> list[str]:
     a number and the unit its noun (among the next three words) gives; years and bare numbers are left out."""
     out = []
     for m in _EN_NUMBER.finditer(norm):
-        raw, words = m.group(1), m.group(2).split()
-        value = raw if raw[0].isdigit() else str(_EN_NUMBER_WORDS[raw])
-        if raw.isdigit() and len(raw) == 4 and raw[:2] in ("19", "20"):
+        raw, words = m.group(1), m.group(3).split()
+        value = _en_value(m)
+        if raw.isdigit() and len(raw) == 4 and raw[:2] in ("19", "20") and not m.group(2):
             continue  # a year
+        if raw == "one" and not m.group(2):
+            continue  # 「one of the」, 「at least one group」: no count claimed
         unit = "年" if words[0] in ("years", "year") else ""  # 「for 10 years in a row」
         unit = unit or next((u for w in words for pattern, u in _EN_UNITS if pattern.fullmatch(w)), "")
         if unit and unit != "%":
@@ -559,7 +575,8 @@ _BOUND_BEFORE = (
     (re.compile(r"(?:不到|少于|低于|不足|未满|fewer than|less than|under|below)\s*$"), "<"),
 )
 _BOUND_AFTER = (
-    (re.compile(r"^[\u4e00-\u9fff]{0,2}?以上"), ">="), (re.compile(r"^[\u4e00-\u9fff]{0,2}?(?:以下|以内)"), "<=")
+    (re.compile(r"^[\u4e00-\u9fff]{0,2}?以上|^\s*(?:or|and) (?:more|above|over)\b|^\+"), ">="),
+    (re.compile(r"^[\u4e00-\u9fff]{0,2}?(?:以下|以内)|^\s*or (?:fewer|less|below)\b"), "<="),
 )
 
 
@@ -569,6 +586,9 @@ def claim_bound(norm: str, claim: str) -> str:
     num = re.match(r"\d+(?:\.\d+)?", claim)
     digits = num.group(0) if num else ""
     at = norm.find(digits) if digits else -1
+    if at < 0 and digits:  # written in words or with separators (「more than one million」, 「1,000」)
+        at = next((m.start() for m in _EN_NUMBER.finditer(norm) if _en_value(m) == digits), -1)
+        digits = next((m.group(1) for m in _EN_NUMBER.finditer(norm) if m.start() == at), digits)
     if at < 0:
         return ""
     for rx, rel in _BOUND_BEFORE:

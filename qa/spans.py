@@ -83,7 +83,7 @@ def asked_kind(norm: str) -> str:
     return "name" if asked_type(norm) else ""
 
 
-_WHAT = re.compile(r"什么(?!名字|名称)|哪一?(?:个|家|所|本|部|项|支|种|类|条|座|间)")
+_WHAT = re.compile(r"什么(?!名字|名称)|哪一?(?:个|家|所|本|部|项|支|种|类|条|座|间|份)")
 _TITLE_ASKED = re.compile(r"标题|书名|篇名|题目|\btitle\b")  # a title is written in 《》
 _NAMED_BY = re.compile(r"(?:叫做|叫作|名为|称为|叫|是)(?:什么|啥)")
 _NOUNISH = ("n", "vn", "nz", "j", "ng", "nt", "nr")
@@ -104,6 +104,8 @@ def asked_type(norm: str) -> str:
     words: list[str] = []
     if m := _WHAT.search(norm):
         after = m.end() + (norm[m.end() : m.end() + 1] == "的")  # 「哪家的检测服务项目」
+        if norm.startswith("关于", after) and (of := norm.find("的", after, after + 24)) > 0:
+            after = of + 1  # 「哪一份关于妇儿工委的制度文件」: the type after what it is about
         for word, flag in pos_tags(norm[after:])[:3]:
             if word in _TYPE_VERBS and not words:  # 「什么做法」: a type noun tagged as a verb
                 words.append(word)
@@ -422,6 +424,9 @@ def find_span(
     if not slot and not titled and noun in _TITLE_NOUNS and (typed := _typed(sent, noun, question_norm, True)):
         return typed  # a newspaper named without 《》 (「在天水晚报关注栏目中」)
     quoted = titled or quoted
+    if slot and (slot.count("《") != slot.count("》") or slot.count("“") != slot.count("”")):
+        at = sent.find(slot)  # a slot cut inside a quoted name or title (at its 、): the whole name
+        slot = next((q for i, q in quoted if at >= 0 and i <= at + len(slot) and at < i + len(q)), slot)
     if slot:
         inner = [q for _, q in quoted if q in slot]
         return inner[0] if kind == "name" and len(inner) == 1 and len(slot) > len(inner[0]) + 6 else slot

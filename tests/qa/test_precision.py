@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from core.text import YEAR, normalize
@@ -206,6 +208,9 @@ def test_figures_written_side_by_side_share_their_words():
         ("What was the citywide reading campaign that Jiacheng's federation co-organised?",
          "联合举办“书香甲城 读书之城”全民阅读活动暨书香嘉年华,推进每周一期“快乐周末”等亲子阅读活动。",
          "“书香甲城 读书之城”"),
+        # the type after what the document is about (哪一份关于…的制度文件); a slot cut at a title's 、 is the title
+        ("甲城制定了哪一份关于妇儿工委的制度文件？", "完成评估工作,制定《甲城妇儿工委工作制度、成员单位职责》。",
+         "《甲城妇儿工委工作制度、成员单位职责》"),
         # a measure word before the type (什么系列活动)
         ("甲城持续推进的是什么系列活动？", "深化平安创建,持续推进“远离毒品”系列活动,发挥志愿者作用。", "“远离毒品”"),
     ],
@@ -340,6 +345,11 @@ def test_passages_stitch_back_into_the_report():
         # how often, read in the piece holding most of the claim's words when no quoted name is asked about
         ("甲城电台的专栏是每月一期吗？", "打造《甲城日报》每月专版、甲城电台每周专栏等宣传阵地。", "每周"),
         ("甲城日报的专版是每月一期吗？", "打造《甲城日报》每月专版、甲城电台每周专栏等宣传阵地。", ""),
+        # a date's month is a month stated; places listed against the claimed place
+        ("Was the livestream held in August 2020?", "►2020年8月5日开展扶贫直播 ▲2020年9月开展专题调研", ""),
+        ("Was the livestream held in July 2020?", "►2020年8月5日开展扶贫直播", "8月"),
+        ("甲城是不是在丁县成立了心理援助工作站？", "陆续在乙县、丙县分别成立了心理援助工作站。", "乙县、丙县"),
+        ("甲城是不是在乙县成立了心理援助工作站？", "陆续在乙县、丙县分别成立了心理援助工作站。", ""),
         # a title awarded with a bare 省, read in the clause of the claim's subject; an age range
         ("乙厂获评的是全国示范基地吗？", "甲公司创建全国示范基地、推荐乙厂获评省示范基地。", "省示范基地"),
         ("甲公司创建的是全国示范基地吗？", "甲公司创建全国示范基地、推荐乙厂获评省示范基地。", ""),
@@ -408,6 +418,8 @@ def test_the_counted_thing_decides_the_expected_unit(question, unit):
         ("甲城和乙城发放的救助金分别是多少？", "甲城", "甲城和乙城发放的救助金分别是多少？"),
         # a clause per city: that city's clause
         ("甲城培训了多少人，乙城呢？", "乙城", "乙城培训了多少人"),
+        # a colon opens the questions about each city
+        ("甲城和乙城都办实事：甲城确定了几件实事项目？乙城呢？", "甲城", "甲城确定了几件实事项目"),
         # a clause naming no city goes on about the city of the clause before it in the same sentence
         ("甲城的读书月活动，全市有多少人参与？乙城办了几场宣讲？", "甲城", "甲城的读书月活动，全市有多少人参与"),
         ("甲城的读书月活动，全市有多少人参与？乙城办了几场宣讲？", "乙城", "乙城办了几场宣讲"),
@@ -678,3 +690,40 @@ def test_a_list_of_the_asked_group_is_answered_from_a_top_passage(fresh_settings
     system.reports.add("jiacheng.txt", report.encode())
     answer = system.service.ask("哪些报纸采用过甲城妇联的稿件？")
     assert answer.found and "《甲城日报》、《乙城晚报》、《妇女报》" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "claims", "bounds"),
+    [
+        ("Did they donate more than one million yuan in cash?", ["1000000元"], [">"]),  # a number in words
+        ("Did they donate over 1,000,000 yuan?", ["1000000元"], [">"]),  # with separators
+        ("Did they give 500,000 yuan?", ["500000元"], [""]),
+        ("Does every township set up at least one group with 100 or more members?", ["100人"], [">="]),
+    ],
+)
+def test_english_claims_read_numbers_in_words_and_bounds_after_them(question, claims, bounds):
+    norm = normalize(question)
+    assert english_claims(norm) == claims
+    assert [claim_bound(norm, c) for c in claims] == bounds
+
+
+def test_english_counts_and_rates_are_numeric_questions_of_their_unit():
+    from qa.query import expected_unit
+
+    assert question_type("what interest rate did the loans carry?", "en") == "numeric"
+    assert expected_unit("how many cases did the hotline handle", "en") == "件"  # cases handled
+    assert expected_unit("how many cases of milk powder were given", "en") == "箱"  # cases of goods
+    assert expected_unit("how many articles did it put out on wechat", "en") == "篇"
+
+
+def test_a_hotlines_number_is_no_figure():
+    assert [f.text for f in find_figures("处理12338维权热线125件,拨打12345热线,服务3000人次")] == ["125件", "3000人次"]
+
+
+def test_a_claimed_count_stated_with_another_measure_word_is_checked():
+    from qa.answer import _counted_so
+
+    query = parse("Did ten county-level federation chairs act as hosts?", CATALOG)
+    query = dataclasses.replace(query, glosses={"chairs": ("主席",)})
+    assert _counted_so(query, "10个县市区妇联主席化身主播带货助农", 10.0)
+    assert not _counted_so(query, "10个县市区开展直播带货", 10.0)
