@@ -150,6 +150,14 @@ def _fitting_list(query: Query, cands: list[Candidate], best: Candidate) -> Cand
     return best
 
 
+def _counts_it(focus: Focus, best: Candidate) -> bool:
+    """Whether the evidence's figure is written right before the Chinese counted thing itself (「7个中心」)."""
+    thing = focus.thing[0] if focus.thing else ""
+    if best.figure is None or len(thing) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", thing):
+        return False
+    return normalize(best.text[best.figure.end : best.figure.end + len(thing) + 2]).startswith(thing)
+
+
 def _counted_so(query: Query, sentence: str, value: float) -> bool:
     """Whether the sentence states the claimed count with another measure word, the claimed thing written right
     after it (「10个县市区妇联主席」 for 'ten … chairs', 主席 a gloss of the claim's word)."""
@@ -253,6 +261,8 @@ class ExtractiveAnswerer:
             conf += SHAPE_BONUS  # the sentence lists as many items as asked: its shape is evidence too
         elif query.qtype == "list" and options.lists and (typed := _typed_list(query, cands, best)):
             best, conf = typed, max(conf, self.thresholds.zh)  # it lists things of the very group asked for
+        elif query.qtype == "numeric" and focus and _counts_it(focus, best):
+            conf += SHAPE_BONUS  # its figure is written with the very thing counted (「…等7个中心」 for 几个「中心」)
         elif kind == "name" and query.lang == "zh" and typed_name(best.text, (asked_type(query.norm),), query.norm):
             conf += SHAPE_BONUS  # it names a thing of the asked type (「开展了什么巾帼行动」: “网上助农”巾帼行动)
         limit = self.thresholds.en if query.lang == "en" else self.thresholds.zh

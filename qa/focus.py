@@ -121,6 +121,7 @@ def _thing_zh(norm: str, cities: tuple[str, ...] = ()) -> tuple[str, ...]:
     if not m:
         return ()
     after = re.split(r"[?？,，。;；!！]", norm[m.end() :], maxsplit=1)[0].strip()
+    after = re.sub(r"[「」“”『』]", "", after)  # 「几个「中心」」: the quoted thing, without its marks
     unit = _LEAD_UNIT.match(after)
     if unit and (first := pos_tags(after)[0][0]) and len(first) <= len(unit.group()):  # 「多少家长」 keeps 家长
         after = after[unit.end() :]

@@ -727,3 +727,19 @@ def test_a_claimed_count_stated_with_another_measure_word_is_checked():
     query = dataclasses.replace(query, glosses={"chairs": ("主席",)})
     assert _counted_so(query, "10个县市区妇联主席化身主播带货助农", 10.0)
     assert not _counted_so(query, "10个县市区开展直播带货", 10.0)
+
+
+def test_a_figure_written_with_the_quoted_thing_counted_is_shaped_evidence():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.answer import _counts_it
+    from qa.evidence import Candidate
+    from qa.retrieve import Hit
+
+    query = parse("甲城活动中心里一共设了几个「中心」？", CATALOG)
+    focus = focus_of(query)
+    assert focus.thing[0] == "中心"  # the quoted thing, without its marks
+    sentence = "中心设有健康服务中心、维权服务中心等7个中心,内含公益培训室11间。"
+    chunk = StoredChunk("c0", sentence, ChunkMeta(doc="r.txt", start=0, end=len(sentence)))
+    cand = Candidate(Hit(chunk, 1.0), 0, 0, len(sentence), sentence)
+    cand.figure, _ = best_figure(query, sentence, {}, focus)
+    assert cand.figure is not None and cand.figure.text == "7个" and _counts_it(focus, cand)
