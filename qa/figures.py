@@ -232,6 +232,8 @@ def cn_ungrounded(claim: str, passages: list[str]) -> list[str]:
 
 _NUMERAL = r"(?:[一二三四五六七八九十百两]+|\d+)"
 _ORDINAL_Q = re.compile(r"第几([\u4e00-\u9fff])")
+_EN_ORDINALS = {"edition": "届", "session": "届", "batch": "批", "round": "轮"}
+EN_ORDINAL_Q = re.compile(rf"\bwhich ({'|'.join(_EN_ORDINALS)})\b")  # asks a 第N届 / 第N批
 _COUNTED_NAME_Q = re.compile(r"[“\"「]([^”\"」]{0,6}几[^”\"」]{0,6})[”\"」]")
 
 
@@ -243,4 +245,6 @@ def asked_numbered(norm: str) -> re.Pattern[str] | None:
         return re.compile(rf"[“\"「]?{inner}[”\"」]?")  # the report may not quote it
     if m := _ORDINAL_Q.search(norm):
         return re.compile(rf"第{_NUMERAL}{m.group(1)}")
+    if m := EN_ORDINAL_Q.search(norm):  # 「which edition was the race」 → 第N届
+        return re.compile(rf"第{_NUMERAL}{_EN_ORDINALS[m.group(1)]}")
     return None

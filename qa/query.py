@@ -15,7 +15,7 @@ from typing import Protocol
 from core.text import CJK_RUNS, YEAR, detect_lang, normalize, tokens
 from index.lexindex import QUOTED
 from qa.bilingual import glosses, quoted_names
-from qa.figures import CN_COUNT_UNITS, cn_value, find_figures
+from qa.figures import CN_COUNT_UNITS, EN_ORDINAL_Q, cn_value, find_figures
 from qa.places import OWNER_ZH, base, is_province, places_en, places_zh, romanisations
 from qa.romanise import romanised, spellings
 
@@ -299,7 +299,7 @@ def question_type(norm: str, lang: str) -> str:
             r"\bwhat (?:was|is|were|are) the (?:[a-z'-]+ ){0,5}?(number|rate|amount|total|percentage|proportion|share|"
             r"sum|budget|value|count)\b",
             norm,
-        ):
+        ) or EN_ORDINAL_Q.search(norm):  # 「which edition」 asks its number (第四届)
             return "numeric"
         if re.search(r"\b(?:which|what|name the|list the) (?:two|three|four|five|six|seven|eight|nine|ten)\b", norm):
             return "list"  # "which three campaigns" asks for as many items as it counts

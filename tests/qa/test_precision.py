@@ -743,3 +743,12 @@ def test_a_figure_written_with_the_quoted_thing_counted_is_shaped_evidence():
     cand = Candidate(Hit(chunk, 1.0), 0, 0, len(sentence), sentence)
     cand.figure, _ = best_figure(query, sentence, {}, focus)
     assert cand.figure is not None and cand.figure.text == "7个" and _counts_it(focus, cand)
+
+
+def test_which_edition_asks_the_ordinal_the_report_writes():
+    from qa.figures import asked_numbered
+
+    norm = normalize("Which edition was Jiacheng's anti-domestic-violence orienteering race?")
+    assert question_type(norm, "en") == "numeric"
+    pattern = asked_numbered(norm)
+    assert pattern is not None and pattern.search("举办甲城第四届反家暴城市定向赛").group(0) == "第四届"
