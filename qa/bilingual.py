@@ -123,7 +123,7 @@ _GAPS = {
     "columns": ("专栏", "栏目"), "recruitment": ("招聘",), "showcase": ("展示",), "livestream": ("直播",),
     "livestreaming": ("直播",), "counselling": ("咨询", "心理"), "counseling": ("咨询", "心理"),
     "outreach": ("宣讲", "宣传"), "expo": ("博览会",), "publicist": ("宣传员",), "produce": ("农产品",),
-    "chair": ("主席",), "chairs": ("主席",), "chairwoman": ("主席",),
+    "chair": ("主席",), "chairs": ("主席",), "chairwoman": ("主席",), "supplies": ("用品", "物资"),
 }
 
 

@@ -69,6 +69,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "migrant": ("输转", "外出"), "domestic": ("家政",), "housekeeping": ("家政",), "law": ("法",), "legal": ("法",),
 }
 _EN_WORD = re.compile(r"[a-z]+")
+_BESIDES = re.compile(r"\b(?:besides|apart from|other than|except(?: for)?|excluding|not counting)\b[^,?]*")
 _HOW_MANY = re.compile(r"how (?:many|much) ((?:[a-z'-]+ ?){1,4})")
 _OF_THING = re.compile(  # the thing a measure word counts: 「how many cases of infant formula」
     r"how (?:many|much) [a-z'-]+(?: [a-z'-]+)? of "
@@ -234,7 +235,8 @@ def _focus(
         thing = _glossed(counted, glosses)
         if (zh := re.search(r"\(([\u4e00-\u9fff]{2,})\)", norm)) and head and zh.start() <= head.end() + 40:
             thing = (zh.group(1), *thing)  # the question writes the counted thing's Chinese name itself
-        rest = _glossed(_EN_WORD.findall(norm), glosses)
+        kept = _BESIDES.sub(" ", norm)  # 「besides cash and toys, how many…」: what is set aside qualifies nothing
+        rest = _glossed(_EN_WORD.findall(kept), glosses)
         if re.search(r"\b(in total|altogether|cumulative(ly)?|so far)\b", norm):
             total = "累计"
         return Focus(thing, tuple(w for w in rest if w not in thing), total)

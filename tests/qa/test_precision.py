@@ -752,3 +752,12 @@ def test_which_edition_asks_the_ordinal_the_report_writes():
     assert question_type(norm, "en") == "numeric"
     pattern = asked_numbered(norm)
     assert pattern is not None and pattern.search("举办甲城第四届反家暴城市定向赛").group(0) == "第四届"
+
+
+def test_what_an_english_question_sets_aside_qualifies_nothing():
+    query = parse("Besides cash and toys, how many items of school supplies did Jiacheng's feature raise?", CATALOG)
+    sentence = "目前共募捐救助资金2.16万元,玩具30件,学习用品20件,70名贫困女童受益。"
+    query = dataclasses.replace(query, glosses={"toys": ("玩具",), "supplies": ("用品",), "cash": ("现金",)})
+    assert "玩具" not in focus_of(query).qualifiers
+    fig, _ = best_figure(query, sentence, {}, focus_of(query))
+    assert fig is not None and fig.text == "20件"
