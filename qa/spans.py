@@ -14,7 +14,7 @@ import re
 from core.text import QUOTED_NAME, detect_lang, normalize, pos_tags
 from qa.lexical import grams
 
-_ORG_ENDS = "基金会 联合会 协会 委员会 中心 办公室"  # the words an organisation's name ends with
+_ORG_ENDS = "基金会 联合会 协会 委员会 中心 办公室 督导组 工作组 工委"  # the words an organisation's name ends with
 _EN_TYPES = {  # an English question's type of thing and the words the reports end such names with
     "court": "法院", "company": "公司", "bank": "银行", "studio": "工作室", "newspaper": "报",
     "school": "学校 大学 学院", "hospital": "医院", "association": "协会", "team": "队", "platform": "平台",
@@ -170,9 +170,9 @@ _TYPE_NOUN = re.compile(
     r"^[\u4e00-\u9fff]{1,3}?(?=建|设|开|举|发|获|创|签|参|推|联|组|成|是|在|的|吗|给|向|为|对|把|将|被|与|跟|？|\?|$)"
 )
 # 「which online business school」, 「which chain of poverty-relief stores」: the type word a few words on
-# the type after which/what (not a relative 「…, which has 56 teams」) or after 「the name of」
+# the type after which/what or after 「the name of」
 _EN_TYPE_Q = re.compile(
-    rf"(?:(?<!, )\b(?:which|what)(?: is| was| are| were)?(?: the| an?)?|\bname of(?: the| an?| its| their)?) "
+    rf"(?:\b(?:which|what)(?: is| was| are| were)?(?: the| an?)?|\bname of(?: the| an?| its| their)?) "
     rf"(?:[\w'-]+ ){{0,3}}?({'|'.join(_EN_TYPES)})s?\b"
 )
 
@@ -180,8 +180,12 @@ _EN_TYPE_Q = re.compile(
 def english_type_ends(question_norm: str) -> tuple[str, ...]:
     """The words the names an English question asks for end with (「which chain of … stores」 → 超市, 商店), or ()
     for another question."""
-    m = _EN_TYPE_Q.search(question_norm)
-    return tuple(_EN_TYPES[m.group(1)].split()) if m else ()
+    for m in _EN_TYPE_Q.finditer(question_norm):
+        before = question_norm[: m.start()]
+        if before.endswith(", ") and re.search(r"\b(?:what|which|how|who)\b", before):
+            continue  # a relative clause after the question (「…alliance it set up, which has 56 teams」)
+        return tuple(_EN_TYPES[m.group(1)].split())
+    return ()
 
 
 def _anchors(norm: str, avoid: tuple[str, ...]) -> tuple[str, str, str]:

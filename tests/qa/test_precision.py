@@ -204,6 +204,9 @@ def test_figures_written_side_by_side_share_their_words():
         # an English type named after 「the name of」, not the type of a relative clause after it
         ("What is the name of the volunteer alliance Jiacheng set up, which has 56 volunteer teams under it?",
          "成立了甲城巾帼志愿者联盟,联盟下属志愿者队伍56支。", "甲城巾帼志愿者联盟"),
+        # a phrase fronted before the question is no relative clause; a body may be a team (督导组)
+        ("Alongside the provincial team, which national-level body sent an inspection team to Jiacheng?",
+         "国务院妇儿工委评估督导组、省政府中期评估督导组对我市进行了督导评估检查。", "国务院妇儿工委评估督导组"),
         # 「what was the … campaign」: the quoted name the sentence calls a 活动, though 暨 joins another event after it
         ("What was the citywide reading campaign that Jiacheng's federation co-organised?",
          "联合举办“书香甲城 读书之城”全民阅读活动暨书香嘉年华,推进每周一期“快乐周末”等亲子阅读活动。",
