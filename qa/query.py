@@ -575,8 +575,8 @@ _BOUND_BEFORE = (
     (re.compile(r"(?:不到|少于|低于|不足|未满|fewer than|less than|under|below)\s*$"), "<"),
 )
 _BOUND_AFTER = (
-    (re.compile(r"^[\u4e00-\u9fff]{0,2}?以上|^\s*(?:or|and) (?:more|above|over)\b|^\+"), ">="),
-    (re.compile(r"^[\u4e00-\u9fff]{0,2}?(?:以下|以内)|^\s*or (?:fewer|less|below)\b"), "<="),
+    (re.compile(r"^[\u4e00-\u9fff]{0,2}?以上|^\s*(?:[a-z]+ )?(?:or|and) (?:more|above|over)\b|^\+"), ">="),
+    (re.compile(r"^[\u4e00-\u9fff]{0,2}?(?:以下|以内)|^\s*(?:[a-z]+ )?or (?:fewer|less|below)\b"), "<="),
 )
 
 
@@ -586,16 +586,17 @@ def claim_bound(norm: str, claim: str) -> str:
     num = re.match(r"\d+(?:\.\d+)?", claim)
     digits = num.group(0) if num else ""
     at = norm.find(digits) if digits else -1
+    end = at + len(digits)
     if at < 0 and digits:  # written in words or with separators (「more than one million」, 「1,000」)
-        at = next((m.start() for m in _EN_NUMBER.finditer(norm) if _en_value(m) == digits), -1)
-        digits = next((m.group(1) for m in _EN_NUMBER.finditer(norm) if m.start() == at), digits)
+        written = next((m for m in _EN_NUMBER.finditer(norm) if _en_value(m) == digits), None)
+        at, end = (written.start(), written.end(2) if written.group(2) else written.end(1)) if written else (-1, -1)
     if at < 0:
         return ""
     for rx, rel in _BOUND_BEFORE:
         if rx.search(norm[max(0, at - 16) : at]):
             return rel
     for rx, rel in _BOUND_AFTER:
-        if rx.search(norm[at + len(digits) :]):
+        if rx.search(norm[end:]):
             return rel
     return ""
 

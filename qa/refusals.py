@@ -135,11 +135,16 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
 
 
-def _clause_of(best: Candidate) -> str:
-    """The clause of the evidence sentence that holds its chosen figure."""
+_GENERIC = frozenset({"妇女", "女性", "妇联", "全市", "我市", "市妇联", "开展", "工作"})  # every report's words
+
+
+def _clause_of(best: Candidate, wide: bool = False) -> str:
+    """The clause of the evidence sentence that holds its chosen figure (``wide``: with the clause before it)."""
     assert best.figure is not None
     text = best.text
     lo = max(text.rfind(c, 0, best.figure.start) for c in ",，;；:：")
+    if wide and lo > 0:
+        lo = max(text.rfind(c, 0, lo) for c in ",，;；:：")
     his = [i for c in ",，;；。" if (i := text.find(c, best.figure.end)) >= 0]
     return normalize(text[lo + 1 : min(his, default=len(text))])
 
@@ -172,6 +177,15 @@ def concept_refusal(query: Query, best: Candidate) -> str:
             return f"the evidence does not mention {term}, which the question names"
     if query.lang == "en" and not own:  # a name it writes itself, found above, is enough
         focus = focus_of(query)
+        glossed = (w for gs in query.glosses.values() for w in gs)
+        asked = [
+            w for w in dict.fromkeys((*focus.thing, *focus.qualifiers, *glossed, *query.keywords))
+            if len(w) >= 2 and w not in _GENERIC
+        ]
+        if query.qtype == "numeric" and best.figure is not None and asked and not any(
+            w in _clause_of(best, wide=True) for w in asked
+        ):  # 「全年共培训妇女3000余人」 for pregnant women screened: the figure counts something else
+            return f"the evidence's figure is written with none of the asked words ({'、'.join(asked)})"
         words = list(dict.fromkeys(focus.thing + focus.qualifiers))
         if len(words) >= 3 and not any(w in context for w in words):
             return f"none of the asked things ({'、'.join(words)}) is in the evidence passage"

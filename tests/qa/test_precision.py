@@ -701,6 +701,7 @@ def test_a_list_of_the_asked_group_is_answered_from_a_top_passage(fresh_settings
         ("Did they donate more than one million yuan in cash?", ["1000000元"], [">"]),  # a number in words
         ("Did they donate over 1,000,000 yuan?", ["1000000元"], [">"]),  # with separators
         ("Did they give 500,000 yuan?", ["500000元"], [""]),
+        ("Did they raise one million yuan or more?", ["1000000元"], [">="]),  # a bound after a number in words
         ("Does every township set up at least one group with 100 or more members?", ["100人"], [">="]),
     ],
 )

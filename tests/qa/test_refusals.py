@@ -310,3 +310,17 @@ def test_a_role_asked_where_the_passage_has_only_the_place_is_a_near_concept(cat
 def test_a_covered_city_written_in_pinyin_in_a_chinese_question_is_that_city(catalog):
     query = parse("Tianshui妇联评选了多少户最美家庭？", catalog)
     assert query.cities == ["天水"] and not query.unknown_places, query
+
+
+def test_an_english_count_whose_figure_is_written_with_none_of_the_asked_words_is_refused(catalog):
+    query = parse("How many pregnant women received free gene screening in Dongying?", catalog)
+    query = dataclasses.replace(query, glosses={"pregnant": ("孕妇",), "free": ("免费",), "screening": ("筛查",)})
+    other = "推进月嫂和养老护理培训活动,全年共培训妇女3000余人,获政府补助20余万元。"
+    cand = _candidate(other, other)
+    cand.figure, _ = best_figure(query, other, {}, focus_of(query))
+    refused = evidence_refusal(query, cand, Options())
+    assert refused is not None and refused[0] is Refusal.NO_CONCEPT, refused
+    asked = "开展产前筛查,全年为孕妇免费筛查3000余人。"
+    cand = _candidate(asked, asked)
+    cand.figure, _ = best_figure(query, asked, {}, focus_of(query))
+    assert evidence_refusal(query, cand, Options()) is None
