@@ -154,7 +154,8 @@ def concept_refusal(query: Query, best: Candidate) -> str:
     question counts (巾帼文明村), is neither in the passage nor in its headings, while the passage names a sibling
     (最美庭院, 巾帼示范村) or the figure's clause shares no two characters with it (「儿童友好学校」 asked,
     「取消收费项目7个」 found). An English question whose content words
-    (through the domain glossary) are all absent from the passage and its headings is refused too.
+    (through the domain glossary) are all absent from the passage and its headings is refused too, and an English
+    count whose figure is written with none of the question's words in its clause or the one before.
     Leaves out: yes/no questions (a sibling there is a 否, ``qa.qualifiers``)."""
     if query.qtype == "yesno":
         return ""
