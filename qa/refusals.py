@@ -17,6 +17,7 @@ from core.types import Refusal
 from qa.evidence import Candidate
 from qa.figures import Figure, find_figures
 from qa.focus import asked_action, focus_of, label_of
+from qa.lexical import grams
 from qa.plan import Options
 from qa.query import UNIT_GROUPS, Query, unit_match
 
@@ -131,10 +132,6 @@ def _reworded(term: str, text: str) -> bool:
     return bool(rest) and bool(re.search(rf"[{re.escape(''.join(rest))}][^,，。;；]{{0,3}}{re.escape(head)}", text))
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
-
-
 _GENERIC = frozenset({"妇女", "女性", "妇联", "全市", "我市", "市妇联", "开展", "工作"})  # every report's words
 
 
@@ -170,7 +167,7 @@ def concept_refusal(query: Query, best: Candidate) -> str:
             continue
         if siblings := _siblings(term, passage, opening=term in query.terms):
             return f"the evidence is about {siblings[0]}, not {term}"
-        if term in things and best.figure is not None and not _bigrams(term) & _bigrams(_clause_of(best)):
+        if term in things and best.figure is not None and not grams(term) & grams(_clause_of(best)):
             return f"the evidence does not mention {term}, and its figure counts something else"
     own = _own_names(query)
     for term in own:

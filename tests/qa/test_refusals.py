@@ -102,6 +102,13 @@ def _candidate(sentence: str, passage: str = "", section: str = "") -> Candidate
     return Candidate(Hit(chunk, 1.0), 0, start, start + len(sentence), sentence)
 
 
+def _figured(query, sentence: str) -> Candidate:
+    """A one-sentence passage as evidence, with the figure the answerer would choose in it."""
+    cand = _candidate(sentence, sentence)
+    cand.figure, _ = best_figure(query, sentence, {}, focus_of(query))
+    return cand
+
+
 @pytest.mark.parametrize(
     ("question", "sentence"),
     [
@@ -158,14 +165,10 @@ def test_a_counted_thing_with_a_sibling_in_the_passage_is_a_near_concept(catalog
     # no sibling, but the figure's clause shares nothing with the asked name: it counts something else
     other = "腾空1000平方米打造公益广场,取消收费项目7个,打造学生校外实践学校阵地。"
     query = parse("东营有几所儿童友好学校？", catalog)
-    cand = _candidate(other, other)
-    cand.figure, _ = best_figure(query, other, {}, focus_of(query))
-    near = evidence_refusal(query, cand, Options())
+    near = evidence_refusal(query, _figured(query, other), Options())
     assert near is not None and near[0] is Refusal.NO_CONCEPT, near
     named = "建成儿童友好示范学校7所,打造校外实践阵地。"
-    cand = _candidate(named, named)
-    cand.figure, _ = best_figure(query, named, {}, focus_of(query))
-    assert evidence_refusal(query, cand, Options()) is None  # the clause names it in other words
+    assert evidence_refusal(query, _figured(query, named), Options()) is None  # the clause names it in other words
     # a counted phrase with a verb in it is no name: its words are matched elsewhere, not refused here
     verb = evidence_refusal(parse("东营有多少儿童之家建成了？", catalog), _candidate(passage, passage), Options())
     assert verb is None
@@ -316,11 +319,7 @@ def test_an_english_count_whose_figure_is_written_with_none_of_the_asked_words_i
     query = parse("How many pregnant women received free gene screening in Dongying?", catalog)
     query = dataclasses.replace(query, glosses={"pregnant": ("孕妇",), "free": ("免费",), "screening": ("筛查",)})
     other = "推进月嫂和养老护理培训活动,全年共培训妇女3000余人,获政府补助20余万元。"
-    cand = _candidate(other, other)
-    cand.figure, _ = best_figure(query, other, {}, focus_of(query))
-    refused = evidence_refusal(query, cand, Options())
+    refused = evidence_refusal(query, _figured(query, other), Options())
     assert refused is not None and refused[0] is Refusal.NO_CONCEPT, refused
     asked = "开展产前筛查,全年为孕妇免费筛查3000余人。"
-    cand = _candidate(asked, asked)
-    cand.figure, _ = best_figure(query, asked, {}, focus_of(query))
-    assert evidence_refusal(query, cand, Options()) is None
+    assert evidence_refusal(query, _figured(query, asked), Options()) is None
