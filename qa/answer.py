@@ -19,7 +19,7 @@ from core.sentences import split_sentences
 from core.text import normalize
 from core.types import Refusal, StoredChunk
 from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
-from qa.figures import asked_numbered, cn_counts, figure_keys, find_figures
+from qa.figures import Figure, asked_numbered, cn_counts, figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
 from qa.lists import (
@@ -66,6 +66,7 @@ class Draft:
     confidence: float = 0.0
     reason: str = ""
     refusal: Refusal | None = None
+    figure: Figure | None = None  # the figure a numeric answer states (None for an ordinal: 第五批)
 
 
 MAX_GAP = 4  # blank lines between two passages (a sentence broken across a paragraph break)
@@ -286,8 +287,10 @@ class ExtractiveAnswerer:
         whole = dataclasses.replace(best, text=best.text + tail.text) if tail else best
         evidence = whole.text.strip()
         lang = query.lang
+        stated = None
         if query.qtype == "numeric":
             figure = ordinal or (best.figure.text if best.figure else "")  # 「第几批」 asks which one: 第五批
+            stated = None if ordinal else best.figure
             text = say(lang, "figure", figure=figure, evidence=evidence, n=n)
         elif query.qtype == "list" and (
             items := (self._section_list(query, heading, 0, extra) if heading else [])
@@ -302,7 +305,7 @@ class ExtractiveAnswerer:
             text = self._yesno(query, best, evidence, n, idf, options)
         else:
             text = say(lang, "plain", evidence=evidence, n=n)
-        return Draft(text, True, [best, *extra], conf)
+        return Draft(text, True, [best, *extra], conf, figure=stated)
 
     def _span(self, kind: str, query: Query, best: Candidate, focus: Focus | None, options: Options) -> str:
         """The asked name in the evidence sentence (an English question's type through its words' glosses)."""

@@ -15,6 +15,7 @@ from qa.answer import Draft
 from qa.corpus import Corpus
 from qa.figures import ungrounded
 from qa.plan import QuestionPlan, Target
+from qa.query import unit_match
 from qa.retrieve import Retrieval
 from qa.templates import say
 
@@ -63,6 +64,20 @@ def _year_note(plan: QuestionPlan, target: Target, result: Retrieval, draft: Dra
     return Note(Refusal.UNCOVERED_YEAR, text, say(plan.query.lang, "uncovered_year_part", year=years, city=where))
 
 
+def _verdict(targets: list[Target], drafts: list[Draft], lang: str) -> str:
+    """Which of two cities has more, from the figures their parts state in units of one kind (「765起」 against
+    「400余起」); "" when a part states none or the units differ (亿元 against 笔)."""
+    stated = [(t.city, d.figure) for t, d in zip(targets, drafts, strict=True) if d.found and d.figure]
+    if len(stated) != 2 or len(targets) != 2:
+        return ""
+    (a, fa), (b, fb) = sorted(stated, key=lambda cf: -cf[1].value)
+    if not (fa and fb and unit_match(fa.unit, fb.unit) >= 0.7):
+        return ""
+    if fa.value == fb.value:
+        return say(lang, "compare_equal", a=a, b=b, fa=fa.text)
+    return say(lang, "compare_more", a=a, b=b, fa=fa.text, fb=fb.text)
+
+
 def closest(retrievals: list[Retrieval], n: int) -> list[Citation]:
     """The top passages of each retrieval, for reference (no evidence span)."""
     out: list[Citation] = []
@@ -103,6 +118,8 @@ def compose(plan: QuestionPlan, retrievals: list[Retrieval], drafts: list[Draft]
                 if city:
                     scope = draft.reason if draft.refusal is Refusal.UNCOVERED_YEAR else ""
                     parts.append(Part(city=city, answer=scope, found=False))
+    if found_any and query.compares and (verdict := _verdict(plan.targets, drafts, lang)):
+        texts.append(verdict)
     text = "\n".join(texts)
     if found_any:
         missing = ungrounded(text, [c.text for c in citations], plan.question)

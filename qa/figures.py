@@ -13,11 +13,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-UNITS = (
+_UNIT_WORDS = (
     "个百分点|百分点|人次|户次|场次|余人|万人|亿元|万元|千元|元|人|名|个|户|场|次|期|家|所|册|张|篇|件|项|支|位|对|"
     "条|部|本|份|批|座|处|间|村|镇|套|份|幅|首|块|台|辆|株|亩|平方米|米|公里|天|小时|周|年|月|岁|篇次|类|届|笔|门|"
-    "轮|棵|斤|吨|箱|袋|组|队|站|点|园|班|节|课时|学时|课|种|分钟|秒|倍|起|盒|瓶|包|件次|所次|万|亿"
+    "轮|棵|斤|吨|箱|袋|组|队|站|点|园|班|节|课时|学时|课|种|分钟|秒|倍|起|盒|瓶|包|件次|所次|批次|万|亿"
 )
+UNITS = "|".join(sorted(dict.fromkeys(_UNIT_WORDS.split("|")), key=len, reverse=True))  # 件次 before 件
 _NUMBER = r"\d+(?:[,，]\d{3})*(?:\.\d+)?"
 FIGURE = re.compile(
     rf"(?P<num>{_NUMBER})\s*(?P<mag>万|亿|千)?(?P<approx>余|多)?(?P<mag2>万|亿)?(?P<unit>%|‰|(?:{UNITS}))?"

@@ -188,7 +188,8 @@ def targets(query: Query, catalog: Catalog, scope_years: bool = True) -> list[Ta
         clause = english_clause(query.norm, city, mentions) if mentions else ""
         sub = parse(clause or sub_question(query.raw, city, query.cities), catalog)
         own = years.get(city, sub.years) if scope_years else sub.years
-        out.append(Target(city, dataclasses.replace(sub, cities=[city], years=own)))
+        qtype = "numeric" if query.compares and sub.qtype in ("entity", "list") else sub.qtype  # its figure
+        out.append(Target(city, dataclasses.replace(sub, cities=[city], years=own, qtype=qtype)))
     return out
 
 

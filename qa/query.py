@@ -183,7 +183,7 @@ UNIT_GROUPS = [
     {"瓶", "盒", "包", "箱", "袋"},
     {"%", "个百分点", "百分点", "‰"},
     {"册", "张", "份", "本", "篇", "件", "篇次"},
-    {"件", "起", "宗"},  # cases and disputes
+    {"件", "起", "宗", "件次"},  # cases and disputes
 ]
 
 
@@ -273,6 +273,7 @@ class Query:
     asks_person: bool = False
     terms: list[str] = field(default_factory=list)  # named terms (最美家庭): named_terms, English quoted_names
     glosses: dict[str, tuple[str, ...]] = field(default_factory=dict)  # English word → the reports' Chinese words
+    compares: bool = False  # asks which of several has more (``asks_comparison``): each is asked its figure
 
     @property
     def multi(self) -> bool:
@@ -319,6 +320,20 @@ def question_type(norm: str, lang: str) -> str:
     if re.search(r"哪些|有什么|都有|包括|列举|哪几", norm) or re.search(r"分别是(?!.*(?:哪(?!些|几)|什么|谁))", norm):
         return "list"  # 「分别是哪次会议」 asks one name per city, not a list
     return "entity"
+
+
+_COMPARE_ZH = re.compile(
+    r"(?:哪个|哪一个|哪边|哪方|哪家|哪里|谁)[^，,。？?、]{0,6}?(?:(?:更|比较)?(?:多(?!少)|(?<!多)少|高|低)|更(?:大|小|长))"
+)
+_COMPARE_EN = re.compile(
+    r"\bwhich\b[^?]*?\b(?:more|fewer|less|higher|lower|larger|smaller|bigger|greater)\b(?!\s+than\b)"
+)
+
+
+def asks_comparison(norm: str, lang: str) -> bool:
+    """Whether a question asks which of the things it names has more or less (「哪个更多」, 「which trained more」;
+    not 「more than 30」, not 多少)."""
+    return bool((_COMPARE_EN if lang == "en" else _COMPARE_ZH).search(norm))
 
 
 _EN_FUNCTION = frozenset(
@@ -675,4 +690,5 @@ def parse(question: str, catalog: Catalog) -> Query:
         asks_person,
         terms,
         gloss,
+        qtype != "yesno" and asks_comparison(norm, lang),
     )

@@ -132,6 +132,7 @@ def _reworded(term: str, text: str) -> bool:
     return bool(rest) and bool(re.search(rf"[{re.escape(''.join(rest))}][^,，。;；]{{0,3}}{re.escape(head)}", text))
 
 
+_LEVEL = re.compile(r"^(?:国家级|全国|全省|全市|[省市县区镇乡村]级)")  # a level, not the thing's own name
 _GENERIC = frozenset({"妇女", "女性", "妇联", "全市", "我市", "市妇联", "开展", "工作"})  # every report's words
 
 
@@ -160,6 +161,7 @@ def concept_refusal(query: Query, best: Candidate) -> str:
     context = passage + " " + normalize(best.hit.chunk.meta.section)
     bare = re.sub(r"[()（）“”‘’\"'《》「」\s]", "", context)
     things = focus_of(query).thing[:1] if query.qtype == "numeric" and query.lang != "en" else ()
+    things = tuple(_LEVEL.sub("", t) for t in things)  # 省级媒体报道 is looked at as 媒体报道 (an honour's 全国 is not)
     things = tuple(t for t in (*things, *_honours(query)) if _name_like(t))
     named = query.terms if query.lang != "en" else []  # an English name's translation is checked in its words
     for term in (*named, *things):

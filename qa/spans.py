@@ -292,7 +292,8 @@ def _typed(sentence: str, noun: str, question_norm: str, head: bool = False) -> 
     """A name ending in the asked type noun (「…工作室」, 「…法院」) that the question does not already hold (and
     not a piece of a quoted name); with ``head``, only where the noun ends its phrase (not 「文化主题活动」)."""
     for m in re.finditer(rf"[\u4e00-\u9fff0-9“”]{{2,14}}{re.escape(noun)}", sentence):
-        name = re.sub(r"^.*的", "", m.group(0))  # 「比较密集的甘谷县…学校」: a name starts after 的
+        start = len(sentence[: m.start()].rstrip("0123456789"))  # never inside a number (「2018年度…项目」)
+        name = re.sub(r"^.*的", "", sentence[start : m.end()])  # 「比较密集的甘谷县…学校」: a name starts after 的
         name = re.sub(r"^(?:我市|全市|本市|市|由|在|与|和|经|指导|推荐|联合|其中)|^\d+(?:余|多)?[名个位人支]", "", name)
         if name.count("“") != name.count("”") or (head and not _is_head(sentence[m.end() :])):
             continue

@@ -34,3 +34,8 @@ def test_a_span_of_time_written_in_parts_is_one_figure():
 def test_a_heading_or_list_number_is_no_figure():
     assert [f.text for f in find_figures("3、“读书月”活动引导妇女。(2)开展讲座12场;1.抓好宣传")] == ["12场"]
     assert [f.text for f in find_figures("共3.5万人,增加3、4个")] == ["3.5万人", "3", "4个"]
+
+
+def test_the_longest_unit_written_is_the_figures_unit():
+    text = "接待来信来访来电287件次,开展活动30批次,宣传报道98篇次,增长3个百分点。"
+    assert [f.text for f in find_figures(text)] == ["287件次", "30批次", "98篇次", "3个百分点"]

@@ -214,6 +214,9 @@ def test_figures_written_side_by_side_share_their_words():
         # the type after what the document is about (哪一份关于…的制度文件); a slot cut at a title's 、 is the title
         ("甲城制定了哪一份关于妇儿工委的制度文件？", "完成评估工作,制定《甲城妇儿工委工作制度、成员单位职责》。",
          "《甲城妇儿工委工作制度、成员单位职责》"),
+        # a name is never cut inside a number written before it
+        ("What is the name of the public-welfare project Jiacheng ran?",
+         "加强指导,开展2018年度妇女儿童家庭类公益项目创投,对11个项目予以资助。", "2018年度妇女儿童家庭类公益项目"),
         # a measure word before the type (什么系列活动)
         ("甲城持续推进的是什么系列活动？", "深化平安创建,持续推进“远离毒品”系列活动,发挥志愿者作用。", "“远离毒品”"),
     ],

@@ -174,6 +174,16 @@ def test_a_counted_thing_with_a_sibling_in_the_passage_is_a_near_concept(catalog
     assert verb is None
 
 
+def test_a_level_is_no_part_of_the_counted_things_name(catalog):
+    passage = "2020年,国家级宣传报道18篇次,省级宣传报道98篇次。"
+    query = parse("东营省级媒体报道了多少篇次？", catalog)  # 省级 says which level, 媒体报道 what is counted
+    assert evidence_refusal(query, _figured(query, passage), Options()) is None
+    honoured = "推荐刘家获评全国最美家庭、汲家获评山东省最美家庭。"
+    query = parse("东营哪户家庭获评了全国文明家庭？", catalog)  # the level of an awarded title is the title's own
+    near = evidence_refusal(query, _candidate(honoured, honoured), Options())
+    assert near is not None and near[0] is Refusal.NO_CONCEPT, near
+
+
 @pytest.mark.parametrize(
     ("question", "sentence", "refused"),
     [
