@@ -21,7 +21,7 @@ from core.disktable import DiskTable, write_table
 from core.text import cache_dir
 
 TABLE_FILE = "cedict-en.sqlite"
-MAX_WORDS = 12  # Chinese words kept per English key
+MAX_WORDS = 40  # Chinese words kept per English key (before the reports' own are chosen from them)
 _SOURCE = ("cedict", "cedict_1_0_ts_utf-8_mdbg.txt")
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.+)/\s*$")
 _SKIP = re.compile(r"^(?:CL:|variant of|old variant|surname |see |also written|abbr\. for|used in|erhua variant)")

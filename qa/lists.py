@@ -39,7 +39,11 @@ def asked_count(norm: str) -> int:
     m = _COUNT_ZH.search(norm)
     if m:
         return _number(m.group(1) or m.group(2))
-    en = re.search(r"\b(?:which|what|the|name the|list the) (two|three|four|five|six|seven|eight|nine|ten)\b", norm)
+    en = re.search(
+        r"\b(?:which|what|the|name the|list the)(?: (?:are|were) the)? "
+        r"(two|three|four|five|six|seven|eight|nine|ten)\b",
+        norm,
+    )
     return _EN_NUMBERS[en.group(1)] if en else 0
 
 

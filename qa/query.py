@@ -287,6 +287,9 @@ _NUMERIC_ZH = re.compile(
 _DURATION_Q = re.compile(r"\bhow long\b|多长时间|多久|用时多少|用了多少时间|花了多少时间")  # a span of time, in 秒
 
 
+_EN_BE = r"(?: (?:are|were) the)?"  # 「what are the three …」 asks as 「what three …」 does
+
+
 def question_type(norm: str, lang: str) -> str:
     """numeric | list | yesno | entity, from interrogative words (Chinese or English)."""
     if lang == "en":
@@ -302,10 +305,11 @@ def question_type(norm: str, lang: str) -> str:
             norm,
         ) or EN_ORDINAL_Q.search(norm):  # 「which edition」 asks its number (第四届)
             return "numeric"
-        if re.search(r"\b(?:which|what|name the|list the) (?:two|three|four|five|six|seven|eight|nine|ten)\b", norm):
-            return "list"  # "which three campaigns" asks for as many items as it counts
+        if re.search(rf"\b(?:which|what|name the|list the){_EN_BE} (?:two|three|four|five|six|seven|eight|nine|ten)\b",
+                     norm):
+            return "list"  # "which three campaigns", "what are the three …" ask for as many items as they count
         if re.search(
-            r"\b(which|what) (\w+ )?(activities|programs|programmes|projects|measures|brands|events|titles|"
+            rf"\b(which|what){_EN_BE} (\w+ )?(activities|programs|programmes|projects|measures|brands|events|titles|"
             r"campaigns|actions|initiatives|things|services|areas|honou?rs|awards)\b|\blist\b",
             norm,
         ):

@@ -240,6 +240,9 @@ def test_lists_from_numbered_enumerations_and_the_asked_count():
 def test_counted_groups_are_list_questions():
     assert question_type("甲城提升的三大工程是哪三个？", "zh") == "list"
     assert question_type(normalize("Which three campaigns does Jiacheng run every year?"), "en") == "list"
+    counted = normalize("What are the three big themed campaigns Jiacheng runs every year?")
+    assert question_type(counted, "en") == "list" and asked_count(counted) == 3
+    assert question_type(normalize("What were the activities Jiacheng held?"), "en") == "list"
     assert question_type("甲城妇联是哪一年成立的？", "zh") != "list"
     assert question_type(normalize("What amount was lent to poor women?"), "en") == "numeric"
     assert question_type("甲城和乙城的宣讲分别是围绕哪次会议精神展开的？", "zh") == "entity"  # one name per city
