@@ -16,7 +16,7 @@ import numpy as np
 
 from core.sentences import evidence_sentences
 from core.text import QUOTED_NAME, normalize, pos_tags
-from qa.figures import Figure, asked_numbered, counted, figure_keys
+from qa.figures import Figure, asked_numbered, cn_counts, counted, figure_keys, find_figures
 from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
 from qa.query import Query, unit_match
@@ -242,6 +242,7 @@ def score_candidates(
     ends = english_type_ends(query.norm) if kind == "name" and query.lang == "en" else ()
     numbered = asked_numbered(query.norm) if query.qtype == "numeric" else None
     claimed = {k for claim in query.claim_figures for k in figure_keys(claim)} if query.qtype == "yesno" else set()
+    claimed_values = {f.value for claim in query.claim_figures for f in find_figures(claim)[:1]} if claimed else set()
     prev_text = ""
     prev_hit = None
     for i, c in enumerate(cands):
@@ -263,7 +264,8 @@ def score_candidates(
             # an English sentence's fit counts in full once it holds some of the question's words (through their
             # glosses): a unit and a loose thing word alone do not make a sentence about the asked thing
             weight = 0.15 if query.lang != "en" else 0.075 + min(0.075, 0.3 * max(c.lex, 0.5 * c.ctx))
-            c.score += weight * c.figure_fit if c.figure else -0.3
+            in_words = not c.figure and any(v in claimed_values for _, v, _ in cn_counts(norm))  # 「百人以上」
+            c.score += weight * c.figure_fit if c.figure else (CLAIMED_FIGURE_BONUS if in_words else -0.3)
             if claimed and c.figure and figure_keys(c.figure.text) & claimed:
                 c.score += CLAIMED_FIGURE_BONUS  # it states the very figure a yes/no claim makes
         if numbered and numbered.search(c.text):  # it writes the asked 「第N批」/「“N个一”」

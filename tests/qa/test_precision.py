@@ -530,6 +530,19 @@ def test_a_heading_names_the_topic_and_its_body_is_the_evidence():
     assert body.score > heading.score and heading.lex >= body.lex  # as many words, but a numbered heading line
 
 
+def test_a_claimed_count_written_in_chinese_numerals_is_stated():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.evidence import score_candidates
+    from qa.lexical import Idf
+    from qa.retrieve import Hit
+
+    text = "指导每个乡镇至少创建一个百人以上家长群。\n开展家庭教育讲座6场。"
+    chunk = StoredChunk("c1", text, ChunkMeta(doc="a.txt", city="甲城", section=""))
+    query = parse("甲城是否要求每个乡镇创建100人以上的家长群？", CATALOG)
+    written, other = sorted(score_candidates(query, [Hit(chunk, 1.0)], Idf([text])), key=lambda c: c.start)
+    assert written.figure is None and written.score > other.score  # 百人 states the claimed 100 without digits
+
+
 def test_a_figures_own_noun_after_it_and_a_shared_one():
     from qa.evidence import best_figure
 
