@@ -14,6 +14,7 @@ import re
 
 from core.text import QUOTED_NAME
 from qa.figures import cn_value
+from qa.lexical import grams
 from qa.places import is_province
 
 _SCOPE = ("全国", "全省", "全市", "全县", "全区")
@@ -105,19 +106,15 @@ def _other_place(claim: str, evidence: str) -> str:
 _PIECES = re.compile(r"[；;。、]")  # an enumeration of different subjects' results
 
 
-def _grams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])}
-
-
 def _claim_clause(claim: str, evidence: str) -> str:
     """The clause of ``evidence`` that states the claim (most of its words), when one clause clearly does;
     else the whole evidence. 「刘亦光家庭获评全国最美家庭、汲淑艳家庭获评山东省最美家庭」 asked about 汲淑艳家庭
     → the second clause."""
-    words = _grams(re.sub("|".join((*_SCOPE, *_LEVEL)), " ", claim))
+    words = grams(re.sub("|".join((*_SCOPE, *_LEVEL)), " ", claim))
     pieces = [p for p in _PIECES.split(evidence) if p.strip()]
     if len(pieces) < 2 or not words:
         return evidence
-    scored = sorted(((len(words & _grams(p)), i) for i, p in enumerate(pieces)), reverse=True)
+    scored = sorted(((len(words & grams(p)), i) for i, p in enumerate(pieces)), reverse=True)
     (top, at), (second, _) = scored[0], scored[1]
     return pieces[at] if top >= 2 and top > second else evidence
 
@@ -259,7 +256,7 @@ def _named_piece(evidence: str, claim: str, words: tuple[str, ...]) -> str:
             return evidence[lo + 1 : min(his, default=len(evidence))]
     # no quoted name: the one piece holding more of the claim's words than any other (「《日报》每月专版、电台每周
     # 专栏」 asked of the radio's column: 电台, 专栏)
-    asked = [w for w in dict.fromkeys((*words, *_grams(claim))) if len(w) >= 2]
+    asked = [w for w in dict.fromkeys((*words, *grams(claim))) if len(w) >= 2]
     scored = sorted(((sum(w in p for w in asked), p) for p in _PIECES.split(evidence) if p.strip()), reverse=True)
     if len(scored) >= 2 and scored[0][0] >= 2 and scored[0][0] > scored[1][0]:
         return scored[0][1]
