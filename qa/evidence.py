@@ -32,7 +32,7 @@ HEADING_PENALTY = 0.05  # a numbered heading line (「一、实施…行动」�
 HEADING_LEN = 40  # characters: a longer numbered line is a body sentence that opens with its number
 _HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+[、是]|\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）])")
 TYPED_NAME_BONUS = 0.08  # a sentence naming a thing of the asked type (「开展了什么行动」)
-THING_WORD_BONUS = 0.05  # per word of a many-word counted thing attached to a figure (at most three)
+THING_WORD_BONUS = 0.1  # per word of a many-word counted thing attached to a figure (at most three)
 CLAIMED_FIGURE_BONUS = 0.05  # the figure a sentence states for a yes/no claim is the claimed one
 _CLAUSE = re.compile(r"[，,；;（）()：:。！？!?]")
 

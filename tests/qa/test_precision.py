@@ -51,6 +51,9 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         ("累计办了多少所？", "全年新建学堂3所,累计87所。", "87所"),
         ("How many parents attended the lectures?", "举办家庭教育讲座12场,近900名家长参加。", "900名"),
         ("How much was paid out in claims?", "获得理赔99人,理赔金115.44万元。", "115.44万元"),
+        # of two figures of the counted thing, the one carrying more of its words (妇女 and 干部, not 妇女 alone)
+        ("How many women cadres joined the lectures, visits, screenings and the medical team's checks?",
+         "共有1100多名妇女干部参与讲座,医疗队对260余名妇女进行了检查。", "1100多名"),
         # a measure word names what it measures; a bracketed qualifier belongs to the label it sits in
         ("甲城公众号全年阅读量有多少？", "甲城公众号全年推送信息5204条,阅读点击达884378人次。", "884378人次"),
         ("甲城鄉鎮（街道）級團體會員有多少個？", "全市共有市级团体会员14个、乡镇(街道)级团体会员53个。", "53个"),
