@@ -113,7 +113,9 @@ _MONEY = re.compile(
 _EN_MONEY = re.compile(
     r"\bhow much\b.*\b(paid|pay|spent|spend|raised|raise|invested|cost|worth|funds?|funding|loans?|claims?|"
     r"subsid\w*|donat\w*|sales|sold|revenue|money|budget|premiums?|grants?|awarded|allocated|insured)\b|"
-    r"\b(?:sum|amount) (?:insured|of money|paid|raised)\b|\bwhat (?:amount|sum)\b(?! of (?!money|funds))"
+    r"\b(?:sum|amount) (?:insured|of money|paid|raised)\b|\bwhat (?:amount|sum)\b(?! of (?!money|funds))|"
+    r"\b(?:total|annual|combined|overall) (?:sales|revenue|income|turnover|earnings)\b|"
+    r"\bwhat (?:was|were|is|are) the (?:[a-z'-]+ ){0,2}?(?:sales|revenue|income|turnover|earnings|budget)\b"
 )
 # unit characters that also start common nouns of the reports (家长, 村民, 户籍, 队员…), with the next characters
 _WORD_STARTS = {
@@ -301,7 +303,7 @@ def question_type(norm: str, lang: str) -> str:
             r"\bhow (many|much|long)\b|\bwhat (?:[a-z'-]+ )?(percentage|proportion|share|number|amount|sum|total|"
             r"rate)\b|"
             r"\bwhat (?:was|is|were|are) the (?:[a-z'-]+ ){0,5}?(number|rate|amount|total|percentage|proportion|share|"
-            r"sum|budget|value|count)\b",
+            r"sum|budget|value|count|sales|revenue|income|turnover|earnings)\b",
             norm,
         ) or EN_ORDINAL_Q.search(norm):  # 「which edition」 asks its number (第四届)
             return "numeric"

@@ -414,10 +414,14 @@ def test_a_count_is_no_year():
         ("Of the loans issued in Jiacheng, what amount was lent to poor women?", "元"),
         ("What was the total audience of Jiacheng's legal-awareness lectures?", "人"),
         ("How many township-level group members does Jiacheng's federation have?", "个"),  # bodies, not people
+        ("What were the total sales of Jiacheng's online shop?", "元"),  # sales, revenue, income are money
+        ("What was the annual revenue of Jiacheng's women's cooperative?", "元"),
     ],
 )
 def test_the_counted_thing_decides_the_expected_unit(question, unit):
-    assert parse(question, CATALOG).unit == unit
+    query = parse(question, CATALOG)
+    assert query.unit == unit
+    assert query.qtype == "numeric"
 
 
 @pytest.mark.parametrize(
