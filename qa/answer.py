@@ -411,7 +411,7 @@ class ExtractiveAnswerer:
                     return say(query.lang, "no_figure", figure=said[0][0], evidence=evidence, n=n)
                 checked = checked or bool(said)
                 continue
-            if (bound := claim_bound(query.norm, claim)) and fig:  # 「超过100次了吗」 against 「105次」
+            if (bound := claim_bound(query.norm, claim, asked=True)) and fig:  # 「超过100次了吗」 against 「105次」
                 claimed = fig[0].value  # the report may bound its own figure: 「超1800万次」, 「2000余名」
                 told = claim_bound(normalize(best.text), stated.text) or (">=" * bool(re.search("[余多]", stated.text)))
                 lower = bound[0] == ">" and told[:1] == ">"

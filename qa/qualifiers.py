@@ -279,6 +279,16 @@ def _other_places(claim: str, evidence: str) -> str:
     return said.group(1)
 
 
+_PARTNER = re.compile(
+    r"(?:联合|会同|携手|协同|与|和|同|跟)(?:市|县|区|省)?([\u4e00-\u9fff]{1,6}?(?:部门|局|委员会|委|院|厅|办|协会|中心|公司|银行|大学|学校|集团))"
+)
+
+
+def _partners(text: str) -> list[str]:
+    """The bodies a text says something was done together with (「联合公安部门举办…」 → 公安部门)."""
+    return list(dict.fromkeys(m.group(1) for m in _PARTNER.finditer(text)))
+
+
 def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> str:
     """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts. The
     qualifiers are read in the clause that states the claim when the evidence has several; how often, in the
@@ -338,6 +348,11 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
     if asked_rank and stated_rank and not asked_rank & stated_rank:
         m = _RANK.search(evidence)
         return m.group(0) if m else ""
+    asked_partners, stated_partners = _partners(claim), _partners(evidence)
+    if asked_partners and stated_partners and not any(
+        a in b or b in a for a in asked_partners for b in stated_partners
+    ):
+        return stated_partners[0]
     asked_years = set(_YEAR.findall(claim))
     stated_years = set(_YEAR.findall(evidence))
     if asked_years and stated_years and not asked_years & stated_years:

@@ -601,9 +601,14 @@ _BOUND_AFTER = (
 )
 
 
-def claim_bound(norm: str, claim: str) -> str:
+# a question asking whether a figure was reached (「有没有达到2万人次」, 'did it reach 200'): at least that
+# (a report's own 「达到24%」 states its figure: read only in questions, ``asked``)
+_REACHED = re.compile(r"(?:达到|达|突破了?|reach(?:ed|es)?|hit)(?:了)?\s*$")
+
+
+def claim_bound(norm: str, claim: str, asked: bool = False) -> str:
     """How a yes/no claim bounds its figure (「超过100次了吗」 → ">", 「at least 10」 → ">="): one of > >= < <=,
-    or "" when it claims the figure itself."""
+    or "" when it claims the figure itself; in a question (``asked``) a figure 「达到」/'reached' is a lower bound."""
     num = re.match(r"\d+(?:\.\d+)?", claim)
     digits = num.group(0) if num else ""
     at = norm.find(digits) if digits else -1
@@ -619,7 +624,7 @@ def claim_bound(norm: str, claim: str) -> str:
     for rx, rel in _BOUND_AFTER:
         if rx.search(norm[end:]):
             return rel
-    return ""
+    return ">=" if asked and _REACHED.search(norm[max(0, at - 16) : at]) else ""
 
 
 def within(value: float, bound: str, claimed: float) -> bool:

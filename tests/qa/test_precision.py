@@ -367,6 +367,10 @@ def test_passages_stitch_back_into_the_report():
         ("甲公司创建的是全国示范基地吗？", "甲公司创建全国示范基地、推荐乙厂获评省示范基地。", ""),
         ("Were packs given to babies aged 0 to 12 months?", "为6-24个月龄的婴幼儿发放营养包3099箱。", "6-24个月"),
         ("营养包是发给6至24个月的婴幼儿的吗？", "为6-24个月龄的婴幼儿发放营养包3099箱。", ""),
+        # the body something was done together with
+        ("甲城的防拐演练是和消防部门一起办的吗？", "联合公安部门举办3场防拐模拟演练。", "公安部门"),
+        ("甲城的防拐演练是和公安部门一起办的吗？", "联合市公安部门举办3场防拐模拟演练。", ""),
+        ("甲城的开放日是跟法院一起办的吗？", "联合市法院举行开放日活动,联合市司法局拍摄案例。", ""),
     ],
 )
 def test_yes_no_qualifiers(question, evidence, stated):
@@ -390,6 +394,14 @@ def test_a_claim_may_bound_its_figure(question, claim, bound):
     norm = normalize(question)
     assert claim_bound(norm, claim) == bound
     assert within(105, bound, 100) == (bound in (">", ">="))
+
+
+def test_a_figure_asked_as_reached_is_a_lower_bound_only_in_a_question():
+    asked = normalize("参与人数有没有达到2万人次？")
+    assert claim_bound(asked, "2万人次", asked=True) == ">="
+    assert claim_bound(normalize("Did the lectures reach 200 sessions?"), "200次", asked=True) == ">="
+    stated = normalize("参与人数达到2.1万人次。")  # a report's 达到 states its own figure
+    assert claim_bound(stated, "2.1万人次") == ""
 
 
 def test_a_count_is_no_year():
