@@ -23,7 +23,7 @@ _EN_TYPES = {  # an English question's type of thing and the words the reports e
     "store": "超市 商店", "supermarket": "超市", "university": "大学", "college": "学院",
     "document": "文件", "organisation": _ORG_ENDS, "organization": _ORG_ENDS, "body": _ORG_ENDS,
     "agency": _ORG_ENDS, "institution": _ORG_ENDS, "foundation": "基金会", "fund": "基金",
-    "book": "书", "magazine": "刊 杂志", "journal": "刊", "department": "部 办公室 室",
+    "book": "书", "magazine": "刊 杂志", "journal": "刊", "department": "部门 部 办公室 室",
     "prize": "奖", "product": "产品", "unit": "单位", "enterprise": "企业", "alliance": "联盟", "league": "联盟",
     "centre": "中心", "center": "中心", "hotline": "热线", "salon": "沙龙", "column": "专栏 栏目",
 }
@@ -253,6 +253,7 @@ def _subject(sentence: str, predicate: str) -> str:
         if at > 0:
             lo = max((sentence.rfind(c, 0, at) for c in _STOPS + "—-▲▼ "), default=-1) + 1
             span = _LEAD.sub("", sentence[lo:at]).strip()
+            span = re.sub(r"(?<=[\u4e00-\u9fff]{2})[为在对向给把被与和跟同的]$", "", span)  # 「淘商大学为…」: not 为
             tags = pos_tags(span)
             if len(tags) > 1 and tags[0][1] == "v" and len(span) - len(tags[0][0]) >= 2:
                 span = span[len(tags[0][0]) :]  # 「推进柳市镇」: the verb before the name

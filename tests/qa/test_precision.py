@@ -217,6 +217,10 @@ def test_figures_written_side_by_side_share_their_words():
         # the type after what the document is about (哪一份关于…的制度文件); a slot cut at a title's 、 is the title
         ("甲城制定了哪一份关于妇儿工委的制度文件？", "完成评估工作,制定《甲城妇儿工委工作制度、成员单位职责》。",
          "《甲城妇儿工委工作制度、成员单位职责》"),
+        # the name before the question's predicate ends before the preposition that opens it; a department is 部门
+        ("甲城对接的哪所大学为乙市场提供在线直播培训？", "对接甲商大学为乙市场提供在线直播和销售培训。", "甲商大学"),
+        ("Which department did Jiacheng work with on the anti-abduction drills?",
+         "联合公安部门举办3场防拐模拟演练,近1200名儿童参加活动。", "公安部门"),
         # a name is never cut inside a number written before it
         ("What is the name of the public-welfare project Jiacheng ran?",
          "加强指导,开展2018年度妇女儿童家庭类公益项目创投,对11个项目予以资助。", "2018年度妇女儿童家庭类公益项目"),
