@@ -351,6 +351,10 @@ class LexIndex:
         """Every name the reports quote (3–12 characters of Chinese), most used first."""
         return [r[0] for r in self._conn().execute("SELECT name FROM quoted WHERE df > 0 ORDER BY df DESC, name")]
 
+    def terms(self) -> list[str]:
+        """Every word the reports' passages are indexed by (jieba tokens), most used first."""
+        return [r[0] for r in self._conn().execute("SELECT term FROM terms WHERE df > 0 ORDER BY df DESC, term")]
+
     def doc_ids(self, doc: str) -> set[str]:
         return {r[0] for r in self._conn().execute("SELECT id FROM chunks WHERE doc = ?", (doc,))}
 

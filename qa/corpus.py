@@ -12,6 +12,7 @@ sees one consistent view. Leaves out: writing (``index.indexer``) and searching 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from core.interfaces import Store
-from core.text import tokens
+from core.text import pos_tags, tokens
 from core.types import ChunkMeta, StoredChunk
 from index.changes import KEEP, LATE, ChangeFeed, feed_beside
 from index.indexer import embed_text
@@ -52,6 +53,14 @@ def build_catalog(reports: list[ReportRow], vocab: Any = None) -> Catalog:
     return catalog
 
 
+_PROPER_WORD = re.compile(r"[\u4e00-\u9fff]{2,6}")
+
+
+def _is_proper(word: str) -> bool:
+    tags = pos_tags(word)
+    return len(tags) == 1 and tags[0][1] in ("ns", "nr", "nt", "nz")
+
+
 @dataclass
 class Vocabulary:
     """What the reports' text holds, asked of the lexical index (answers kept for this snapshot)."""
@@ -72,8 +81,14 @@ class Vocabulary:
 
     def romanised(self, norm: str) -> dict[str, tuple[str, ...]]:
         if self._spellings is None:
-            self._spellings = TableFile(self.lex.path, lambda: self.lex.stats.version, self.lex.quoted_names)
+            self._spellings = TableFile(self.lex.path, lambda: self.lex.stats.version, self._names)
         return romanised(norm, self._spellings.table())
+
+    def _names(self) -> list[str]:
+        """The names a question may spell in pinyin: the quoted ones, then the words jieba tags as a place,
+        person, organisation or other proper name (芦淞, 义乌)."""
+        proper = [t for t in self.lex.terms() if _PROPER_WORD.fullmatch(t) and _is_proper(t)]
+        return list(dict.fromkeys([*self.lex.quoted_names(), *proper]))
 
 
 @dataclass(frozen=True)

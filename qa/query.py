@@ -351,7 +351,7 @@ _EN_FUNCTION = frozenset(
 _EN_PREPOSITIONS = frozenset({"for", "of", "with", "in", "from", "to", "at", "on", "by", "among", "across"})
 
 
-def _en_verb(words: list[str], i: int) -> bool:
+def ends_counted_phrase(words: list[str], i: int) -> bool:
     """Whether ``words[i]`` is the verb ending a counted phrase: an auxiliary, or an ``-ed`` word after a noun or
     before a function word (「women attended the」), not an adjective before its noun (「themed talks」)."""
     word = words[i]
@@ -379,7 +379,7 @@ def expected_unit(norm: str, lang: str) -> str:
         words = head.group(1).split() if head else []
         if words[:1] in (["were"], ["was"], ["are"], ["is"]):  # 「how many were housekeeping bases」
             words = words[1:]
-        verb = next((i for i in range(len(words)) if _en_verb(words, i)), len(words))
+        verb = next((i for i in range(len(words)) if ends_counted_phrase(words, i)), len(words))
         # or where a preposition starts what qualifies its noun (「loans for women」, 「person-times of cadres」)
         verb = next((i for i in range(1, verb) if words[i] in _EN_PREPOSITIONS), verb)
         phrase = words[:verb] or words[:1]  # the counted phrase ends where its verb starts (「women attended」)
@@ -678,7 +678,8 @@ def parse(question: str, catalog: Catalog) -> Query:
     if lang == "en":  # the reports' own words for the question's English ones
         gloss = glosses(_without_places(norm, catalog), catalog.vocabulary.contains)
         terms = quoted_names(norm, gloss, catalog.vocabulary.contains)  # 'green families' → 绿色家庭
-        spelt = catalog.vocabulary.romanised(norm)  # 'Longyuan Qiaoshou' → 陇原巧手, a name as the reports write it
+        # 'Longyuan Qiaoshou' → 陇原巧手, a name as the reports write it (the question's cities are its scope)
+        spelt = catalog.vocabulary.romanised(_without_places(norm, catalog))
         gloss.update(spelt)
     claim = []
     if qtype == "yesno":

@@ -1,10 +1,11 @@
-"""English spellings of the reports' names: the pinyin of each quoted name (陇原巧手 → longyuanqiaoshou), so an
-English question that writes a name in pinyin ("Longyuan Qiaoshou", "Daohuaxiang") finds it.
+"""English spellings of the reports' names: the pinyin of each quoted name (陇原巧手 → longyuanqiaoshou) and of
+each place or proper name the reports use (芦淞 → lusong), so an English question that writes a name in pinyin
+("Longyuan Qiaoshou", "Daohuaxiang", "the Lusong market") finds it.
 
 ``spellings(names)`` builds the table (pypinyin, toneless, ü written u); ``TableFile`` keeps it as JSON beside the
 lexical index, rebuilt only when the index's version moves, so a question reads it without importing pypinyin;
 ``romanised(norm, table)`` finds runs of one to four English words that spell a name.
-Leaves out: names the reports do not quote, spellings with tone marks or apostrophes inside a name.
+Leaves out: other words, spellings with tone marks or apostrophes inside a name.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from pathlib import Path
 
 MIN_SPELLING = 6  # letters: shorter spellings (「nvxing」 aside) match ordinary words too often
 MAX_WORDS = 4
-_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{3,12}")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,12}")
 
 
 def spellings(names: Iterable[str]) -> dict[str, list[str]]:
-    """Pinyin spelling (letters only) → the quoted names (and their openings of 3+ characters) spelt so."""
+    """Pinyin spelling (letters only) → the names (and their openings of 2+ characters) spelt so; a spelling
+    shorter than ``MIN_SPELLING`` letters is left out."""
     from pypinyin import lazy_pinyin
 
     table: dict[str, list[str]] = {}
@@ -29,7 +31,7 @@ def spellings(names: Iterable[str]) -> dict[str, list[str]]:
         if not _CJK_NAME.fullmatch(name):
             continue
         syllables = [p.replace("v", "u").replace("ü", "u") for p in lazy_pinyin(name)]
-        for end in range(3, len(name) + 1):  # the name and its opening words (稻花香 of 稻花香读书会)
+        for end in range(2, len(name) + 1):  # the name and its opening words (稻花香 of 稻花香读书会)
             key = "".join(syllables[:end])
             if len(key) >= MIN_SPELLING and name[:end] not in table.setdefault(key, []):
                 table[key].append(name[:end])
@@ -53,7 +55,7 @@ class TableFile:
     """The spelling table of one lexical index, kept as JSON in its folder and rebuilt when its version moves."""
 
     def __init__(self, folder: Path, version: Callable[[], int], names: Callable[[], list[str]]) -> None:
-        self.path = folder / "quoted-pinyin.json"
+        self.path = folder / "names-pinyin.json"
         self._version = version
         self._names = names
         self._lock = threading.Lock()

@@ -122,3 +122,14 @@ def test_filters_restrict_to_reports_cities_and_years(tmp_path, reports):
         expected = [(c.id, round(s, 9)) for c, s in everything if keep(c.meta)][:10]
         assert [(c.id, round(s, 9)) for c, s in got] == expected, kwargs
     assert lex.search([], 5) == [] and lex.search(["从未出现的词"], 5) == []
+
+
+def test_the_places_and_names_the_reports_use_are_spelt_in_pinyin(tmp_path, reports):
+    from qa.corpus import Vocabulary
+
+    lex = LexIndex(tmp_path / "lex", "store")
+    lex.apply([e for name in sorted(reports) for e in reports[name]], [])
+    assert "芦淞" in lex.terms()
+    vocab = Vocabulary(lex)
+    assert vocab.romanised("how many people did the lusong market training serve?") == {"lusong": ("芦淞",)}
+    assert vocab.romanised("how many women were trained?") == {}
