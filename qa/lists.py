@@ -97,6 +97,7 @@ def items_in(sentence: str) -> list[str]:
         items = [x.strip() for x in longest.split("、") if x.strip()]
         items[-1] = re.sub(r"(?<=[\u4e00-\u9fff”》])等.*$", "", items[-1])  # 「…购物袋等各类宣传资料28.5万份」
         items[0] = _VERBS.sub("", items[0]) or items[0]  # 「发放创建明白纸」: the verb is not the item's
+        items[0] = re.sub(r"^(?:与|和|同|跟|向)(?=[\u4e00-\u9fff]{2})", "", items[0])  # nor 「加强与…」's 与
         return [x for x in items if x]
     return []
 
@@ -167,7 +168,7 @@ _HEADED = re.compile(rf"(?:[{_CN}两]+|\d+)(?:大|个|项|类|种|条)(?:[\u4e00
 _LEAD_VERB = re.compile(rf"^(?:[{_CN}]+[、.．]|[（(][{_CN}\d]+[)）]|\d+[、.．])?\s*")
 _VERBS = re.compile(
     r"^(?:实施|开展|提升|推进|深化|启动|打造|实行|强化|抓好|做好|突出|建设|组织|深入实施|全面实施|立足|围绕|坚持|"
-    r"发放|印发|举办|制作|推出|建立|设立|成立|评选)"
+    r"发放|印发|举办|制作|推出|建立|设立|成立|评选|解决|帮助|提供|开设|加强)"
 )
 
 

@@ -186,6 +186,7 @@ UNIT_GROUPS = [
     {"%", "个百分点", "百分点", "‰"},
     {"册", "张", "份", "本", "篇", "件", "篇次"},
     {"件", "起", "宗", "件次"},  # cases and disputes
+    {"岁", "周岁"},  # ages
 ]
 
 
@@ -287,6 +288,9 @@ _NUMERIC_ZH = re.compile(
     r"多久|多长时间"
 )
 _DURATION_Q = re.compile(r"\bhow long\b|多长时间|多久|用时多少|用了多少时间|花了多少时间")  # a span of time, in 秒
+_AGE_Q = re.compile(  # an age, in 岁 (not 「children aged 3-6」: there children are counted)
+    r"年龄|多少岁|几岁|多大年纪|岁数|\bhow old\b|\b(?:average|mean|median) age\b|\bthe age of\b|\bwhat age\b"
+)
 
 
 _EN_BE = r"(?: (?:are|were) the)?"  # 「what are the three …」 asks as 「what three …」 does
@@ -300,10 +304,10 @@ def question_type(norm: str, lang: str) -> str:
         if re.match(rf"^{lead}(did|does|do|is|was|were|are|has|have|had|can|could)\b", norm):
             return "yesno"
         if re.search(
-            r"\bhow (many|much|long)\b|\bwhat (?:[a-z'-]+ )?(percentage|proportion|share|number|amount|sum|total|"
-            r"rate)\b|"
+            r"\bhow (many|much|long|old)\b|\bwhat (?:[a-z'-]+ )?(percentage|proportion|share|number|amount|sum|total|"
+            r"rate|age)\b|"
             r"\bwhat (?:was|is|were|are) the (?:[a-z'-]+ ){0,5}?(number|rate|amount|total|percentage|proportion|share|"
-            r"sum|budget|value|count|sales|revenue|income|turnover|earnings)\b",
+            r"sum|budget|value|count|sales|revenue|income|turnover|earnings|age)\b",
             norm,
         ) or EN_ORDINAL_Q.search(norm):  # 「which edition」 asks its number (第四届)
             return "numeric"
@@ -367,6 +371,8 @@ def ends_counted_phrase(words: list[str], i: int) -> bool:
 def expected_unit(norm: str, lang: str) -> str:
     if _DURATION_Q.search(norm):
         return "秒"
+    if _AGE_Q.search(norm):
+        return "岁"
     if lang == "en":
         if _EN_MONEY.search(norm):
             return "元"

@@ -23,8 +23,9 @@ from qa.query import UNIT_GROUPS, Query, unit_match
 
 # Measures a question can ask that no other kind of figure answers: a rate, an area, money, people.
 _AREA = {"平方米", "平米", "亩", "公顷", "万平方米"}
-_STRICT = [g for g in UNIT_GROUPS if g & {"%", "元", "人", "小时"}] + [_AREA]
-_NAMES = {"%": "a rate", "元": "money", "人": "people", "平方米": "an area", "小时": "a duration"}
+_STRICT = [g for g in UNIT_GROUPS if g & {"%", "元", "人", "小时", "岁"}] + [_AREA]
+_NAMES = {"%": "a rate", "元": "money", "人": "people", "平方米": "an area", "小时": "a duration", "岁": "an age"}
+_SHARES = {"%", "‰", "个百分点", "百分点"}
 _AREA_Q = re.compile(
     r"面积|平方米|平米|多大地方|square (?:met(?:er|re)s?|feet|kilomet(?:er|re)s?)|\bacres?\b|hectares?\b"
 )
@@ -67,6 +68,9 @@ def measure_refusal(query: Query, best: Candidate) -> str:
         stated = "、".join(f.text for f in figures) or "no figure"
         name = next(n for unit, n in _NAMES.items() if unit in measure)
         return f"{name} is asked; the evidence gives {stated}"
+    chosen = best.figure
+    if query.qtype == "numeric" and query.unit and query.unit not in _SHARES and chosen and chosen.unit in _SHARES:
+        return f"a count ({query.unit}) is asked; the evidence gives a share ({chosen.text})"  # 「多少个村」: not 24%
     rate = _RATE_Q.search(query.norm) if "%" in measure else None
     if rate and rate.group(1) not in normalize(best.text) and figures:  # 满意率 asked, 办结率 stated
         return f"the {rate.group(0)} is asked; the evidence states another measure"

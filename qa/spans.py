@@ -223,8 +223,8 @@ def _slot(sentence: str, before: str, after: str, kind_noun: str) -> str:
         return ""
     if kind_noun and (k := sentence.find(kind_noun, lo)) > lo:
         end = k + len(kind_noun)
-    elif after and (hi := sentence.find(after, lo)) > lo:
-        end = hi
+    elif after and (hi := sentence.find(after, lo)) > lo and not re.search(r"[,，;；。]", sentence[lo:hi]):
+        end = hi  # (not past the end of the clause: 「…乐清人妇联,实现乐清妇联组织…」 ends at 妇联)
     else:
         end = next((j for j in range(lo, len(sentence)) if sentence[j] in _STOPS), len(sentence))
     span = sentence[lo:end].strip().lstrip("的")

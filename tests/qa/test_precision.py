@@ -221,6 +221,8 @@ def test_figures_written_side_by_side_share_their_words():
         ("甲城对接的哪所大学为乙市场提供在线直播培训？", "对接甲商大学为乙市场提供在线直播和销售培训。", "甲商大学"),
         ("Which department did Jiacheng work with on the anti-abduction drills?",
          "联合公安部门举办3场防拐模拟演练,近1200名儿童参加活动。", "公安部门"),
+        # a slot between the question's words ends with its clause
+        ("甲城为海外的甲城人建立了什么组织？", "建立海外甲城人妇联,实现甲城妇联组织建设全覆盖。", "海外甲城人妇联"),
         # a name is never cut inside a number written before it
         ("What is the name of the public-welfare project Jiacheng ran?",
          "加强指导,开展2018年度妇女儿童家庭类公益项目创投,对11个项目予以资助。", "2018年度妇女儿童家庭类公益项目"),
@@ -242,6 +244,8 @@ def test_lists_from_numbered_enumerations_and_the_asked_count():
     assert asked_count(normalize("Which five campaigns does it run?")) == 5
     assert asked_count("甲城开展了哪些活动？") == 0
     assert items_in("开展“春蕾”“护苗”“暖心”行动") == ["“春蕾”", "“护苗”", "“暖心”"]
+    assert items_in("解决招工、培训、政策咨询等问题30余个") == ["招工", "培训", "政策咨询"]  # not the verb
+    assert items_in("加强与中国轻纺城、深圳、上海等商会妇联的联络") == ["中国轻纺城", "深圳", "上海"]  # nor 与
 
 
 def test_counted_groups_are_list_questions():
@@ -432,6 +436,8 @@ def test_a_count_is_no_year():
         ("How many township-level group members does Jiacheng's federation have?", "个"),  # bodies, not people
         ("What were the total sales of Jiacheng's online shop?", "元"),  # sales, revenue, income are money
         ("What was the annual revenue of Jiacheng's women's cooperative?", "元"),
+        ("What was the average age of the women Jiacheng trained?", "岁"),  # an age
+        ("How many children aged 3 to 6 did Jiacheng's kindergartens enrol?", "人"),  # 'aged' qualifies children
     ],
 )
 def test_the_counted_thing_decides_the_expected_unit(question, unit):

@@ -123,11 +123,22 @@ def _figured(query, sentence: str) -> Candidate:
         ("东营的志愿者每个月上门探望困境儿童几次？", "共资助困境儿童500余人次。"),  # how often, no frequency stated
         ("东营12338维权热线的群众满意率是多少？", "处理12338维权热线125件,办结率100%。"),  # another rate
         ("What was the total sum insured for the medical staff's families?", "为77名援鄂医务人员家庭赠送健康保险。"),
+        ("东营参加培训的妇女平均年龄是多少？", "全年培训妇女3000余人。"),  # an age
+        ("What was the average age of the women trained in Dongying?", "全年培训妇女3000余人。"),
     ],
 )
 def test_an_absent_measure_is_refused(catalog, question, sentence):
     refusal = evidence_refusal(parse(question, catalog), _candidate(sentence), Options())
     assert refusal is not None and refusal[0] is Refusal.NO_MEASURE, refusal
+
+
+def test_a_count_is_not_answered_by_a_share(catalog):
+    sentence = "全市100%的村有示范户,“美丽庭院”示范户创建比例达到24%。"
+    query = parse("东营有多少个村完成了美丽庭院创建验收？", catalog)
+    refusal = evidence_refusal(query, _figured(query, sentence), Options())
+    assert refusal is not None and refusal[0] is Refusal.NO_MEASURE, refusal
+    share = parse("东营美丽庭院示范户的创建比例是多少？", catalog)
+    assert evidence_refusal(share, _figured(share, sentence), Options()) is None
 
 
 @pytest.mark.parametrize(
