@@ -117,7 +117,7 @@ def counted_run(sentence: str, count: int) -> list[str]:
     (「立足认知提升、机制建设、示范带动、宣传推介四个抓手」, 「开展政策、技术、服务“三送”」), or []."""
     counted = rf"([^，,;；:：。“]+?)等?“?([{_CN}两]+|\d+)(?:个|项|大|种|类|条|方面|[\u4e00-\u9fff](?=”))"
     for m in re.finditer(counted, sentence):  # 「…四个抓手」, 「政策、技术、服务“三送”」
-        items = [x.strip() for x in m.group(1).split("、") if x.strip()]
+        items = [x.strip(" “”") for x in m.group(1).split("、") if x.strip(" “”")]  # 「“晒、议…秀”五个环节」
         if items:
             items[0] = _VERBS.sub("", items[0])
         if _number(m.group(2)) == count and len(items) == count:

@@ -278,6 +278,8 @@ def test_a_run_the_report_counts_itself():
     assert counted_run(sentence, 4) == ["认知提升", "机制建设", "示范带动", "宣传推介"]
     assert counted_run("开展政策、技术、服务“三送”活动。", 3) == ["政策", "技术", "服务"]  # a quoted count
     assert counted_run(sentence, 3) == []
+    quoted = "继续开展“晒、议、讲、展、秀”五个环节的寻找活动。"  # quoted whole: its items without the quotes
+    assert counted_run(quoted, 5) == ["晒", "议", "讲", "展", "秀"]
 
 
 def test_a_sentence_cut_by_a_paragraph_break_goes_on_in_the_next_passage():
