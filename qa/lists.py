@@ -97,7 +97,8 @@ def items_in(sentence: str) -> list[str]:
         items = [x.strip() for x in longest.split("、") if x.strip()]
         items[-1] = re.sub(r"(?<=[\u4e00-\u9fff”》])等.*$", "", items[-1])  # 「…购物袋等各类宣传资料28.5万份」
         items[0] = _VERBS.sub("", items[0]) or items[0]  # 「发放创建明白纸」: the verb is not the item's
-        items[0] = re.sub(r"^(?:与|和|同|跟|向)(?=[\u4e00-\u9fff]{2})", "", items[0])  # nor 「加强与…」's 与
+        while len(tags := pos_tags(items[0])) > 1 and tags[0][1] == "p" and len(items[0]) - len(tags[0][0]) >= 2:
+            items[0] = items[0][len(tags[0][0]) :]  # nor prepositions (「加强与…」's 与, 「通过对乡镇、…」's 通过对)
         return [x for x in items if x]
     return []
 

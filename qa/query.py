@@ -316,7 +316,8 @@ def question_type(norm: str, lang: str) -> str:
             return "list"  # "which three campaigns", "what are the three …" ask for as many items as they count
         if re.search(
             rf"\b(which|what){_EN_BE} (\w+ )?(activities|programs|programmes|projects|measures|brands|events|titles|"
-            r"campaigns|actions|initiatives|things|services|areas|honou?rs|awards)\b|\blist\b",
+            r"campaigns|actions|initiatives|things|services|areas|honou?rs|awards|media|outlets|newspapers|"
+            r"platforms|channels)\b|\blist\b",
             norm,
         ):
             return "list"

@@ -246,6 +246,9 @@ def test_lists_from_numbered_enumerations_and_the_asked_count():
     assert items_in("开展“春蕾”“护苗”“暖心”行动") == ["“春蕾”", "“护苗”", "“暖心”"]
     assert items_in("解决招工、培训、政策咨询等问题30余个") == ["招工", "培训", "政策咨询"]  # not the verb
     assert items_in("加强与中国轻纺城、深圳、上海等商会妇联的联络") == ["中国轻纺城", "深圳", "上海"]  # nor 与
+    assert items_in("在学习强国、人民日报、红网等媒体发稿336条") == ["学习强国", "人民日报", "红网"]  # nor 在
+    assert items_in("开展在线培训、上门服务等活动") == ["在线培训", "上门服务"]  # 在线 is no preposition
+    assert items_in("通过对乡镇、学校、医院等实地走访考察") == ["乡镇", "学校", "医院"]
 
 
 def test_counted_groups_are_list_questions():
@@ -254,6 +257,7 @@ def test_counted_groups_are_list_questions():
     counted = normalize("What are the three big themed campaigns Jiacheng runs every year?")
     assert question_type(counted, "en") == "list" and asked_count(counted) == 3
     assert question_type(normalize("What were the activities Jiacheng held?"), "en") == "list"
+    assert question_type(normalize("Which media did Jiacheng publish its stories in?"), "en") == "list"
     assert question_type("甲城妇联是哪一年成立的？", "zh") != "list"
     assert question_type(normalize("What amount was lent to poor women?"), "en") == "numeric"
     assert question_type("甲城和乙城的宣讲分别是围绕哪次会议精神展开的？", "zh") == "entity"  # one name per city
