@@ -417,6 +417,9 @@ def expected_unit(norm: str, lang: str) -> str:
     return "元" if unit in ("钱", "万元", "亿元") else unit
 
 
+_HEADCOUNT = frozenset({"人", "名", "位"})
+
+
 def unit_match(expected: str, actual: str) -> float:
     """1 for the same unit, 0.7 for the same family (人/名), 0.3 when nothing was expected, else 0."""
     if not expected:
@@ -425,6 +428,8 @@ def unit_match(expected: str, actual: str) -> float:
     grouped = any(expected in g for g in UNIT_GROUPS) and any(actual in g for g in UNIT_GROUPS)
     if expected == actual or (actual.endswith(expected) and len(expected) == 1 and expected != "个" and
                               (same or not grouped)):  # 场次 for 次, not 人次 (people) for 次 (events)
+        return 1.0
+    if {expected, actual} <= _HEADCOUNT:  # 人, 名 and 位 count people alike (人次 counts visits)
         return 1.0
     return 0.7 if same else 0.0
 

@@ -452,6 +452,14 @@ def test_the_counted_thing_decides_the_expected_unit(question, unit):
     assert query.qtype == "numeric"
 
 
+def test_units_of_one_kind_and_of_one_family():
+    from qa.query import unit_match
+
+    assert unit_match("人", "名") == unit_match("名", "位") == 1.0  # people counted alike (no English for 名)
+    assert unit_match("人", "人次") == 0.7 and unit_match("次", "场次") == 1.0  # visits are a family member
+    assert unit_match("个", "元") == 0.0
+
+
 @pytest.mark.parametrize(
     ("question", "city", "sub"),
     [
