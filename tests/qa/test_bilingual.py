@@ -36,6 +36,8 @@ def test_the_dictionary_is_read_backwards_and_kept_on_disk(tmp_path):
 def test_a_sense_the_dictionary_lacks_comes_first():
     assert bilingual.lookup("waste")[0] == "垃圾"  # CC-CEDICT's 垃圾 is 'trash, garbage', not 'waste'
     assert bilingual.lookup("column")[:2] == ["专栏", "栏目"]
+    found = bilingual.glosses("a feature on left-behind girls", lambda w: w in "关爱留守女童专题")
+    assert found["left-behind"] == ("留守",)  # a hyphenated sense is kept whole, not looked up word by word
 
 
 def test_an_english_questions_bm25_looks_for_the_first_gloss_of_each_word():
