@@ -125,7 +125,7 @@ _GAPS = {
     "outreach": ("宣讲", "宣传"), "expo": ("博览会",), "publicist": ("宣传员",), "produce": ("农产品",),
     "chair": ("主席",), "chairs": ("主席",), "chairwoman": ("主席",), "supplies": ("用品", "物资"),
     "legal": ("法律", "普法"), "drinks": ("饮品",), "media": ("媒体",), "left-behind": ("留守",),
-    "payout": ("理赔",), "payouts": ("理赔",),
+    "payout": ("理赔",), "payouts": ("理赔",), "satisfaction": ("满意",),
 }
 
 

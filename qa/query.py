@@ -135,6 +135,7 @@ _EN_BODIES = re.compile(
 _EN_UNITS = [
     (re.compile(r"\b(percent|percentage|proportion|share|rate|ratio)\b"), "%"),
     (re.compile(r"\bsquare met(er|re)s?\b"), "平方米"),
+    (re.compile(r"\bhours\b"), "小时"),  # a duration (「how many hours of service」)
     (re.compile(r"\b(person-times|person times)\b"), "人次"),
     (re.compile(r"\bloans\b"), "笔"),  # 「how many loans」 counts them (「how much loan」 is money: ``_EN_MONEY``)
     (re.compile(r"\b(yuan|rmb|money|funds?|funding|loan)\b"), "元"),

@@ -36,6 +36,12 @@ _PERIOD_Q = re.compile(
 )
 _PERIOD = re.compile(r"每(?:个)?(?:天|日|周|星期|月|季度|季|年)|一(?:月|周|季)一|[日周月季年]均|(?:周|月|年)度")
 _RATE_Q = re.compile(r"([\u4e00-\u9fff]{2})率(?!先|领)")  # the rate a question names (满意率)
+_EN_RATE_Q = re.compile(r"\b([a-z]+) rate\b")  # 'the satisfaction rate'
+# an average or a share per head (「平均每人多少钱」, 'per person'), answered only where the report states one
+_AVERAGE_Q = re.compile(
+    r"平均|人均|户均|每人|每户|\bper (?:person|capita|head|household|woman|family|child)\b|\bon average\b|\baverage\b"
+)
+_AVERAGE = re.compile(r"平均|人均|户均|每人|每户|均")
 _QUOTED = re.compile(r"[“「『‘《\"]([^“”「」『』‘’《》\"\n]{2,12})[”」』’》\"]")
 
 
@@ -74,6 +80,12 @@ def measure_refusal(query: Query, best: Candidate) -> str:
     rate = _RATE_Q.search(query.norm) if "%" in measure else None
     if rate and rate.group(1) not in normalize(best.text) and figures:  # 满意率 asked, 办结率 stated
         return f"the {rate.group(0)} is asked; the evidence states another measure"
+    named = _EN_RATE_Q.search(query.norm) if "%" in measure and query.lang == "en" else None
+    said = query.glosses.get(named.group(1), ()) if named else ()
+    if named and said and figures and not any(w in normalize(best.text) for w in said):  # 满意 asked, 办结率 stated
+        return f"the {named.group(0)} is asked; the evidence states another measure"
+    if query.qtype == "numeric" and _AVERAGE_Q.search(query.norm) and figures and not _AVERAGE.search(best.text):
+        return "an average is asked; the evidence states totals"  # 「平均每人多少钱」 of 「救助金231万元,331人受益」
     if query.qtype == "numeric" and (period := _PERIOD_Q.search(query.norm)) and not _PERIOD.search(best.text):
         return f"how often ({period.group(0)}) is asked; the evidence states no frequency"
     people = UNIT_GROUPS[0]

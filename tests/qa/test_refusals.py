@@ -124,6 +124,9 @@ def _figured(query, sentence: str) -> Candidate:
         ("东营12338维权热线的群众满意率是多少？", "处理12338维权热线125件,办结率100%。"),  # another rate
         ("What was the total sum insured for the medical staff's families?", "为77名援鄂医务人员家庭赠送健康保险。"),
         ("东营参加培训的妇女平均年龄是多少？", "全年培训妇女3000余人。"),  # an age
+        ("东营两癌救助金平均每人多少钱？", "发放两癌救助金231万元,331人受益。"),  # an average, totals stated
+        ("How much relief money did each woman in Dongying get on average?", "发放两癌救助金231万元,331人受益。"),
+        ("How many hours of volunteer service did Dongying's teams give?", "开展维权服务78次。"),  # a duration
         ("What was the average age of the women trained in Dongying?", "全年培训妇女3000余人。"),
     ],
 )
@@ -152,6 +155,7 @@ def test_a_count_is_not_answered_by_a_share(catalog):
         ("东营评出了什么？", "评出创业明星10名。"),  # not a count
         ("东营编织大赛二等奖评了几个？", "评出一等奖8名,二等奖16名。"),  # people are what the asked thing counts
         ("东营的志愿者每个月上门探望几次？", "志愿者每月上门探望2次。"),
+        ("东营妇女人均每月增收多少？", "带动就业妇女人均月增收1400元。"),  # the average stated
     ],
 )
 def test_a_stated_measure_or_no_insisted_one_is_not_refused(catalog, question, sentence):
@@ -344,3 +348,12 @@ def test_an_english_count_whose_figure_is_written_with_none_of_the_asked_words_i
     assert refused is not None and refused[0] is Refusal.NO_CONCEPT, refused
     asked = "开展产前筛查,全年为孕妇免费筛查3000余人。"
     assert evidence_refusal(query, _figured(query, asked), Options()) is None
+
+
+def test_an_english_rate_is_the_rate_it_names():
+    report = "处理维权热线125件,办结率100%。群众满意率98%。"
+    catalog = Catalog(cities={"东营": ["a.txt"]}, doc_city={"a.txt": "东营"}, corpus_text=normalize(report))
+    query = parse("What was the satisfaction rate of Dongying's hotline?", catalog)
+    other = evidence_refusal(query, _figured(query, "处理维权热线125件,办结率100%。"), Options())
+    assert other is not None and other[0] is Refusal.NO_MEASURE, other
+    assert evidence_refusal(query, _figured(query, "群众满意率98%。"), Options()) is None
