@@ -188,8 +188,9 @@ def targets(query: Query, catalog: Catalog, scope_years: bool = True) -> list[Ta
         clause = english_clause(query.norm, city, mentions) if mentions else ""
         sub = parse(clause or sub_question(query.raw, city, query.cities), catalog)
         own = years.get(city, sub.years) if scope_years else sub.years
-        qtype = "numeric" if query.compares and sub.qtype in ("entity", "list") else sub.qtype  # its figure
-        out.append(Target(city, dataclasses.replace(sub, cities=[city], years=own, qtype=qtype)))
+        compared = query.compares and sub.qtype in ("entity", "list")  # each is asked its figure (「谁…多」: no person)
+        qtype, person = ("numeric", False) if compared else (sub.qtype, sub.asks_person)
+        out.append(Target(city, dataclasses.replace(sub, cities=[city], years=own, qtype=qtype, asks_person=person)))
     return out
 
 

@@ -188,6 +188,7 @@ UNIT_GROUPS = [
     {"册", "张", "份", "本", "篇", "件", "篇次"},
     {"件", "起", "宗", "件次"},  # cases and disputes
     {"岁", "周岁"},  # ages
+    {"平方米", "平米", "亩", "公顷"},  # areas
 ]
 
 
@@ -335,7 +336,7 @@ def question_type(norm: str, lang: str) -> str:
 
 
 _COMPARE_ZH = re.compile(
-    r"(?:哪个|哪一个|哪边|哪方|哪家|哪里|谁)[^，,。？?、]{0,6}?(?:(?:更|比较)?(?:多(?!少)|(?<!多)少|高|低)|更(?:大|小|长))"
+    r"(?:哪个|哪一个|哪边|哪方|哪家|哪里|谁)[^，,。？?、]{0,10}?(?:(?:更|比较)?(?:多(?!少)|(?<!多)少|高|低)|更(?:大|小|长))"
 )
 _COMPARE_EN = re.compile(
     r"\bwhich\b[^?]*?\b(?:more|fewer|less|higher|lower|larger|smaller|bigger|greater)\b(?!\s+than\b)"
@@ -375,6 +376,8 @@ def expected_unit(norm: str, lang: str) -> str:
         return "秒"
     if _AGE_Q.search(norm):
         return "岁"
+    if lang != "en" and re.search(r"面积|平方米|平米|多大地方", norm):
+        return "平方米"  # an area (「有多大面积」)
     if lang == "en":
         if _EN_MONEY.search(norm):
             return "元"

@@ -34,6 +34,7 @@ def catalog() -> Catalog:
         ("甲城和乙城的来信来访哪个更多？", "zh", True),
         ("甲城化解的纠纷和乙城调解的案件，哪个多？", "zh", True),
         ("甲城和乙城谁培训的妇女少？", "zh", True),
+        ("甲城和乙城谁评选的最美家庭多？", "zh", True),
         ("which trained more women, jiacheng or yicheng?", "en", True),
         ("which held fewer sessions: a or b?", "en", True),
         ("甲城和乙城各培训了多少人？", "zh", False),  # 多少 asks the figures, not which is more
@@ -50,6 +51,8 @@ def test_each_city_of_a_comparison_is_asked_its_figure(catalog):
     query = parse("甲城化解的矛盾纠纷和乙城调解的案件，哪个多？", catalog)
     assert query.compares and query.multi
     assert [(t.city, t.query.qtype) for t in targets(query, catalog)] == [("甲城", "numeric"), ("乙城", "numeric")]
+    who = parse("甲城和乙城谁化解的纠纷多？", catalog)  # 谁 asks which city, not a person
+    assert [(t.query.qtype, t.query.asks_person) for t in targets(who, catalog)] == [("numeric", False)] * 2
     single = parse("甲城和乙城是否都化解了纠纷？", catalog)
     assert not single.compares  # a yes/no question is no comparison
 

@@ -443,6 +443,7 @@ def test_a_count_is_no_year():
         ("What were the total sales of Jiacheng's online shop?", "元"),  # sales, revenue, income are money
         ("What was the annual revenue of Jiacheng's women's cooperative?", "元"),
         ("What was the average age of the women Jiacheng trained?", "岁"),  # an age
+        ("甲城女性社会组织公益广场有多大面积？", "平方米"),  # an area
         ("How many children aged 3 to 6 did Jiacheng's kindergartens enrol?", "人"),  # 'aged' qualifies children
     ],
 )
