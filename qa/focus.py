@@ -69,6 +69,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "migrant": ("输转", "外出"), "domestic": ("家政",), "housekeeping": ("家政",), "law": ("法",), "legal": ("法",),
 }
 _EN_WORD = re.compile(r"[a-z]+")
+# auxiliaries a question inverts before its subject (a passive's were/was stays: 「couples were reconciled」)
+_INVERTED = frozenset({"did", "do", "does", "have", "has", "had", "will", "can", "could"})
 _BESIDES = re.compile(r"\b(?:besides|apart from|other than|except(?: for)?|excluding|not counting)\b[^,?]*")
 _HOW_MANY = re.compile(r"how (?:many|much) ((?:[a-z'-]+ ?){1,4})")
 _OF_THING = re.compile(  # the thing a measure word counts: 「how many cases of infant formula」
@@ -230,6 +232,8 @@ def _focus(
     if lang == "en":
         head = _HOW_MANY.search(norm)
         counted = _EN_WORD.findall(head.group(1)) if head else []
+        asks = next((i for i, w in enumerate(counted) if w in _INVERTED), len(counted))
+        counted = counted[:asks] or counted[:1]  # 「how many likes did the Chaling … get」: the subject is no thing
         if of := _OF_THING.search(norm):  # 「how many cases of infant formula」
             counted = list(dict.fromkeys(counted + _EN_WORD.findall(of.group(1))))
         thing = _glossed(counted, glosses)
