@@ -454,8 +454,8 @@ def test_the_counted_thing_decides_the_expected_unit(question, unit):
 
 
 def test_an_english_counted_thing_ends_before_the_inverted_question():
-    liked = focus_of(parse("How many likes did the Jiacheng women's livestream get?", CATALOG))
-    assert liked.thing == ("点赞",) and "妇女" in liked.qualifiers  # the subject after 'did' qualifies
+    liked = focus_of(parse("How many likes did mothers' videos get in Jiacheng?", CATALOG))
+    assert liked.thing == ("点赞",) and "母亲" in liked.qualifiers  # the subject after 'did' qualifies
     passive = focus_of(parse("How many couples were successfully reconciled?", CATALOG))
     assert "夫妻" in passive.thing and any(w in passive.thing for w in ("调和", "和好"))  # a passive is its event
 
