@@ -126,6 +126,8 @@ _GAPS = {
     "chair": ("主席",), "chairs": ("主席",), "chairwoman": ("主席",), "supplies": ("用品", "物资"),
     "legal": ("法律", "普法"), "drinks": ("饮品",), "media": ("媒体",), "left-behind": ("留守",),
     "payout": ("理赔",), "payouts": ("理赔",), "satisfaction": ("满意",),
+    **{f"{nth} {prize}": (f"{grade}等奖",) for nth, grade in (("first", "一"), ("second", "二"), ("third", "三"))
+       for prize in ("prize", "prizes", "award", "awards")},
 }
 
 

@@ -38,6 +38,7 @@ def test_a_sense_the_dictionary_lacks_comes_first():
     assert bilingual.lookup("column")[:2] == ["专栏", "栏目"]
     found = bilingual.glosses("a feature on left-behind girls", lambda w: w in "关爱留守女童专题")
     assert found["left-behind"] == ("留守",)  # a hyphenated sense is kept whole, not looked up word by word
+    assert bilingual.lookup("third prizes") == ["三等奖"]  # a prize's grade
 
 
 def test_an_english_questions_bm25_looks_for_the_first_gloss_of_each_word():
