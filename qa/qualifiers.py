@@ -279,6 +279,22 @@ def _other_places(claim: str, evidence: str) -> str:
     return said.group(1)
 
 
+_NAMED_PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}[县区镇乡村]")
+
+
+def _other_named(words: tuple[str, ...], evidence: str) -> str:
+    """The places the evidence lists when an English claim names another by its pinyin (「Gangu County」 →
+    甘谷县, against 「在秦州、武山、秦安、清水县分别成立」), or ""."""
+    for place in (w for w in words if _NAMED_PLACE.fullmatch(w)):
+        if place[:-1] in evidence:
+            continue
+        run = rf"(?<=[在于赴到])([\u4e00-\u9fff]{{2,4}}(?:、[\u4e00-\u9fff]{{2,4}})+{place[-1]})"  # 在乙、丙、丁县
+        listed = re.search(run, evidence)
+        if listed:
+            return listed.group(1)
+    return ""
+
+
 _PARTNER = re.compile(
     r"(?:联合|会同|携手|协同|与|和|同|跟)(?:市|县|区|省)?([\u4e00-\u9fff]{1,6}?(?:部门|局|委员会|委|院|厅|办|协会|中心|公司|银行|大学|学校|集团))"
 )
@@ -294,7 +310,7 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
     qualifiers are read in the clause that states the claim when the evidence has several; how often, in the
     piece naming the claim's quoted name (``words``: the claim's Chinese words, an English one's glosses)."""
     claim = _claimed(question)
-    if other := _other_place(claim, evidence) or _other_places(claim, evidence):
+    if other := _other_place(claim, evidence) or _other_places(claim, evidence) or _other_named(words, evidence):
         return other
     evidence = _claim_clause(claim, evidence)
     asked, stated = [w for w in _SCOPE if w in claim], _scopes(evidence)

@@ -38,6 +38,10 @@ def spellings(names: Iterable[str]) -> dict[str, list[str]]:
     return {key: found for key, found in table.items() if found}
 
 
+# a place word after a name spelt in pinyin is the name's last syllable (「Gangu County」 → 甘谷县)
+_PLACE_WORDS = {"county": "xian", "district": "qu", "town": "zhen", "township": "xiang", "village": "cun"}
+
+
 def romanised(norm: str, table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
     """The runs of English words in ``norm`` that spell a name in ``table``, each with its names."""
     words = re.findall(r"[a-z]+", norm.replace("ü", "u"))
@@ -45,6 +49,10 @@ def romanised(norm: str, table: dict[str, list[str]]) -> dict[str, tuple[str, ..
     for i in range(len(words)):
         for k in range(MAX_WORDS, 0, -1):
             run = words[i : i + k]
+            after = words[i + k] if i + k < len(words) else ""
+            if len(run) == k and after in _PLACE_WORDS and (names := table.get("".join(run) + _PLACE_WORDS[after])):
+                out[" ".join([*run, after])] = tuple(names)
+                break
             if len(run) == k and (names := table.get("".join(run))):
                 out[" ".join(run)] = tuple(names)
                 break

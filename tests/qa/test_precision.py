@@ -391,6 +391,13 @@ def test_yes_no_qualifiers(question, evidence, stated):
     assert contradiction(question, evidence) == stated
 
 
+def test_a_place_an_english_claim_names_in_pinyin_against_the_places_listed():
+    evidence = "市妇联陆续在秦州、武山、秦安、清水县分别成立了心理援助工作站。"
+    claim = normalize("Did Jiacheng set up workstations in Gangu County?")
+    assert contradiction(claim, evidence, ("甘谷县",)) == "秦州、武山、秦安、清水县"
+    assert contradiction(normalize("Did Jiacheng set up workstations in Qingshui County?"), evidence, ("清水县",)) == ""
+
+
 @pytest.mark.parametrize(
     ("question", "claim", "bound"),
     [

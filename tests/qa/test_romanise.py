@@ -35,3 +35,8 @@ def test_the_table_is_kept_and_rebuilt_only_when_the_index_changes(tmp_path):
     assert "longyuanqiaoshou" in again.table() and asked == [1]
     version[0] = 2
     assert "xiaohaixing" in again.table() and "longyuanqiaoshou" not in again.table() and asked == [1, 2]
+
+
+def test_a_place_word_after_a_name_is_its_last_syllable():
+    table = spellings(["甘谷县", "清水县"])
+    assert romanised("did they set up a station in gangu county?", table) == {"gangu county": ("甘谷县",)}
