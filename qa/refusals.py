@@ -26,6 +26,8 @@ _AREA = {"平方米", "平米", "亩", "公顷", "万平方米"}
 _STRICT = [g for g in UNIT_GROUPS if g & {"%", "元", "人", "小时", "岁"}] + [_AREA]
 _NAMES = {"%": "a rate", "元": "money", "人": "people", "平方米": "an area", "小时": "a duration", "岁": "an age"}
 _SHARES = {"%", "‰", "个百分点", "百分点"}
+_MONEY_UNITS = next(g for g in UNIT_GROUPS if "元" in g)
+_HOW_MANY = re.compile(r"\bhow many\b")  # a count ('how much' may be money)
 _AREA_Q = re.compile(
     r"面积|平方米|平米|多大地方|square (?:met(?:er|re)s?|feet|kilomet(?:er|re)s?)|\bacres?\b|hectares?\b"
 )
@@ -77,6 +79,9 @@ def measure_refusal(query: Query, best: Candidate) -> str:
     chosen = best.figure
     if query.qtype == "numeric" and query.unit and query.unit not in _SHARES and chosen and chosen.unit in _SHARES:
         return f"a count ({query.unit}) is asked; the evidence gives a share ({chosen.text})"  # 「多少个村」: not 24%
+    if (query.qtype == "numeric" and _HOW_MANY.search(query.norm) and query.unit not in _MONEY_UNITS and chosen
+            and chosen.unit in _MONEY_UNITS):
+        return f"a count is asked; the evidence gives money ({chosen.text})"  # 'how many incubators': not 0.8亿元
     rate = _RATE_Q.search(query.norm) if "%" in measure else None
     if rate and rate.group(1) not in normalize(best.text) and figures:  # 满意率 asked, 办结率 stated
         return f"the {rate.group(0)} is asked; the evidence states another measure"

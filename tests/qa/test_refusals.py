@@ -142,6 +142,12 @@ def test_a_count_is_not_answered_by_a_share(catalog):
     assert refusal is not None and refusal[0] is Refusal.NO_MEASURE, refusal
     share = parse("东营美丽庭院示范户的创建比例是多少？", catalog)
     assert evidence_refusal(share, _figured(share, sentence), Options()) is None
+    loans = "已为女企业家争取系列贷款0.8亿元。"
+    count = parse("How many women's entrepreneurship incubators did Dongying build?", catalog)
+    refusal = evidence_refusal(count, _figured(count, loans), Options())
+    assert refusal is not None and refusal[0] is Refusal.NO_MEASURE, refusal  # a count is not answered by money
+    yuan = parse("How many yuan in loans did Dongying secure for women entrepreneurs?", catalog)
+    assert evidence_refusal(yuan, _figured(yuan, loans), Options()) is None  # 'how many yuan' asks money
 
 
 @pytest.mark.parametrize(
