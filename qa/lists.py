@@ -68,8 +68,9 @@ def asked_group(norm: str) -> str:
 
 def typed_run(sentence: str, group: str) -> list[str]:
     """The items of a run the sentence names as of the asked group: a 、-run closed by 「等X」 where X shares two
-    characters with the group (「…株洲新闻网等媒体」 for 媒体平台), or two or more adjacent 《》 titles all ending
-    with a character of the group (《中国妇女报》《湖南日报》 for 报纸); [] when none."""
+    characters with the group (「…株洲新闻网等媒体」 for 媒体平台), two or more adjacent 《》 titles all ending
+    with a character of the group (《中国妇女报》《湖南日报》 for 报纸), or adjacent quoted names the words after them
+    call by the group (「“圆成屋”“七色花”婚姻家庭辅导驿站」 for 婚姻家庭辅导驿站); [] when none."""
     if not group:
         return []
     pairs = {group[i : i + 2] for i in range(len(group) - 1)}
@@ -83,6 +84,10 @@ def typed_run(sentence: str, group: str) -> list[str]:
         titles = re.findall(r"《[^》]{1,40}》", m.group(0))
         if all(t[-2] in group for t in titles):
             return titles
+    for m in re.finditer(r"((?:“[^”]{1,20}”[、和与及]?){2,})([\u4e00-\u9fff]{2,12})", sentence):
+        label = m.group(2)  # 「“圆成屋”“七色花”婚姻家庭辅导驿站」: the quoted names the words after them type
+        if sum(label[i : i + 2] in pairs for i in range(len(label) - 1)) >= 2:
+            return re.findall(r"“[^”]{1,20}”", m.group(1))
     return []
 
 

@@ -758,6 +758,9 @@ def test_a_list_question_naming_its_group_takes_a_run_the_report_names_so():
     assert typed_run(titles, "报纸") == ["《甲城日报》", "《乙城晚报》", "《妇女报》"]  # titles ending 报
     assert typed_run(sites, "媒体平台") == ["学习强国", "甲城新闻网", "红网"]  # a run closed by 等媒体
     assert typed_run(titles, "媒体平台") == [] and typed_run(sites, "报纸") == []
+    posts = "擦亮“幸福护航”婚姻家庭品牌,打造“圆成屋”“七色花”婚姻家庭辅导驿站等调解站点。"
+    assert typed_run(posts, "婚姻家庭辅导") == ["“圆成屋”", "“七色花”"]  # the names the words after them type
+    assert typed_run(posts, "读书会") == []
 
 
 def test_a_list_of_the_asked_group_is_answered_from_a_top_passage(fresh_settings, embedder):
