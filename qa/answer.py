@@ -19,7 +19,7 @@ from core.sentences import split_sentences
 from core.text import normalize
 from core.types import Refusal, StoredChunk
 from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
-from qa.figures import Figure, asked_numbered, cn_counts, figure_keys, find_figures
+from qa.figures import Figure, as_written, asked_numbered, cn_counts, figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
 from qa.lists import (
@@ -289,7 +289,7 @@ class ExtractiveAnswerer:
         lang = query.lang
         stated = None
         if query.qtype == "numeric":
-            figure = ordinal or (best.figure.text if best.figure else "")  # 「第几批」 asks which one: 第五批
+            figure = ordinal or (as_written(best.text, best.figure) if best.figure else "")  # 第五批; 近100名
             stated = None if ordinal else best.figure
             text = say(lang, "figure", figure=figure, evidence=evidence, n=n)
         elif query.qtype == "list" and (

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from core.text import pos_tags
+
 _UNIT_WORDS = (
     "个百分点|百分点|人次|户次|场次|余人|万人|亿元|万元|千元|元|人|名|个|户|场|次|期|家|所|册|张|篇|件|项|支|位|对|"
     "条|部|本|份|批|座|处|间|村|镇|套|份|幅|首|块|台|辆|株|亩|平方米|米|公里|天|小时|周|年|月|岁|篇次|类|届|笔|门|"
@@ -249,3 +251,16 @@ def asked_numbered(norm: str) -> re.Pattern[str] | None:
     if m := EN_ORDINAL_Q.search(norm):  # 「which edition was the race」 → 第N届
         return re.compile(rf"第{_NUMERAL}{_EN_ORDINALS[m.group(1)]}")
     return None
+
+
+_APPROX_BEFORE = re.compile(r"(?:将近|接近|近|大约|约|逾|超过|超|不足|不到)$")
+
+
+def as_written(sentence: str, fig: Figure) -> str:
+    """A figure with the word before it that bounds it (「近100名」, 「超200万」), as the sentence writes it — a
+    word of its own, not the end of another (「签约35家」 is no 「约35家」)."""
+    m = _APPROX_BEFORE.search(sentence[: fig.start])
+    if not m:
+        return fig.text
+    words = [w for w, _ in pos_tags(sentence[max(0, fig.start - 8) : fig.start])]
+    return (m.group(0) if words and words[-1] == m.group(0) else "") + fig.text

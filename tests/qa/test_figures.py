@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.figures import figure_keys, find_figures, ungrounded
+from qa.figures import as_written, figure_keys, find_figures, ungrounded
 
 
 def test_figures_keep_units_as_written():
@@ -39,3 +39,12 @@ def test_a_heading_or_list_number_is_no_figure():
 def test_the_longest_unit_written_is_the_figures_unit():
     text = "接待来信来访来电287件次,开展活动30批次,宣传报道98篇次,增长3个百分点。"
     assert [f.text for f in find_figures(text)] == ["287件次", "30批次", "98篇次", "3个百分点"]
+
+
+def test_a_figure_is_stated_with_the_word_that_bounds_it():
+    def stated(sentence: str) -> str:
+        return as_written(sentence, next(f for f in find_figures(sentence) if not f.is_year))
+
+    assert stated("心理援助志愿者近100名。") == "近100名"
+    assert stated("直播观看量超200万,约3000人参加。") == "超200万"
+    assert stated("集体签约35家社会组织。") == "35家"  # the 约 of 签约 bounds nothing
