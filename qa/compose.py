@@ -71,7 +71,7 @@ def _verdict(targets: list[Target], drafts: list[Draft], lang: str) -> str:
     if len(stated) != 2 or len(targets) != 2:
         return ""
     (a, fa), (b, fb) = sorted(stated, key=lambda cf: -cf[1].value)
-    if not (fa and fb and unit_match(fa.unit, fb.unit) >= 0.7):
+    if unit_match(fa.unit, fb.unit) < 0.7:
         return ""
     if fa.value == fb.value:
         return say(lang, "compare_equal", a=a, b=b, fa=fa.text)

@@ -22,12 +22,12 @@ from qa.plan import Options
 from qa.query import UNIT_GROUPS, Query, unit_match
 
 # Measures a question can ask that no other kind of figure answers: a rate, an area, money, people.
-_AREA = {"平方米", "平米", "亩", "公顷", "万平方米"}
-_STRICT = [g for g in UNIT_GROUPS if g & {"%", "元", "人", "小时", "岁"}] + [_AREA]
+_AREA = next(g for g in UNIT_GROUPS if "平方米" in g)
+_STRICT = [g for g in UNIT_GROUPS if g & {"%", "元", "人", "小时", "岁", "平方米"}]
 _NAMES = {"%": "a rate", "元": "money", "人": "people", "平方米": "an area", "小时": "a duration", "岁": "an age"}
 _SHARES = {"%", "‰", "个百分点", "百分点"}
 _MONEY_UNITS = next(g for g in UNIT_GROUPS if "元" in g)
-_HOW_MANY = re.compile(r"\bhow many\b")  # a count ('how much' may be money)
+_COUNT_Q = re.compile(r"\bhow many\b")  # a count ('how much' may be money)
 _AREA_Q = re.compile(
     r"面积|平方米|平米|多大地方|square (?:met(?:er|re)s?|feet|kilomet(?:er|re)s?)|\bacres?\b|hectares?\b"
 )
@@ -43,7 +43,7 @@ _EN_RATE_Q = re.compile(r"\b([a-z]+) rate\b")  # 'the satisfaction rate'
 _AVERAGE_Q = re.compile(
     r"平均|人均|户均|每人|每户|\bper (?:person|capita|head|household|woman|family|child)\b|\bon average\b|\baverage\b"
 )
-_AVERAGE = re.compile(r"平均|人均|户均|每人|每户|均")
+_AVERAGE = re.compile(r"均|每人|每户")  # 平均, 人均, 户均
 _QUOTED = re.compile(r"[“「『‘《\"]([^“”「」『』‘’《》\"\n]{2,12})[”」』’》\"]")
 
 
@@ -79,7 +79,7 @@ def measure_refusal(query: Query, best: Candidate) -> str:
     chosen = best.figure
     if query.qtype == "numeric" and query.unit and query.unit not in _SHARES and chosen and chosen.unit in _SHARES:
         return f"a count ({query.unit}) is asked; the evidence gives a share ({chosen.text})"  # 「多少个村」: not 24%
-    if (query.qtype == "numeric" and _HOW_MANY.search(query.norm) and query.unit not in _MONEY_UNITS and chosen
+    if (query.qtype == "numeric" and _COUNT_Q.search(query.norm) and query.unit not in _MONEY_UNITS and chosen
             and chosen.unit in _MONEY_UNITS):
         return f"a count is asked; the evidence gives money ({chosen.text})"  # 'how many incubators': not 0.8亿元
     rate = _RATE_Q.search(query.norm) if "%" in measure else None
