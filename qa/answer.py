@@ -19,7 +19,7 @@ from core.sentences import split_sentences
 from core.text import normalize
 from core.types import Refusal, StoredChunk
 from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
-from qa.figures import Figure, as_written, asked_numbered, cn_counts, figure_keys, find_figures
+from qa.figures import CN_COUNT_UNITS, Figure, as_written, asked_numbered, cn_counts, figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
 from qa.lists import (
@@ -99,6 +99,12 @@ def _sentence_items(query: Query, text: str) -> list[str]:
         if cuts:
             items[-1] = last[: min(cuts)]
     return items
+
+
+def _counted_in(query: Query) -> str:
+    """The unit a numeric question counts in: its expected unit, or the measure word after 几/多少 (「连续几年」)."""
+    m = re.search(rf"(?:几|多少)({CN_COUNT_UNITS})", query.norm)
+    return query.unit or (m.group(1) if m else "")
 
 
 def asked_ordinal(norm: str, sentence: str) -> str:
@@ -271,6 +277,9 @@ class ExtractiveAnswerer:
             reason = f"weak evidence ({conf:.2f} < {limit:.2f})"
             return Draft("", False, [best], conf, reason, Refusal.WEAK_EVIDENCE)
         ordinal = asked_ordinal(query.norm, best.text) if query.qtype == "numeric" else ""
+        if query.qtype == "numeric" and best.figure is None and not ordinal and (unit := _counted_in(query)):
+            ordinal = next((t for t, _, u in cn_counts(normalize(best.text)) if unit_match(unit, u) == 1.0), "")
+            # 「连续四年」 for 连续几年: a count written in Chinese numerals, stated as written
         if query.qtype == "numeric" and best.figure is None and not ordinal:
             return Draft("", False, [best], conf, "no figure in the evidence", Refusal.NO_FIGURE)
         if query.asks_person and not has_person(best.text):

@@ -169,9 +169,12 @@ _EN_DATE = re.compile(
 )
 
 
+_ISO_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d\s*-\s*(0?[1-9]|1[0-2])\s*-\s*(0?[1-9]|[12]\d|3[01])(?!\d)")
+
+
 def _dates(text: str) -> set[tuple[int, int]]:
-    """The (month, day) dates a text names (「12月25日」, 「December 12」, 「the 12th of December」)."""
-    out = {(int(m), int(d)) for m, d in _DATE.findall(text)}
+    """The (month, day) dates a text names (「12月25日」, 「2023-06-19」, 「December 12」, 「the 12th of December」)."""
+    out = {(int(m), int(d)) for m, d in _DATE.findall(text)} | {(int(m), int(d)) for m, d in _ISO_DATE.findall(text)}
     for m in _EN_DATE.finditer(text.lower()):
         month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         out.add((_MONTHS.index(month) + 1, int(day)))
@@ -184,6 +187,7 @@ _EN_MONTH = re.compile(
     rf"\b(?:in|on|during|since|by|until|through|early|late|mid-?)\s+({'|'.join(_MONTHS)})\b|"
     rf"\b({'|'.join(m for m in _MONTHS if m != 'may')})\b"
 )
+_STAGE = re.compile(r"(?:初期|中期|终期|末期)(?=监测|评估|检查|考核|验收|督导)")  # which review of a plan
 _AWARDS = ("特等奖", "一等奖", "二等奖", "三等奖", "金奖", "银奖", "铜奖", "优秀奖")
 _EN_AWARDS = (
     (re.compile(r"\bgrand prize\b"), "特等奖"), (re.compile(r"\bfirst prize\b"), "一等奖"),
@@ -346,6 +350,9 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
     asked_months, stated_months = _months(claim), _months(evidence)
     if asked_months and stated_months and not asked_months & stated_months:
         return f"{sorted(stated_months)[0]}月"
+    asked_stage, stated_stage = _STAGE.findall(claim), _STAGE.findall(evidence)
+    if asked_stage and stated_stage and not set(asked_stage) & set(stated_stage):
+        return stated_stage[0]  # 「中期评估」 claimed, 「终期评估」 stated
     asked_awards, stated_awards = _awards(claim), _awards(evidence)
     if asked_awards and stated_awards and not set(asked_awards) & set(stated_awards):
         return stated_awards[0]

@@ -379,6 +379,8 @@ def expected_unit(norm: str, lang: str) -> str:
     if lang != "en" and re.search(r"面积|平方米|平米|多大地方", norm):
         return "平方米"  # an area (「有多大面积」)
     if lang == "en":
+        if written := next((w for w in CJK_RUNS.findall(norm) if w in _WRITTEN_UNITS), ""):
+            return written  # 「counting in 件次」: the question writes the report's unit itself
         if _EN_MONEY.search(norm):
             return "元"
         # a short parenthesis names the unit (「times (person-times)」); a longer one lists examples, left out
@@ -422,6 +424,7 @@ def expected_unit(norm: str, lang: str) -> str:
 
 
 _HEADCOUNT = frozenset({"人", "名", "位"})
+_WRITTEN_UNITS = frozenset(u for g in UNIT_GROUPS for u in g if len(u) >= 2)  # 人次, 件次, 场次… written in English
 
 
 def unit_match(expected: str, actual: str) -> float:
@@ -489,6 +492,30 @@ def _unknown_places(norm: str, lang: str, catalog: Catalog) -> list[str]:
             continue
         unknown.append(written)
     return sorted(set(unknown))
+
+
+# a capitalised name that owns a federation or is called a county or city: 「the Gaomi women's federation」
+_EN_OWNED = re.compile(
+    r"\b([A-Z][a-z]{2,}(?: [A-Z][a-z]{2,})?)(?:'s)? (?:[Ww]omen's [Ff]ederation|County|City|District|Prefecture)\b"
+)
+_NOT_PLACES = frozenset({
+    "The", "This", "That", "Its", "Their", "Which", "What", "How", "Did", "Does", "Was", "Were", "Has", "Have",
+    "Provincial", "Municipal", "National", "County", "City", "District", "All", "China", "Chinese", "Each", "Every",
+    "Local", "Township", "Village", "Town", "Province",
+})
+
+
+def _unknown_owners(question: str, catalog: Catalog) -> list[str]:
+    """Names an English question calls a federation's owner, a county or a city (「the Gaomi women's federation」,
+    「Gaomi City」) that spell no covered city; the gazetteer (``places_en``) knows only larger places."""
+    covered = {p.replace(" ", "") for p in catalog.city_pinyin()}
+    out = []
+    for m in _EN_OWNED.finditer(question):
+        name = m.group(1)
+        known = places_en(name.lower())  # a province or city the gazetteer knows is judged there (山东: covered)
+        if not set(name.split()) & _NOT_PLACES and name.lower().replace(" ", "") not in covered and not known:
+            out.append(name)
+    return sorted(set(out))
 
 
 _QUOTED = QUOTED
@@ -683,7 +710,7 @@ def parse(question: str, catalog: Catalog) -> Query:
         where.setdefault(city, pos)
     cities = sorted(where, key=lambda c: (where[c], c))
     years = [int(y) for y in YEAR.findall(norm)]
-    unknown = _unknown_places(norm, lang, catalog)
+    unknown = _unknown_places(norm, lang, catalog) or (_unknown_owners(question, catalog) if lang == "en" else [])
     kws = keywords(" ".join(CJK_RUNS.findall(norm)) if lang == "en" else norm, cities)
     if qtype == "list":  # 「哪三块」「哪五项」: the count shapes the answer (``asked_count``), it is no evidence word
         kws = [k for k in kws if not _COUNT_WORD.fullmatch(k)]

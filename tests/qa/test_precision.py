@@ -381,6 +381,11 @@ def test_passages_stitch_back_into_the_report():
         ("甲公司创建的是全国示范基地吗？", "甲公司创建全国示范基地、推荐乙厂获评省示范基地。", ""),
         ("Were packs given to babies aged 0 to 12 months?", "为6-24个月龄的婴幼儿发放营养包3099箱。", "6-24个月"),
         ("营养包是发给6至24个月的婴幼儿的吗？", "为6-24个月龄的婴幼儿发放营养包3099箱。", ""),
+        # a review's stage; a date written 2023-06-19 is in June
+        ("甲城开展的是十三五规划中期监测评估吗？", "开展妇女儿童发展“十三五”规划终期监测评估。", "终期"),
+        ("甲城开展的是十三五规划终期监测评估吗？", "开展妇女儿童发展“十三五”规划终期监测评估。", ""),
+        ("Was the article published in July 2023?", "来源:甲城网 2023-06-19 18:07:06", "6月"),
+        ("Was the article published in June 2023?", "来源:甲城网 2023-06-19 18:07:06", ""),
         # the body something was done together with
         ("甲城的防拐演练是和消防部门一起办的吗？", "联合公安部门举办3场防拐模拟演练。", "公安部门"),
         ("甲城的防拐演练是和公安部门一起办的吗？", "联合市公安部门举办3场防拐模拟演练。", ""),
@@ -450,6 +455,7 @@ def test_a_count_is_no_year():
         ("What were the total sales of Jiacheng's online shop?", "元"),  # sales, revenue, income are money
         ("What was the annual revenue of Jiacheng's women's cooperative?", "元"),
         ("What was the average age of the women Jiacheng trained?", "岁"),  # an age
+        ("Counting in 件次, how many letters and calls did Jiacheng handle?", "件次"),  # the report's own unit
         ("甲城女性社会组织公益广场有多大面积？", "平方米"),  # an area
         ("How many children aged 3 to 6 did Jiacheng's kindergartens enrol?", "人"),  # 'aged' qualifies children
     ],
@@ -773,6 +779,16 @@ def test_a_list_of_the_asked_group_is_answered_from_a_top_passage(fresh_settings
     system.reports.add("jiacheng.txt", report.encode())
     answer = system.service.ask("哪些报纸采用过甲城妇联的稿件？")
     assert answer.found and "《甲城日报》、《乙城晚报》、《妇女报》" in answer.answer
+
+
+def test_a_count_in_chinese_numerals_is_stated_as_written(fresh_settings, embedder):
+    from tests.conftest import make_system
+
+    report = "甲城市妇联2024年工作总结\n一、家庭工作\n采用项目化认领形式连续四年推出“带妈妈去旅行”情暖母亲节活动。\n"
+    system = make_system(fresh_settings, embedder)
+    system.reports.add("jiacheng.txt", report.encode())
+    answer = system.service.ask("甲城“带妈妈去旅行”活动连续办了几年？")
+    assert answer.found and answer.answer.startswith("四年")
 
 
 @pytest.mark.parametrize(

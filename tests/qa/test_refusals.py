@@ -49,6 +49,8 @@ def catalog() -> Catalog:
         "How many volunteers are there in Hangzhou City?",
         "What did the Shenzhen Women's Federation do?",
         "Zhengzhou妇联发放了多少笔贷款？",  # pinyin inside a Chinese question
+        "How many schools has the Gaomi women's federation helped build?",  # a county-level city no list holds
+        "How many women did Anqiu County train?",
     ],
 )
 def test_places_no_report_covers_are_recognised_however_written(catalog, question):
@@ -68,6 +70,8 @@ def test_places_no_report_covers_are_recognised_however_written(catalog, questio
         "全省有多少个三八红旗集体？",
         "How many trainings were held in Hunan?",
         "How many women in Hunan Province were trained?",
+        "What did the Dongying Women's Federation award?",  # a covered city owning its federation
+        "How many women did the All-China Women's Federation train in Dongying?",
     ],
 )
 def test_covered_cities_and_provinces_the_reports_speak_of_are_not_unknown(catalog, question):
