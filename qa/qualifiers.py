@@ -300,8 +300,14 @@ def _other_named(words: tuple[str, ...], evidence: str) -> str:
 
 
 _PARTNER = re.compile(
-    r"(?:联合|会同|携手|协同|与|和|同|跟)(?:市|县|区|省)?([\u4e00-\u9fff]{1,6}?(?:部门|局|委员会|委|院|厅|办|协会|中心|公司|银行|大学|学校|集团))"
+    r"(?:联合|会同|携手|协同|与|和|同|跟|对象是)"
+    r"((?:市|县|区|省)?[\u4e00-\u9fff]{1,6}?(?:部门|局|委员会|委|院|厅|办|协会|中心|公司|银行|大学|学校|集团))"
 )
+
+
+def _bare(body: str) -> str:
+    """A body's name without the level before it (市公安部门 → 公安部门)."""
+    return re.sub(r"^[市县区省]", "", body)
 
 
 def _partners(text: str) -> list[str]:
@@ -373,7 +379,7 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
         return m.group(0) if m else ""
     asked_partners, stated_partners = _partners(claim), _partners(evidence)
     if asked_partners and stated_partners and not any(
-        a in b or b in a for a in asked_partners for b in stated_partners
+        _bare(a) in b or _bare(b) in a for a in asked_partners for b in stated_partners
     ):
         return stated_partners[0]
     asked_years = set(_YEAR.findall(claim))
