@@ -19,7 +19,7 @@ from core.sentences import split_sentences
 from core.text import normalize
 from core.types import Refusal, StoredChunk
 from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
-from qa.figures import CN_COUNT_UNITS, Figure, as_written, asked_numbered, cn_counts, figure_keys, find_figures
+from qa.figures import Figure, as_written, asked_numbered, cn_counts, figure_keys, find_figures
 from qa.focus import Focus, focus_of
 from qa.lexical import Idf
 from qa.lists import (
@@ -40,7 +40,7 @@ from qa.lists import (
 )
 from qa.plan import Options
 from qa.qualifiers import contradiction
-from qa.query import Query, claim_bound, unit_match, within
+from qa.query import Query, claim_bound, counted_unit, unit_match, within
 from qa.refusals import evidence_refusal
 from qa.retrieve import Hit, Retrieval
 from qa.spans import asked_kind, asked_type, english_types, find_span, typed_name
@@ -99,12 +99,6 @@ def _sentence_items(query: Query, text: str) -> list[str]:
         if cuts:
             items[-1] = last[: min(cuts)]
     return items
-
-
-def _counted_in(query: Query) -> str:
-    """The unit a numeric question counts in: its expected unit, or the measure word after 几/多少 (「连续几年」)."""
-    m = re.search(rf"(?:几|多少)({CN_COUNT_UNITS})", query.norm)
-    return query.unit or (m.group(1) if m else "")
 
 
 def asked_ordinal(norm: str, sentence: str) -> str:
@@ -277,7 +271,7 @@ class ExtractiveAnswerer:
             reason = f"weak evidence ({conf:.2f} < {limit:.2f})"
             return Draft("", False, [best], conf, reason, Refusal.WEAK_EVIDENCE)
         ordinal = asked_ordinal(query.norm, best.text) if query.qtype == "numeric" else ""
-        if query.qtype == "numeric" and best.figure is None and not ordinal and (unit := _counted_in(query)):
+        if query.qtype == "numeric" and best.figure is None and not ordinal and (unit := counted_unit(query)):
             ordinal = next((t for t, _, u in cn_counts(normalize(best.text)) if unit_match(unit, u) == 1.0), "")
             # 「连续四年」 for 连续几年: a count written in Chinese numerals, stated as written
         if query.qtype == "numeric" and best.figure is None and not ordinal:

@@ -19,7 +19,7 @@ from core.text import QUOTED_NAME, normalize, pos_tags
 from qa.figures import Figure, asked_numbered, cn_counts, counted, figure_keys, find_figures
 from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
-from qa.query import Query, unit_match
+from qa.query import Query, counted_unit, unit_match
 from qa.retrieve import Hit
 from qa.spans import asked_type, english_type_ends, typed_name
 
@@ -243,6 +243,7 @@ def score_candidates(
     numbered = asked_numbered(query.norm) if query.qtype == "numeric" else None
     claimed = {k for claim in query.claim_figures for k in figure_keys(claim)} if query.qtype == "yesno" else set()
     claimed_values = {f.value for claim in query.claim_figures for f in find_figures(claim)[:1]} if claimed else set()
+    in_unit = counted_unit(query) if query.qtype == "numeric" else ""  # 「连续四年」 counts 几年 without digits
     prev_text = ""
     prev_hit = None
     for i, c in enumerate(cands):
@@ -264,7 +265,9 @@ def score_candidates(
             # an English sentence's fit counts in full once it holds some of the question's words (through their
             # glosses): a unit and a loose thing word alone do not make a sentence about the asked thing
             weight = 0.15 if query.lang != "en" else 0.075 + min(0.075, 0.3 * max(c.lex, 0.5 * c.ctx))
-            in_words = not c.figure and any(v in claimed_values for _, v, _ in cn_counts(norm))  # 「百人以上」
+            in_words = not c.figure and any(
+                v in claimed_values or (in_unit and unit_match(in_unit, u) == 1.0) for _, v, u in cn_counts(norm)
+            )  # 「百人以上」 for a claimed 100; 「连续四年」 for 连续几年
             c.score += weight * c.figure_fit if c.figure else (CLAIMED_FIGURE_BONUS if in_words else -0.3)
             if claimed and c.figure and figure_keys(c.figure.text) & claimed:
                 c.score += CLAIMED_FIGURE_BONUS  # it states the very figure a yes/no claim makes

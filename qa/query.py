@@ -423,6 +423,14 @@ def expected_unit(norm: str, lang: str) -> str:
     return "元" if unit in ("钱", "万元", "亿元") else unit
 
 
+def counted_unit(query: Query) -> str:
+    """The unit a numeric question counts in: its expected unit, or the measure word after 几/多少 (「连续几年」),
+    or 'how many years' (年)."""
+    m = re.search(rf"(?:几|多少)({CN_COUNT_UNITS})", query.norm)
+    years = re.search(r"\bhow many years\b", query.norm)
+    return query.unit or (m.group(1) if m else "年" if years else "")
+
+
 _HEADCOUNT = frozenset({"人", "名", "位"})
 _WRITTEN_UNITS = frozenset(u for g in UNIT_GROUPS for u in g if len(u) >= 2)  # 人次, 件次, 场次… written in English
 

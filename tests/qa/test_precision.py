@@ -782,6 +782,21 @@ def test_a_list_of_the_asked_group_is_answered_from_a_top_passage(fresh_settings
     assert answer.found and "《甲城日报》、《乙城晚报》、《妇女报》" in answer.answer
 
 
+def test_a_count_in_chinese_numerals_is_not_passed_over():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.evidence import score_candidates
+    from qa.lexical import Idf
+    from qa.retrieve import Hit
+
+    text = "连续四年推出“带妈妈去旅行”母亲节活动。\n全年举办亲子活动20场。"
+    chunk = StoredChunk("c1", text, ChunkMeta(doc="a.txt", city="甲城", section=""))
+    asked = ("甲城“带妈妈去旅行”活动连续办了几年？", "For how many years in a row has Jiacheng run 带妈妈去旅行?")
+    for question in asked:
+        query = parse(question, CATALOG)
+        written, other = sorted(score_candidates(query, [Hit(chunk, 1.0)], Idf([text])), key=lambda c: c.start)
+        assert written.figure is None and written.score > other.score, question
+
+
 def test_a_count_in_chinese_numerals_is_stated_as_written(fresh_settings, embedder):
     from tests.conftest import make_system
 
