@@ -300,7 +300,13 @@ def _run_lead(sentence: str, fig: Figure, figures: list[Figure]) -> str:
             break
         first = prev[-1]
         i = _label_start(sentence, first.start, figures)
-    return normalize(sentence[i : first.start]) if first is not None else ""
+    if first is None:
+        return ""
+    lead = normalize(sentence[i : first.start])
+    own = normalize(sentence[_label_start(sentence, fig.start, figures) : fig.start])
+    if own and lead[-1:] == own[-1:] and len(lead) > len(own):
+        return lead[: -len(own)]  # 「全市共配备市级挂职副主席1名、兼职副主席3名」: 挂职副主席 parallels 兼职副主席
+    return lead
 
 
 _RESPECTIVE = re.compile(r"分别(?:[\u4e00-\u9fff]{0,6}?)$")

@@ -782,6 +782,14 @@ def test_a_list_of_the_asked_group_is_answered_from_a_top_passage(fresh_settings
     assert answer.found and "《甲城日报》、《乙城晚报》、《妇女报》" in answer.answer
 
 
+def test_a_later_item_shares_only_the_opening_of_the_first_items_words():
+    sentence = "全市共配备市级挂职副主席1名、兼职副主席3名,配备镇级兼职副主席50名。"
+    figures = find_figures(sentence)
+    assert label_of(sentence, figures[1], figures).lead == "全市共配备市级"  # not 挂职, the first item's own
+    assert figure_for("甲城市级挂职副主席有几名？", sentence) == "1名"
+    assert figure_for("甲城市级兼职副主席有几名？", sentence) == "3名"
+
+
 def test_a_count_in_chinese_numerals_is_not_passed_over():
     from core.types import ChunkMeta, StoredChunk
     from qa.evidence import score_candidates
