@@ -104,6 +104,8 @@ def asked_type(norm: str) -> str:
     words: list[str] = []
     if m := _WHAT.search(norm):
         after = m.end() + (norm[m.end() : m.end() + 1] == "的")  # 「哪家的检测服务项目」
+        if norm.startswith("样的", m.end()):
+            after = m.end() + 2  # 「什么样的…工作新模式」 asks the name of a 模式 too
         if norm.startswith("关于", after) and (of := norm.find("的", after, after + 24)) > 0:
             after = of + 1  # 「哪一份关于妇儿工委的制度文件」: the type after what it is about
         for word, flag in pos_tags(norm[after:])[:3]:

@@ -221,6 +221,9 @@ def test_figures_written_side_by_side_share_their_words():
         ("甲城对接的哪所大学为乙市场提供在线直播培训？", "对接甲商大学为乙市场提供在线直播和销售培训。", "甲商大学"),
         ("Which department did Jiacheng work with on the anti-abduction drills?",
          "联合公安部门举办3场防拐模拟演练,近1200名儿童参加活动。", "公安部门"),
+        # 什么样的 asks a name as 什么 does
+        ("甲城构建的是什么样的妇女儿童工作新模式？", "构建“妇联组织+女性社会组织”的妇女儿童工作新模式。",
+         "“妇联组织+女性社会组织”"),
         # a slot between the question's words ends with its clause
         ("甲城为海外的甲城人建立了什么组织？", "建立海外甲城人妇联,实现甲城妇联组织建设全覆盖。", "海外甲城人妇联"),
         # a name is never cut inside a number written before it
