@@ -66,7 +66,7 @@ class Draft:
     confidence: float = 0.0
     reason: str = ""
     refusal: Refusal | None = None
-    figure: Figure | None = None  # the figure a numeric answer states (None for an ordinal: 第五批)
+    figure: Figure | None = None  # the figure a numeric answer states (None for one without digits: 第五批, 四年)
 
 
 MAX_GAP = 4  # blank lines between two passages (a sentence broken across a paragraph break)
@@ -270,11 +270,11 @@ class ExtractiveAnswerer:
         if options.refuse and conf < limit:
             reason = f"weak evidence ({conf:.2f} < {limit:.2f})"
             return Draft("", False, [best], conf, reason, Refusal.WEAK_EVIDENCE)
-        ordinal = asked_ordinal(query.norm, best.text) if query.qtype == "numeric" else ""
-        if query.qtype == "numeric" and best.figure is None and not ordinal and (unit := counted_unit(query)):
-            ordinal = next((t for t, _, u in cn_counts(normalize(best.text)) if unit_match(unit, u) == 1.0), "")
-            # 「连续四年」 for 连续几年: a count written in Chinese numerals, stated as written
-        if query.qtype == "numeric" and best.figure is None and not ordinal:
+        # a figure stated as the sentence writes it, without digits: 「第几批」 → 第五批, 「连续几年」 → 四年
+        worded = asked_ordinal(query.norm, best.text) if query.qtype == "numeric" else ""
+        if query.qtype == "numeric" and best.figure is None and not worded and (unit := counted_unit(query)):
+            worded = next((t for t, _, u in cn_counts(normalize(best.text)) if unit_match(unit, u) == 1.0), "")
+        if query.qtype == "numeric" and best.figure is None and not worded:
             return Draft("", False, [best], conf, "no figure in the evidence", Refusal.NO_FIGURE)
         if query.asks_person and not has_person(best.text):
             return Draft("", False, [best], conf, "no person named in the evidence", Refusal.NO_PERSON)
@@ -292,8 +292,8 @@ class ExtractiveAnswerer:
         lang = query.lang
         stated = None
         if query.qtype == "numeric":
-            figure = ordinal or (as_written(best.text, best.figure) if best.figure else "")  # 第五批; 近100名
-            stated = None if ordinal else best.figure
+            figure = worded or (as_written(best.text, best.figure) if best.figure else "")  # 第五批, 四年; 近100名
+            stated = None if worded else best.figure
             text = say(lang, "figure", figure=figure, evidence=evidence, n=n)
         elif query.qtype == "list" and (
             items := (self._section_list(query, heading, 0, extra) if heading else [])
