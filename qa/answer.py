@@ -18,6 +18,7 @@ import numpy as np
 from core.sentences import split_sentences
 from core.text import normalize
 from core.types import Refusal, StoredChunk
+from qa.bilingual import quoted_glosses
 from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
 from qa.figures import Figure, as_written, asked_numbered, cn_counts, figure_keys, find_figures
 from qa.focus import Focus, focus_of
@@ -316,7 +317,8 @@ class ExtractiveAnswerer:
         types = english_types(query.norm, query.glosses, words) if query.lang == "en" else ()
         if not kind:  # an English question whose type of thing bears names (「what viewpoint」): only such a name
             return typed_name(best.text, types, query.norm) if types and options.spans else ""
-        return find_span(kind, query.norm, best.text, words, tuple(query.cities), types)
+        given = quoted_glosses(query.norm, query.glosses) if query.lang == "en" else ()
+        return find_span(kind, query.norm, best.text, words, tuple(query.cities), types, given)
 
     def _continuation(self, best: Candidate) -> Candidate | None:
         """The rest of an evidence sentence cut off at the end of its passage: the next passage of the report up

@@ -175,3 +175,12 @@ def quoted_names(text: str, found: dict[str, tuple[str, ...]], keep: Callable[[s
         for left, right in zip(words, words[1:], strict=False):
             out += [a + b for a in found.get(left, ()) for b in found.get(right, ()) if len(a + b) >= 4 and keep(a + b)]
     return list(dict.fromkeys(out))
+
+
+def quoted_glosses(text: str, found: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The reports' words (``found``, as ``glosses`` gives them) for the words of the names an English ``text``
+    quotes ('Xi Jinping Walks into Ordinary Homes' → 习近平…): what the question names itself."""
+    terms = _EN_QUOTED.findall(text.lower())
+    return tuple(dict.fromkeys(
+        w for key, ws in found.items() for w in ws if any(re.search(rf"\b{re.escape(key)}\b", t) for t in terms)
+    ))

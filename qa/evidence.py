@@ -106,6 +106,10 @@ def _own_before(sentence: str, fig: Figure, before: str) -> str:
     return before
 
 
+ACTION_BONUS = 0.3  # the asked verb among a figure's own words
+ASIDE_PENALTY = 0.5  # a figure counting what the question sets aside (「除了…」, 'besides …')
+
+
 def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], clause: str) -> float:
     """How well a figure's own words match the counted thing, the qualifiers and the asked total."""
     label = label_of(sentence, fig, figures)
@@ -138,6 +142,10 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     thing = parent_thing if label.part and label.parent and not named else max(own_thing, parent_thing)
     qual = len(quals) / max(1, len(focus.qualifiers))
     fit = 1.5 * thing * thing + 0.8 * qual  # a whole match of the counted thing outweighs a partial one
+    if any(a in own for a in focus.action):  # 「做强项目16个」 for 做强了多少个项目, not 「取消收费项目7个」 beside it
+        fit += ACTION_BONUS
+    if not own_quals and any(w in own for w in focus.aside):  # what the question sets aside is not asked
+        fit -= ASIDE_PENALTY
     if len(focus.thing) > 2:  # an English counted phrase's words: the more of them attached, the better (乡镇 and
         fit += THING_WORD_BONUS * min(3, sum(t in own for t in focus.thing))  # 会员 of 「乡镇(街道)级团体会员」)
     if focus.thing and 0.0 < own_thing < 1.0:  # of partial matches, the one written in one piece (兼职副主席 in

@@ -72,6 +72,10 @@ _EN_WORD = re.compile(r"[a-z]+")
 # auxiliaries a question inverts before its subject (a passive's were/was stays: 「couples were reconciled」)
 _INVERTED = frozenset({"did", "do", "does", "have", "has", "had", "will", "can", "could"})
 _BESIDES = re.compile(r"\b(?:besides|apart from|other than|except(?: for)?|excluding|not counting)\b[^,?]*")
+_BESIDES_ZH = re.compile(  # 「除了…」, a clause opening 「除…外」 (not 消除…), 「在…的同时」
+    r"除了([^,，?？。]{2,30}?)(?:之外|以外|外)?(?=[,，])|(?<![\u4e00-\u9fff])除([^,，?？。]{2,30}?)(?:之外|以外|外)"
+    r"(?=[,，])|在([^,，?？。]{2,30}?)的同时"
+)
 _HOW_MANY = re.compile(r"how (?:many|much) ((?:[a-z'-]+ ?){1,4})")
 _OF_THING = re.compile(  # the thing a measure word counts: 「how many cases of infant formula」
     r"how (?:many|much) [a-z'-]+(?: [a-z'-]+)? of "
@@ -86,6 +90,8 @@ class Focus:
     thing: tuple[str, ...] = ()
     qualifiers: tuple[str, ...] = ()
     total: str = ""  # the question's own word for "in total" (累计, 全年…), or ""
+    action: tuple[str, ...] = ()  # the verb right before 多少/几 (「做强了多少个项目」 → 做强; ``asked_action``)
+    aside: tuple[str, ...] = ()  # the words of what the question sets aside (「在取消收费项目的同时」, 'besides cash')
 
     def __bool__(self) -> bool:
         return bool(self.thing or self.qualifiers or self.total)
@@ -241,19 +247,26 @@ def _focus(
             thing = (zh.group(1), *thing)  # the question writes the counted thing's Chinese name itself
         kept = _BESIDES.sub(" ", norm)  # 「besides cash and toys, how many…」: what is set aside qualifies nothing
         rest = _glossed(_EN_WORD.findall(kept), glosses)
+        set_aside = [w for m in _BESIDES.finditer(norm) for w in _glossed(_EN_WORD.findall(m.group(0)), glosses)]
         if re.search(r"\b(in total|altogether|cumulative(ly)?|so far)\b", norm):
             total = "累计"
-        return Focus(thing, tuple(w for w in rest if w not in thing), total)
+        en_aside = tuple(w for w in dict.fromkeys(set_aside) if w not in thing and w not in rest)
+        return Focus(thing, tuple(w for w in rest if w not in thing), total, aside=en_aside)
     thing = _thing_zh(norm, cities)
     text = _QWORDS.sub(" ", norm)
     for city in cities:
         text = text.replace(city, " ")
+    aside = [
+        w for m in _BESIDES_ZH.finditer(text) for w, f in pos_tags(next(g for g in m.groups() if g))
+        if len(w) >= 2 and f[0] in "nvj" and not any(w in t for t in thing)
+    ]
+    text = _BESIDES_ZH.sub(" ", text)  # what is set aside qualifies nothing
     quals = [
         w
         for w, f in pos_tags(text)
         if len(w) >= 2 and not w.isdigit() and f not in ("m", "x", "uj", "ul", "r") and not any(w in t for t in thing)
     ]
-    return Focus(thing, tuple(dict.fromkeys(quals)), total)
+    return Focus(thing, tuple(dict.fromkeys(quals)), total, asked_action(norm), tuple(dict.fromkeys(aside)))
 
 
 def focus_of(query: Query) -> Focus:
@@ -387,7 +400,7 @@ def _inside_brackets(head: str) -> bool:
 _LIGHT = (
     "有 是 为 达 达到 共 共有 累计 总共 一共 开展 组织 实施 进行 完成 实现 举办 参加 参与 覆盖 涉及 包括 建立 "
     "建成 成立 设立 打造 推出 形成 获得 获 取得 办 办理 做 搞 提供 增加 新增 新 超过 超 受益 服务 帮助 投入 使用 用 "
-    "拿到 得到 收到 找到 领到 争取到 有了 办了"
+    "拿到 得到 收到 找到 领到 争取到 有了 办了 还有 另有 又有 共计 总计 合计"
 )
 _LIGHT_VERBS = frozenset(_LIGHT.split())
 _ASKED = re.compile(r"(?:多少|几)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from core.text import QUOTED_NAME
-from qa.figures import cn_value
+from qa.figures import CN_COUNT_UNITS, cn_value, figure_keys, find_figures
 from qa.lexical import grams
 from qa.places import is_province
 
@@ -25,13 +25,14 @@ _LEVEL = ("国家级", "省级", "市级", "县级", "区级", "镇级", "村级
 _LEVEL_SCOPE = {"国家级": "全国", "省级": "全省", "市级": "全市", "县级": "全县", "区级": "全区"}
 # how often: each member with the words that write it
 _FREQ = {
-    "每天": ("每天", "每日", "天天"), "每周": ("每周", "每星期", "每个星期"), "每月": ("每月", "每个月"),
-    "每季度": ("每季度", "每季"), "每年": ("每年", "每一年"),
+    "每天": ("每天", "每日", "天天"), "每周": ("每周", "每星期", "每个星期", "周例会"),
+    "每月": ("每月", "每个月", "月度", "月例会"), "每季度": ("每季度", "每季", "季度"), "每年": ("每年", "每一年"),
 }
 # how many levels a network has (「市镇村三级」 vs 「市镇社区村四级联动」), not 「三级医院」 asked as a level
 _TIERS = re.compile(
     r"(?<![第\d])([一二三四五六七八九两]|\d)级(?=联动|网络|体系|组织|阵地|服务|全覆盖|书记|妇联|联创|共建|贯通)"
 )
+_NOT_COUNTED = set(CN_COUNT_UNITS.replace("|", "")) | set("级等倍成些起点")  # 「三级」「一等」 are other qualifiers
 _RANK = re.compile(r"第([一二三四五六七八九十]+|\d+)|首(?=个|家|届|批|位|次|所|支|创)")
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=年|\b)")
 _EN = (
@@ -315,12 +316,64 @@ def _partners(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(1) for m in _PARTNER.finditer(text)))
 
 
+# a name counted by its numeral (“五进活动”, “三服务”): the numeral and the word it counts, in a quote
+_NUMBERED = re.compile(r"[“「『‘《\"]([一二三四五六七八九十两])([\u4e00-\u9fff])")
+
+
+def _other_numbered(claim: str, evidence: str) -> str:
+    """The evidence's quoted name counted by another numeral than the claim's (「六进活动」 claimed, “五进活动”
+    stated), or ""."""
+    stated = {m.group(2): m for m in _NUMBERED.finditer(evidence) if m.group(2) not in _NOT_COUNTED}
+    for m in re.finditer(r"([一二三四五六七八九十两])([\u4e00-\u9fff])", claim):
+        said = stated.get(m.group(2))
+        if said and said.group(1) != m.group(1) and m.group(0) not in evidence:
+            close = min((i for c in "”」』’\"》" if (i := evidence.find(c, said.end())) >= 0), default=said.end())
+            return evidence[said.start() : close + 1]
+    return ""
+
+
+_IS_WHAT = re.compile(  # 「…,是巾帼志愿者吗」, 「是不是巾帼志愿者」
+    r"(?:是不是([\u4e00-\u9fff“”「」]{2,12}?)|是(?!否)([\u4e00-\u9fff“”「」]{2,12}?)(?:吗|呢))[?？]?$"
+)
+
+
+def _counted_as(evidence: str, end: int) -> str:
+    """The noun a figure ending at ``end`` counts (「1.3万余名妇联执委参与…」 → 妇联执委), or ""."""
+    import jieba.posseg
+
+    words = []
+    for pair in jieba.posseg.cut(evidence[end : end + 12]):
+        if not pair.flag.startswith(("n", "j", "b")):
+            break
+        words.append(pair.word)
+    return "".join(words)
+
+
+def _other_kind(claim: str, evidence: str) -> str:
+    """What the evidence says a claimed figure counts when the claim says it is something else (「那1.3万余人，
+    是巾帼志愿者吗」 against 「1.3万余名妇联执委」: 1.3万余名妇联执委), or ""."""
+    asked = _IS_WHAT.search(claim)
+    said = [f for f in find_figures(claim[: asked.start()]) if not f.is_year] if asked else []
+    if not asked or not said:
+        return ""
+    kind = re.sub(r"[“”「」]", "", asked.group(1) or asked.group(2))
+    if kind in evidence or re.search("[的了在把被给]", kind) or _counted_as(kind, 0) != kind:
+        return ""  # 「是在社区参与的吗」 asks no kind
+    for fig in find_figures(evidence):
+        if figure_keys(fig.text) & figure_keys(said[-1].text) and (noun := _counted_as(evidence, fig.end)):
+            return "" if noun in kind or kind in noun else evidence[fig.start : fig.end] + noun
+    return ""
+
+
 def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> str:
     """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts. The
     qualifiers are read in the clause that states the claim when the evidence has several; how often, in the
     piece naming the claim's quoted name (``words``: the claim's Chinese words, an English one's glosses)."""
     claim = _claimed(question)
-    if other := _other_place(claim, evidence) or _other_places(claim, evidence) or _other_named(words, evidence):
+    if other := (
+        _other_place(claim, evidence) or _other_places(claim, evidence) or _other_named(words, evidence)
+        or _other_numbered(claim, evidence) or _other_kind(claim, evidence)
+    ):
         return other
     evidence = _claim_clause(claim, evidence)
     asked, stated = [w for w in _SCOPE if w in claim], _scopes(evidence)
@@ -343,7 +396,7 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
         k for k, said in _FREQ.items() if any(w in evidence for w in said)
     ]
     if asked_freq and stated_freq and not asked_freq & set(stated_freq):
-        return stated_freq[0]
+        return next(w for w in _FREQ[stated_freq[0]] if w in evidence)  # as the report writes it (季度例会: 季度)
     if (extent := _extent(claim)) and (said := _extent(evidence)) and extent != said:
         return _extent_words(evidence)
     asked_days, stated_days = _days(claim), _days(evidence)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from core.text import CJK_RUNS, YEAR, detect_lang, normalize, tokens
+from core.text import CJK_RUNS, QUOTED_NAME, YEAR, detect_lang, normalize, tokens
 from index.lexindex import QUOTED
 from qa.bilingual import glosses, quoted_names
 from qa.figures import CN_COUNT_UNITS, EN_ORDINAL_Q, cn_value, find_figures
@@ -324,7 +324,8 @@ def question_type(norm: str, lang: str) -> str:
         ):
             return "list"
         return "entity"
-    if re.search(r"是不是|是否|有没有|有无|(?<!什么)吗[?？]?$|对不对|对吗", norm):
+    # a quoted name's own words (「将“…是否列席并签到”纳入哪份细则」) ask nothing
+    if re.search(r"是不是|是否|有没有|有无|(?<!什么)吗[?？]?$|对不对|对吗", QUOTED_NAME.sub("“”", norm)):
         return "yesno"
     if re.search(r"哪几|哪些|哪[两二三四五六七八九十]+(?:大|个|项|类|种|支|条|方面)?", norm):
         return "list"  # 「哪三个」 asks for as many items as it counts
@@ -667,6 +668,9 @@ def claim_bound(norm: str, claim: str, asked: bool = False) -> str:
     if at < 0 and digits:  # written in words or with separators (「more than one million」, 「1,000」)
         written = next((m for m in _EN_NUMBER.finditer(norm) if _en_value(m) == digits), None)
         at, end = (written.start(), written.end(2) if written.group(2) else written.end(1)) if written else (-1, -1)
+    if at < 0 and digits:  # written in Chinese numerals (「超过两万名」)
+        cn = next((m for m in _CN_NUMERAL.finditer(norm) if str(cn_value(m.group(0))) == digits), None)
+        at, end = (cn.start(), cn.end()) if cn else (-1, -1)
     if at < 0:
         return ""
     for rx, rel in _BOUND_BEFORE:
@@ -685,6 +689,7 @@ def within(value: float, bound: str, claimed: float) -> bool:
     )
 
 
+_CN_NUMERAL = re.compile(r"[两二三四五六七八九十百千万]+")
 # a count a claim asserts in Chinese numerals, after the words that assert one (「连续五年」, 「累计三千户」)
 _CN_CLAIM = re.compile(
     rf"(?<=连续|已经|共有|一共|总共|累计|达到|超过)([两二三四五六七八九十百千万]+)({CN_COUNT_UNITS})"

@@ -80,7 +80,22 @@ def asked_kind(norm: str) -> str:
     for kind, rx in (("date", _DATE), ("person", _PERSON), ("place", _PLACE), ("name", _NAME)):
         if rx.search(norm):
             return kind
-    return "name" if asked_type(norm) else ""
+    return "name" if asked_type(norm) or _QUOTED_PART.search(norm) else ""
+
+
+# 「以什么“小”来优化“大环境”」: the name asked is a quoted one holding the quoted word
+_QUOTED_PART = re.compile(r"(?:什么|哪个|哪一个)[“「]([^”」]{1,6})[”」]")
+
+
+def _quoted_part(sent: str, question_norm: str) -> str:
+    """The one quoted name of ``sent`` holding the word the question quotes after 什么 (「什么“小”」 →
+    “小视角”) and not written in the question, or ""."""
+    m = _QUOTED_PART.search(question_norm)
+    found = [
+        q.group(0) for q in QUOTED_NAME.finditer(sent) if m and m.group(1) in q.group(0)[1:-1]
+        and q.group(0)[1:-1] not in question_norm
+    ] if m else []
+    return found[0] if len(set(found)) == 1 else ""
 
 
 _WHAT = re.compile(r"什么(?!名字|名称)|哪一?(?:个|家|所|本|部|项|支|种|类|条|座|间|份)")
@@ -382,19 +397,20 @@ def _organisation(sentence: str, question_norm: str, cities: tuple[str, ...] = (
 
 def find_span(
     kind: str, question_norm: str, sentence: str, words: list[str], avoid: tuple[str, ...] = (),
-    types: tuple[str, ...] = (),
+    types: tuple[str, ...] = (), given: tuple[str, ...] = (),
 ) -> str:
     """The asked name/person/place/date in ``sentence``, or "" when none is found with confidence.
 
     ``avoid`` holds words that cannot anchor the answer (the question's city names); ``types`` the Chinese words an
-    English question's asked type may be written with (``english_types``)."""
+    English question's asked type may be written with (``english_types``); ``given`` the Chinese words of the names
+    an English question quotes itself (a quoted name holding one is the question's, not the answer)."""
     sent = normalize(sentence)
     if kind == "date":
         m = _DATE_SPAN.search(sent)
         return m.group(0) if m else ""
     asked = asked_type(question_norm) if kind == "name" else ""
     types = (asked,) if asked else types or english_type_ends(question_norm)
-    if kind == "name" and (quoted_type := typed_name(sent, types, question_norm)):
+    if kind == "name" and (quoted_type := _quoted_part(sent, question_norm) or typed_name(sent, types, question_norm)):
         return quoted_type
     if asked in _ORG_TYPES and (org := _organisation(sent, question_norm, avoid)):
         return org
@@ -423,6 +439,7 @@ def find_span(
         for m in QUOTED_NAME.finditer(sent)
         if m.group(0)[1:-1] not in question_norm
     ]
+    quoted = [q for q in quoted if not any(len(w) >= 2 and w in q[1] for w in given)] or quoted
     if noun in _TITLE_NOUNS or _TITLE_ASKED.search(question_norm):  # a book or a document is named in 《》
         quoted = [q for q in quoted if q[1].startswith("《")] or quoted
     ending = [t for t in (asked, noun) if t]  # 《…实施意见》 for 「那份实施意见」, 《大众日报》 for a newspaper

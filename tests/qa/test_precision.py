@@ -46,6 +46,10 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         ("发现了多少项问题？", "检查学校40所,发现问题12项。", "12项"),
         # a running total counts what the figure before it counts; this year's new ones only when asked
         ("累计建成多少所学堂？", "全年新建学堂3所,累计87所。", "87所"),
+        # the asked verb, not what the question sets aside
+        ("甲城活动中心在取消收费项目的同时，做强了多少个项目？", "取消收费项目7个,做强项目16个,开设课程14项。", "16个"),
+        ("甲城活动中心取消了多少个收费项目？", "取消收费项目7个,做强项目16个,开设课程14项。", "7个"),
+        ("甲城除了取消收费项目，还做强了多少个项目？", "取消收费项目7个,做强项目16个,开设课程14项。", "16个"),
         ("甲城的母亲学堂有多少所？", "全年新建学堂3所,累计87所。", "87所"),
         ("甲城今年新建了多少所学堂？", "全年新建学堂3所,累计87所。", "3所"),
         ("累计办了多少所？", "全年新建学堂3所,累计87所。", "87所"),
@@ -231,6 +235,8 @@ def test_figures_written_side_by_side_share_their_words():
          "加强指导,开展2018年度妇女儿童家庭类公益项目创投,对11个项目予以资助。", "2018年度妇女儿童家庭类公益项目"),
         # a measure word before the type (什么系列活动)
         ("甲城持续推进的是什么系列活动？", "深化平安创建,持续推进“远离毒品”系列活动,发挥志愿者作用。", "“远离毒品”"),
+        # the quoted name holding the word the question quotes after 什么
+        ("甲城要以什么“小”来优化“大环境”？", "统筹推进“两个规划”深入实施,以“小视角”优化“大环境”。", "“小视角”"),
     ],
 )
 def test_the_asked_name_is_found(question, sentence, expected):
@@ -394,6 +400,19 @@ def test_passages_stitch_back_into_the_report():
         ("甲城的防拐演练是和公安部门一起办的吗？", "联合市公安部门举办3场防拐模拟演练。", ""),
         ("甲城的开放日是跟法院一起办的吗？", "联合市法院举行开放日活动,联合市司法局拍摄案例。", ""),
         ("甲城签署共建协议的对象是农商银行吗？", "与省联社审计中心签署党建共建协议。", "省联社审计中心"),
+        # how often, as the report writes it (季度例会)
+        ("甲城的镇妇联主席例会是每个月开一次吗？", "健全镇妇联主席季度例会、考绩考核等制度。", "季度"),
+        ("甲城的镇妇联主席例会是每季度开一次吗？", "健全镇妇联主席季度例会、考绩考核等制度。", ""),
+        # a name counted by its numeral
+        ("甲城开展的宣传教育是「六进」活动吗？", "持续开展男女平等宣传教育“五进活动”,推动性别教育。", "“五进活动”"),
+        ("甲城开展的宣传教育是五进活动吗？", "持续开展男女平等宣传教育“五进活动”,推动性别教育。", ""),
+        ("甲城有三个服务中心吗？", "持续开展“五进活动”,推动性别教育。", ""),
+        # what a claimed figure counts
+        ("甲城那1.3万余人，是巾帼志愿者吗？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", "1.3万余名妇联执委"),
+        ("甲城那1.3万余人是不是巾帼志愿者？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", "1.3万余名妇联执委"),
+        ("甲城那1.3万余人，是妇联执委吗？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", ""),
+        ("甲城那1.3万余人是否参与了联防联控？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", ""),
+        ("甲城那1.3万余人是在社区参与的吗？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", ""),
     ],
 )
 def test_yes_no_qualifiers(question, evidence, stated):
@@ -418,6 +437,7 @@ def test_a_place_an_english_claim_names_in_pinyin_against_the_places_listed():
         ("Were more than 200 people trained?", "200人", ">"),
         ("Did fewer than 20 villages take part?", "20个", "<"),
         ("是不是培训了100人？", "100人", ""),
+        ("参保的妇女超过两万名了吗？", "20000名", ">"),  # a bound on a figure in Chinese numerals
     ],
 )
 def test_a_claim_may_bound_its_figure(question, claim, bound):
@@ -567,6 +587,7 @@ def test_the_quoted_names_carrying_the_questions_words_are_the_list():
         ("甲城结对春蕾学子筹到了多少钱？", ()),  # a getting verb (…到) names no action to find
         ("甲城开展了多少场活动？", ()),  # a light verb
         ("甲城这些活动线上线下加起来有多少人参与？", ()),  # 「加起来」 sums, it is no action
+        ("甲城活动中心里面还有多少间活动室？", ()),  # 还有 is no action
     ],
 )
 def test_the_asked_action(question, actions):
@@ -888,3 +909,19 @@ def test_what_an_english_question_sets_aside_qualifies_nothing():
     assert "玩具" not in focus_of(query).qualifiers
     fig, _ = best_figure(query, sentence, {}, focus_of(query))
     assert fig is not None and fig.text == "20件"
+
+
+def test_a_quoted_question_word_asks_nothing():
+    assert parse("甲城把“妇联执委是否列席并签到”写进了哪一份检查细则？", CATALOG).qtype == "entity"
+    assert parse("甲城有没有“妇联执委”？", CATALOG).qtype == "yesno"
+
+
+def test_a_name_an_english_question_quotes_is_not_the_answer():
+    from qa.bilingual import quoted_glosses
+
+    norm = normalize("What was the name of the reading session at which Jiacheng read 'Xi Jinping Walks into Homes'?")
+    found = {"xi jinping": ("习近平",), "reading": ("阅读",), "homes": ("家园",)}
+    given = quoted_glosses(norm, found)
+    assert given == ("习近平", "家园")
+    sentence = "举办“齐学习 共奋斗”——《习近平走进百姓家》读书分享会,推动精神走进千家万户。"
+    assert find_span("name", norm, sentence, [], (), (), given) == "“齐学习 共奋斗”"
