@@ -316,6 +316,34 @@ def _partners(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(1) for m in _PARTNER.finditer(text)))
 
 
+_EN_PARTNER = re.compile(
+    r"\b(?:together with|jointly with|in partnership with|partnering with|alongside|with) the (?:[a-z'-]+ ){0,3}?"
+    r"(?:court|bureau|department|bank|university|college|school|committee|commission|association|cent(?:er|re)|"
+    r"office|company|corporation|group|police|procuratorate)s?\b"
+)
+_BODY = re.compile(r"[\u4e00-\u9fff]{1,6}(?:部门|局|委员会|委|院|厅|办|协会|中心|公司|银行|大学|学校|集团)")
+
+
+def _partner_clause(evidence: str, claim: str, words: tuple[str, ...]) -> str:
+    """Of the evidence's clauses naming a partner (「联合市法院举行开放日活动,联合市司法局拍摄案例」), the one
+    sharing most of the claim's words other than the bodies' (拍摄, 案例 for 'film … case videos'), when one
+    clearly does; else the whole evidence."""
+    pieces = [p for p in re.split(r"[,，;；。]", evidence) if _PARTNER.search(p)]
+    if len(pieces) < 2:
+        return evidence
+    asked = {w for w in (*words, *grams(claim)) if len(w) >= 2 and not _BODY.fullmatch(w)}
+    scored = sorted(((sum(w in p for w in asked), i) for i, p in enumerate(pieces)), reverse=True)
+    return pieces[scored[0][1]] if scored[0][0] > scored[1][0] else evidence
+
+
+def _claimed_partners(claim: str, words: tuple[str, ...]) -> list[str]:
+    """The bodies a claim says something was done with: its own Chinese (「和消防部门一起」), or for an English
+    claim written 'with the …', the glosses that name a body (法院 for 'the city court')."""
+    if _EN_PARTNER.search(claim):
+        return [w for w in words if _BODY.fullmatch(w)]
+    return _partners(claim)
+
+
 # a name counted by its numeral (“五进活动”, “三服务”): the numeral and the word it counts, in a quote
 _NUMBERED = re.compile(r"[“「『‘《\"]([一二三四五六七八九十两])([\u4e00-\u9fff])")
 
@@ -375,7 +403,7 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
         or _other_numbered(claim, evidence) or _other_kind(claim, evidence)
     ):
         return other
-    evidence = _claim_clause(claim, evidence)
+    whole, evidence = evidence, _claim_clause(claim, evidence)
     asked, stated = [w for w in _SCOPE if w in claim], _scopes(evidence)
     as_scope = [_as_scope(w) for w in stated]
     if asked and stated and not set(asked) & set(as_scope):
@@ -430,7 +458,8 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
     if asked_rank and stated_rank and not asked_rank & stated_rank:
         m = _RANK.search(evidence)
         return m.group(0) if m else ""
-    asked_partners, stated_partners = _partners(claim), _partners(evidence)
+    asked_partners = _claimed_partners(claim, words)
+    stated_partners = _partners(_partner_clause(whole, claim, words)) if asked_partners else []
     if asked_partners and stated_partners and not any(
         _bare(a) in b or _bare(b) in a for a in asked_partners for b in stated_partners
     ):

@@ -561,12 +561,16 @@ def city_mentions(norm: str, lang: str, catalog: Catalog) -> list[tuple[int, str
 
 
 def _clause_cities(norm: str, at: int, mentions: list[tuple[int, str]]) -> set[str]:
-    """The cities named in the clause (between commas or semicolons) holding offset ``at``, when that clause names
+    """The cities named in the clause (between commas or semicolons) holding offset ``at`` — or, for a leading
+    clause naming none (「By the end of 2016, how many … Tianshui …」), the clause after it — when that clause names
     one city and another clause names another; else an empty set."""
     bounds = [0, *(m.end() for m in re.finditer(r"[,;?]", norm)), len(norm) + 1]
     lo = max(b for b in bounds if b <= at)
     hi = min(b for b in bounds if b > at)
     inside = {c for p, c in mentions if lo <= p < hi}
+    if not inside and lo == 0 and hi <= len(norm):
+        lo, hi = hi, min((b for b in bounds if b > hi), default=len(norm) + 1)
+        inside = {c for p, c in mentions if lo <= p < hi}
     outside = {c for p, c in mentions if not lo <= p < hi}
     return inside if len(inside) == 1 and outside - inside else set()
 

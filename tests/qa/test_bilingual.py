@@ -188,6 +188,10 @@ def test_a_year_in_one_citys_clause_of_an_english_comparison_is_that_citys():
     assert city_years("how many women did dongying and tianshui train in 2020?", "en", catalog) == {
         "东营": [2020], "天水": [2020]
     }
+    leading = "by the end of 2016, how many women had tianshui helped, and how many did dongying help in its year?"
+    assert city_years(leading, "en", catalog) == {"天水": [2016], "东营": []}  # a leading phrase is the next clause's
+    both = "by the end of 2016, how many women had tianshui and dongying helped?"
+    assert city_years(both, "en", catalog) == {"天水": [2016], "东营": [2016]}
 
 
 def test_the_figure_carrying_more_of_an_english_counted_phrase_is_the_answer():

@@ -419,6 +419,18 @@ def test_yes_no_qualifiers(question, evidence, stated):
     assert contradiction(question, evidence) == stated
 
 
+def test_the_partner_of_the_clause_the_claim_describes():
+    evidence = "联合市法院举行开放日活动,联合市司法局拍摄本土反家暴案例,举办定向赛。"
+    assert contradiction("甲城是和市法院一起拍摄本土反家暴案例的吗？", evidence) == "市司法局"
+    assert contradiction("甲城是和市司法局一起拍摄本土反家暴案例的吗？", evidence) == ""
+    claim = normalize("Did Jiacheng film local domestic violence cases together with the city court?")
+    glosses = ("拍摄", "电影", "本土", "家暴", "案例", "法院")
+    assert contradiction(claim, evidence, glosses) == "市司法局"
+    assert contradiction(claim, evidence, (*glosses[:-1], "司法局")) == ""
+    # 'with the' and no body: no partner claimed
+    assert contradiction(normalize("Did Jiacheng film cases with the villagers?"), evidence, glosses[:-1]) == ""
+
+
 def test_a_place_an_english_claim_names_in_pinyin_against_the_places_listed():
     evidence = "市妇联陆续在秦州、武山、秦安、清水县分别成立了心理援助工作站。"
     claim = normalize("Did Jiacheng set up workstations in Gangu County?")
