@@ -21,7 +21,7 @@ from core.types import Refusal, StoredChunk
 from qa.bilingual import quoted_glosses
 from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
 from qa.figures import Figure, as_written, asked_numbered, cn_counts, figure_keys, find_figures
-from qa.focus import Focus, focus_of
+from qa.focus import Focus, focus_of, label_of
 from qa.lexical import Idf
 from qa.lists import (
     asked_count,
@@ -426,7 +426,9 @@ class ExtractiveAnswerer:
                 if lower:  # 「超1800万次」 says nothing of 「超过2000万次」
                     return say(query.lang, "no_such_figure", evidence=evidence, n=n)
                 return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
-            if not figure_keys(claim) & figure_keys(stated.text):  # the first claimed figure is the asked one
+            if not figure_keys(claim) & figure_keys(stated.text) and not _stated_so(
+                query.norm, best.text, fig, stated, focus
+            ):
                 return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
             checked = True
         names = tuple(w for gs in query.glosses.values() for w in gs)
@@ -435,6 +437,29 @@ class ExtractiveAnswerer:
         if query.claim_figures and not checked:  # 是 only for a claimed count the evidence states
             return say(query.lang, "no_such_figure", evidence=evidence, n=n)
         return say(query.lang, "yes", evidence=evidence, n=n)
+
+
+def _stated_so(claim: str, sentence: str, claimed: list[Figure], stated: Figure, focus: Focus | None) -> bool:
+    """Whether ``sentence`` states the claimed figure with words attached that the claim writes (``claim``: its
+    text), one of them missing beside the figure chosen as the asked one (``stated``): 「劝返30名」 for
+    劝返失联儿童30名吗, beside 「寻找失联儿童70多名」 that more of the claim's words describe; not 「妇女微家201个」
+    for 妇女之家是不是201个."""
+    if not claimed or focus is None:
+        return False
+    figures = [f for f in find_figures(sentence) if not f.is_year]
+    chosen = next((f for f in figures if f.start == stated.start), None)
+    if chosen is None:
+        return False
+    other = label_of(sentence, chosen, figures)
+    words = [w for w in (*focus.thing, *focus.qualifiers) if len(w) >= 2 and w not in other.before + other.after]
+    for fig in figures:
+        if figure_keys(fig.text) & figure_keys(claimed[0].text) and unit_match(claimed[0].unit, fig.unit) >= 0.7:
+            label = label_of(sentence, fig, figures)
+            own = re.sub(r"^(?:其中|含|包括)", "", label.before)[-6:]
+            written = all(own[i : i + 2] in claim for i in range(len(own) - 1))
+            if written and any(w in label.before + label.after for w in words):
+                return True
+    return False
 
 
 def _cited(

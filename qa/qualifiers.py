@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from core.text import QUOTED_NAME
+from core.text import QUOTED_NAME, pos_tags
 from qa.figures import CN_COUNT_UNITS, cn_value, figure_keys, find_figures
 from qa.lexical import grams
 from qa.places import is_province
@@ -35,6 +35,7 @@ _TIERS = re.compile(
 _NOT_COUNTED = set(CN_COUNT_UNITS.replace("|", "")) | set("级等倍成些起点")  # 「三级」「一等」 are other qualifiers
 _RANK = re.compile(r"第([一二三四五六七八九十]+|\d+)|首(?=个|家|届|批|位|次|所|支|创)")
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=年|\b)")
+_TIMES_A = r"\b(?:once|twice|thrice|\w+ times) (?:a|per|each|every) "  # 「twice a week」
 _EN = (
     (re.compile(r"\bnational(ly)?\b|\bnationwide\b|\bin (the )?(whole )?country\b|\bin china\b"), "全国"),
     (re.compile(r"\bprovince-?wide\b|\bin the (whole )?province\b"), "全省"),
@@ -43,11 +44,11 @@ _EN = (
     (re.compile(r"\bprovincial(-level)?\b"), "省级"),
     (re.compile(r"\bcity-level\b|\bmunicipal(-level)?\b"), "市级"),
     (re.compile(r"\bcounty-level\b"), "县级"),
-    (re.compile(r"\bdaily\b|\bevery day\b"), "每天"),
-    (re.compile(r"\bweekly\b|\bevery week\b|\bonce a week\b"), "每周"),
-    (re.compile(r"\bmonthly\b|\bevery month\b|\bonce a month\b"), "每月"),
-    (re.compile(r"\bquarterly\b|\bevery quarter\b"), "每季度"),
-    (re.compile(r"\bannually\b|\byearly\b|\bevery year\b|\bonce a year\b"), "每年"),
+    (re.compile(rf"\bdaily\b|\bevery day\b|{_TIMES_A}(?:day)\b"), "每天"),
+    (re.compile(rf"\bweekly\b|\bevery week\b|{_TIMES_A}week\b"), "每周"),
+    (re.compile(rf"\bmonthly\b|\bevery month\b|{_TIMES_A}month\b"), "每月"),
+    (re.compile(rf"\bquarterly\b|\bevery quarter\b|{_TIMES_A}quarter\b"), "每季度"),
+    (re.compile(rf"\bannually\b|\byearly\b|\bevery year\b|{_TIMES_A}year\b"), "每年"),
     (re.compile(r"\b(?:two|2)[ -](?:levels?|tiers?)\b"), "两级联动"),
     (re.compile(r"\b(?:three|3)[ -](?:levels?|tiers?)\b"), "三级联动"),
     (re.compile(r"\b(?:four|4)[ -](?:levels?|tiers?)\b"), "四级联动"),
@@ -111,6 +112,10 @@ def _claim_clause(claim: str, evidence: str) -> str:
     """The clause of ``evidence`` that states the claim (most of its words), when one clause clearly does;
     else the whole evidence. 「刘亦光家庭获评全国最美家庭、汲淑艳家庭获评山东省最美家庭」 asked about 汲淑艳家庭
     → the second clause."""
+    claimed = {k for f in find_figures(claim) if not f.is_year for k in figure_keys(f.text)}
+    holding = [p for p in re.split(r"[,，;；。]", evidence) if claimed & figure_keys(p)]
+    if len(holding) == 1:  # the one clause stating the claimed figure (「…,6户家庭被提名为省级“最美家庭”」)
+        return holding[0]
     words = grams(re.sub("|".join((*_SCOPE, *_LEVEL)), " ", claim))
     pieces = [p for p in _PIECES.split(evidence) if p.strip()]
     if len(pieces) < 2 or not words:
@@ -339,8 +344,8 @@ def _partner_clause(evidence: str, claim: str, words: tuple[str, ...]) -> str:
 def _claimed_partners(claim: str, words: tuple[str, ...]) -> list[str]:
     """The bodies a claim says something was done with: its own Chinese (「和消防部门一起」), or for an English
     claim written 'with the …', the glosses that name a body (法院 for 'the city court')."""
-    if _EN_PARTNER.search(claim):
-        return [w for w in words if _BODY.fullmatch(w)]
+    if _EN_PARTNER.search(claim):  # (a verb's gloss ending like a body, 创办 for 'launch', names none)
+        return [w for w in words if _BODY.fullmatch(w) and not pos_tags(w)[0][1].startswith("v")]
     return _partners(claim)
 
 
@@ -348,9 +353,29 @@ def _claimed_partners(claim: str, words: tuple[str, ...]) -> list[str]:
 _NUMBERED = re.compile(r"[“「『‘《\"]([一二三四五六七八九十两])([\u4e00-\u9fff])")
 
 
+_NUMERALS = "一二三四五六七八九十两"
+_COUNTED_WORDS = re.compile(rf"(?<![{_NUMERALS}百千万第])([{_NUMERALS}]+)([\u4e00-\u9fff]{{2}})")
+
+
+def _shared_opening(a: str, b: str) -> str:
+    """The Chinese characters two texts open with alike (「活动吗」, 「活动,」 → 活动)."""
+    out = ""
+    for x, y in zip(a, b, strict=False):
+        if x != y or not "\u4e00" <= x <= "\u9fff":
+            break
+        out += x
+    return out
+
+
 def _other_numbered(claim: str, evidence: str) -> str:
     """The evidence's quoted name counted by another numeral than the claim's (「六进活动」 claimed, “五进活动”
-    stated), or ""."""
+    stated), or the words a claim counts by a Chinese numeral written with another (「六项主题活动」 claimed,
+    「五项主题活动」 stated; 「“六项机制”」), or ""."""
+    for m in _COUNTED_WORDS.finditer(claim):
+        numeral, counted = m.groups()
+        said = re.search(rf"(?<![{_NUMERALS}])([{_NUMERALS}]+){re.escape(counted)}", evidence)
+        if said and said.group(1) != numeral and m.group(0) not in evidence:
+            return said.group(0) + _shared_opening(claim[m.end() :], evidence[said.end() :])  # 六项主题活动
     stated = {m.group(2): m for m in _NUMBERED.finditer(evidence) if m.group(2) not in _NOT_COUNTED}
     for m in re.finditer(r"([一二三四五六七八九十两])([\u4e00-\u9fff])", claim):
         said = stated.get(m.group(2))
@@ -393,6 +418,23 @@ def _other_kind(claim: str, evidence: str) -> str:
     return ""
 
 
+_ROLE = r"(?:主席|主任|书记|会长|部长|局长|理事长|秘书长|队长|组长|站长|校长|院长|所长)"
+
+
+def _other_rank(claim: str, evidence: str) -> str:
+    """The office the evidence names when the claim names its deputy or the reverse (「村妇代会副主任」 claimed,
+    「村妇代会主任」 stated), or ""."""
+    for m in re.finditer(rf"(副)?({_ROLE})", claim):
+        role = m.group(2)
+        deputy = re.search(rf"[\u4e00-\u9fff]{{0,4}}副{role}", evidence)
+        plain = re.search(rf"[\u4e00-\u9fff]{{0,4}}(?<!副){role}", evidence)
+        if m.group(1) and plain and not deputy:
+            return plain.group(0)
+        if not m.group(1) and deputy and not plain:
+            return deputy.group(0)
+    return ""
+
+
 def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> str:
     """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts. The
     qualifiers are read in the clause that states the claim when the evidence has several; how often, in the
@@ -404,10 +446,15 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
     ):
         return other
     whole, evidence = evidence, _claim_clause(claim, evidence)
+    if rank := _other_rank(claim, evidence):
+        return rank
     asked, stated = [w for w in _SCOPE if w in claim], _scopes(evidence)
     as_scope = [_as_scope(w) for w in stated]
     if asked and stated and not set(asked) & set(as_scope):
         return stated[0]
+    levels = [w for w in _LEVEL if w in evidence and w in _LEVEL_SCOPE]
+    if asked and not stated and levels and not set(asked) & {_LEVEL_SCOPE[w] for w in levels}:
+        return levels[0]  # 全国 asked, 「被提名为省级“最美家庭”」 stated
     # a level asked against a scope stated (省级 asked, 全国…示范基地 stated; 国家级 asked, 浙江省…示范市 stated)
     asked_level = {_LEVEL_SCOPE[w] for w in _LEVEL if w in claim and w in _LEVEL_SCOPE}
     stated_level = {_LEVEL_SCOPE[w] for w in _LEVEL if w in evidence and w in _LEVEL_SCOPE}

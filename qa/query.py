@@ -165,6 +165,7 @@ _EN_UNITS = [
     (re.compile(r"\b(articles|posts|stories|reports)\b"), "篇"),
     (re.compile(r"\b(portions|copies|pieces|items|leaflets|brochures|booklets|pamphlets)\b"), "份"),
     (re.compile(r"\b(businesses|companies|firms|shops|stores|enterprises)\b"), "家"),
+    (re.compile(r"\b(problems|issues|difficulties)\b"), "个"),
     (re.compile(r"\b(disputes|conflicts|complaints|petitions|lawsuits)\b"), "件"),
     (re.compile(r"\b(schools|kindergartens|classrooms|academies|colleges)\b"), "所"),
     (
@@ -626,10 +627,16 @@ def _en_value(m: re.Match[str]) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
+_EN_DURATION = re.compile(r"\b(\d+) minutes?(?:,? (?:and )?(\d+) seconds?)?")
+
+
 def english_claims(norm: str) -> list[str]:
     """The counts an English yes/no claim makes, written the reports' way (「help 10 poor households」 → 10户):
     a number and the unit its noun (among the next three words) gives; years and bare numbers are left out."""
     out = []
+    for m in _EN_DURATION.finditer(norm):  # 「in 2 minutes 45 seconds」 → 2分45秒, 「in 3 minutes」 → 3分钟
+        out.append(f"{m.group(1)}分{m.group(2)}秒" if m.group(2) else f"{m.group(1)}分钟")
+    norm = _EN_DURATION.sub(" ", norm)
     for m in _EN_NUMBER.finditer(norm):
         raw, words = m.group(1), m.group(3).split()
         value = _en_value(m)
@@ -638,6 +645,7 @@ def english_claims(norm: str) -> list[str]:
         if raw == "one" and not m.group(2):
             continue  # 「one of the」, 「at least one group」: no count claimed
         unit = "年" if words[0] in ("years", "year") else ""  # 「for 10 years in a row」
+        unit = unit or ("件" if words[0] == "cases" and words[1:2] != ["of"] else "")  # cases handled, not boxes
         unit = unit or next((u for w in words for pattern, u in _EN_UNITS if pattern.fullmatch(w)), "")
         if unit and unit != "%":
             out.append(value + unit)

@@ -349,7 +349,7 @@ def test_passages_stitch_back_into_the_report():
         # how often, and how many levels a network links
         ("服务队是不是每周上门清洁一次？", "服务队每月组织2次入户清洁活动", "每月"),
         ("服务队是不是每个月上门清洁？", "服务队每月组织2次入户清洁活动", ""),
-        ("does the work link up three levels: city, town and village?", "实现市镇社区村四级联动", "四级"),
+        ("does the work link up three levels: city, town and village?", "实现市镇社区村四级联动", "四级联动"),
         ("是不是实现了市镇社区村四级联动？", "实现市镇社区村四级联动", ""),
         # a level asked against a scope stated
         ("甲城创建的是省级家庭教育示范基地吗？", "创建全国家庭教育示范基地,社区家长学校全覆盖。", "全国"),
@@ -407,6 +407,20 @@ def test_passages_stitch_back_into_the_report():
         ("甲城开展的宣传教育是「六进」活动吗？", "持续开展男女平等宣传教育“五进活动”,推动性别教育。", "“五进活动”"),
         ("甲城开展的宣传教育是五进活动吗？", "持续开展男女平等宣传教育“五进活动”,推动性别教育。", ""),
         ("甲城有三个服务中心吗？", "持续开展“五进活动”,推动性别教育。", ""),
+        # a deputy against the office itself
+        ("甲城加入调解员队伍的是村妇代会副主任吗？", "1653名村妇代会主任加入到人民调解员队伍中来。", "村妇代会主任"),
+        ("甲城加入调解员队伍的是村妇代会主任吗？", "1653名村妇代会主任加入到人民调解员队伍中来。", ""),
+        ("甲城配备的是专职主席吗？", "全市共配备市级挂职副主席1名、兼职副主席3名。", "市级挂职副主席"),
+        # words counted by another Chinese numeral; a national title asked, a provincial one stated for the figure
+        ("甲城落实的权益机制是“六项机制”吗？", "召开推进会,落实维护妇女儿童权益“五项机制”。", "五项机制"),
+        ("甲城是开展了五项主题活动吗？", "成立工作专班,开展六项主题活动,动员志愿者2655人次。", "六项主题活动"),
+        ("是十三五规划吗？", "开展十四五规划编制。", "十四五规划"),
+        ("是进一步推进吗？", "进一步推进改革。", ""),
+        ("甲城有6户家庭被提名为全国“最美家庭”吗？", "2户家庭获评全国“最美家庭”荣誉称号,6户家庭被提名为省级“最美家庭”。",
+         "省级"),
+        # an English frequency written 'twice a week'
+        ("Does the team clean homes twice a week?", "每月组织2次入户清洁志愿服务活动。", "每月"),
+        ("Does the team clean homes twice a month?", "每月组织2次入户清洁志愿服务活动。", ""),
         # what a claimed figure counts
         ("甲城那1.3万余人，是巾帼志愿者吗？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", "1.3万余名妇联执委"),
         ("甲城那1.3万余人是不是巾帼志愿者？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", "1.3万余名妇联执委"),
@@ -937,3 +951,37 @@ def test_a_name_an_english_question_quotes_is_not_the_answer():
     assert given == ("习近平", "家园")
     sentence = "举办“齐学习 共奋斗”——《习近平走进百姓家》读书分享会,推动精神走进千家万户。"
     assert find_span("name", norm, sentence, [], (), (), given) == "“齐学习 共奋斗”"
+
+
+def test_english_claims_of_durations_cases_and_problems():
+    from qa.query import english_claims
+
+    assert english_claims("did the beef sell 8,000 bottles in 3 minutes?")[0] == "3分钟"
+    assert english_claims("did it sell out in 2 minutes 45 seconds?") == ["2分45秒"]
+    assert english_claims("did the hotline handle 125 cases?") == ["125件"]
+    assert english_claims("did they donate 300 cases of milk?") == ["300箱"]
+    assert english_claims("did they solve more than 50 problems?") == ["50个"]
+
+
+def test_a_claimed_figure_stated_with_the_claims_own_words():
+    from qa.answer import _stated_so
+
+    sentence = "寻找失联儿童70多名,劝返30名,帮助6名失踪孩子回归家庭。"
+    figures = find_figures(sentence)
+    found = figures[0]  # 70多名, the figure more of the claim's words describe
+    claim = parse("甲城劝返失联儿童30名吗？", CATALOG)
+    assert _stated_so(claim.norm, sentence, find_figures("30名"), found, focus_of(claim))
+    other = parse("甲城寻找失联儿童30名吗？", CATALOG)
+    assert not _stated_so(other.norm, sentence, find_figures("30名"), found, focus_of(other))
+    parts = "组建妇联组织562个,其中妇联69个、妇女之家292个、妇女微家201个。"
+    home = parse("甲城的妇女之家是不是201个？", CATALOG)
+    chosen = find_figures(parts)[0]
+    assert not _stated_so(home.norm, parts, find_figures("201个"), chosen, focus_of(home))
+
+
+def test_an_english_partner_is_a_body_not_a_verbs_gloss():
+    evidence = "与农商银行联合推出“丽人贷”妇女专属信贷产品。"
+    claim = normalize("Did Jiacheng launch the Liren loan together with the rural commercial bank?")
+    assert contradiction(claim, evidence, ("开展", "创办", "一起", "商务", "银行")) == ""
+    other = normalize("Did Jiacheng launch it with the construction bank?")
+    assert contradiction(other, evidence, ("创办", "建设银行")) == "农商银行"
