@@ -44,7 +44,7 @@ from qa.qualifiers import contradiction
 from qa.query import Query, claim_bound, counted_unit, unit_match, within
 from qa.refusals import evidence_refusal
 from qa.retrieve import Hit, Retrieval
-from qa.spans import asked_kind, asked_type, english_types, find_span, typed_name
+from qa.spans import asked_kind, asked_type, english_types, find_span, typed_name, verb_object
 from qa.templates import say
 
 
@@ -315,8 +315,11 @@ class ExtractiveAnswerer:
         """The asked name in the evidence sentence (an English question's type through its words' glosses)."""
         words = _words(query, focus)
         types = english_types(query.norm, query.glosses, words) if query.lang == "en" else ()
-        if not kind:  # an English question whose type of thing bears names (「what viewpoint」): only such a name
-            return typed_name(best.text, types, query.norm) if types and options.spans else ""
+        if not kind:  # an English question whose type of thing bears names (「what viewpoint」): only such a name;
+            # a Chinese one asking what was done (「评选了什么」): the quoted name right after the verb
+            if not options.spans:
+                return ""
+            return typed_name(best.text, types, query.norm) if types else verb_object(best.text, query.norm)
         given = quoted_glosses(query.norm, query.glosses) if query.lang == "en" else ()
         return find_span(kind, query.norm, best.text, words, tuple(query.cities), types, given)
 

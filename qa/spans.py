@@ -26,6 +26,9 @@ _EN_TYPES = {  # an English question's type of thing and the words the reports e
     "book": "书", "magazine": "刊 杂志", "journal": "刊", "department": "部门 部 办公室 室",
     "prize": "奖", "product": "产品", "unit": "单位", "enterprise": "企业", "alliance": "联盟", "league": "联盟",
     "centre": "中心", "center": "中心", "hotline": "热线", "salon": "沙龙", "column": "专栏 栏目",
+    "contest": "大赛 比赛 竞赛", "competition": "大赛 比赛 竞赛", "park": "园", "hall": "馆", "base": "基地",
+    "station": "站 驿站", "mechanism": "机制", "exhibition": "展区 展", "livestream": "直播",
+    "initiative": "行动 工程", "action": "行动", "plan": "计划 方案", "class": "班", "festival": "节",
 }
 _NAME = re.compile(
     r"叫什么|叫啥|什么名|名称|以什么为|名字|品牌|称号|口号|标题|题目|书名|篇名|主题是什么|评出了什么|什么奖|哪个奖|"
@@ -83,6 +86,19 @@ def asked_kind(norm: str) -> str:
     return "name" if asked_type(norm) or _QUOTED_PART.search(norm) else ""
 
 
+_VERB_WHAT = re.compile(r"([\u4e00-\u9fff]{2})了?(?:哪些|什么)[？?]?$")  # 「评选了什么」
+
+
+def verb_object(sentence: str, question_norm: str) -> str:
+    """The quoted name right after the verb a question ends by asking the object of (「评选了什么」 →
+    「评选“最美村妇联主席”」: “最美村妇联主席”), or ""."""
+    m = _VERB_WHAT.search(question_norm)
+    if not m or pos_tags(m.group(1))[0][1] != "v":
+        return ""
+    hit = re.search(rf"{m.group(1)}了?[\u4e00-\u9fff]{{0,4}}?(“[^”]{{2,30}}”|《[^》]{{2,40}}》)", normalize(sentence))
+    return hit.group(1) if hit and hit.group(1)[1:-1] not in question_norm else ""
+
+
 # 「以什么“小”来优化“大环境”」: the name asked is a quoted one holding the quoted word
 _QUOTED_PART = re.compile(r"(?:什么|哪个|哪一个)[“「]([^”」]{1,6})[”」]")
 
@@ -123,13 +139,17 @@ def asked_type(norm: str) -> str:
             after = m.end() + 2  # 「什么样的…工作新模式」 asks the name of a 模式 too
         if norm.startswith("关于", after) and (of := norm.find("的", after, after + 24)) > 0:
             after = of + 1  # 「哪一份关于妇儿工委的制度文件」: the type after what it is about
-        for word, flag in pos_tags(norm[after:])[:3]:
+        tags = pos_tags(norm[after:])[:4]
+        for i, (word, flag) in enumerate(tags[:3]):
             if word in _TYPE_VERBS and not words:  # 「什么做法」: a type noun tagged as a verb
                 words.append(word)
                 break
             if flag in _NOUNISH or (flag in ("v", "b", "q") and not words and len(word) == 2):  # 「什么巾帼行动」,
                 # 「什么系列活动」
                 words.append(word)
+            elif words and i + 1 < len(tags) and len(tags[i + 1][0]) == 1 and tags[i + 1][1] in ("zg", "ng"):
+                words += [word, tags[i + 1][0]]  # 「文化创意园」 comes out 文化/创意/园: the type ends with 园
+                break
             else:
                 break
         while words and pos_tags(words[-1])[0][1] == "v" and words[-1] not in _TYPE_VERBS:  # 「什么推进」: no type
@@ -147,6 +167,12 @@ def asked_type(norm: str) -> str:
     return "".join(words)
 
 
+# verbs that take what follows as their object, as a preposition does (「依托…园」, 「联合…局」); those that no
+# name holds (联合会 does) start a name after them
+_PREPOSITIONAL = re.compile(r".*(?:依托|依靠|利用|借助|通过|围绕|面向|针对|依据|根据|按照)")
+_COVERB = re.compile(rf"{_PREPOSITIONAL.pattern[2:]}|联合|携手|会同|结合|对接|走进|深入|进入")
+
+
 def _quote_typed(sent: str, asked: str, question_norm: str) -> str:
     """The quoted name (or run of adjacent quoted names) the sentence calls by the asked type in the same clause
     (「建立“互查互比互评”制度」 → “互查互比互评”, 「“一带一路一街区”“1+1+N”妇建联盟模式」, 「成立“…维权驿站”」
@@ -162,6 +188,8 @@ def _quote_typed(sent: str, asked: str, question_norm: str) -> str:
         gap = 0 if inner.endswith(noun) else tail.find(noun)
         if not (0 <= gap <= 16 and (inner.endswith(noun) or _is_head(tail[gap + len(noun) :]))):
             continue
+        if gap and _COVERB.match(tail):
+            continue  # 「“巾帼巧手脱贫行动”依托天水66号文化创意园」: the type is the object of another verb
         shared = sum(c in tail[:gap] for c in set(qualifier)) / len(set(qualifier)) if qualifier else 0.0
         score = 1 + shared - 0.01 * gap
         if score > best_score:
@@ -218,6 +246,8 @@ def _anchors(norm: str, avoid: tuple[str, ...]) -> tuple[str, str, str]:
     kind_noun = ""
     if _CLASSIFIER_WH.search(m.group(0)) and (t := _TYPE_NOUN.match(rest)):
         kind_noun = t.group(0)
+        if (full := asked_type(norm)).startswith(kind_noun) and rest.startswith(full):
+            kind_noun = full  # 「哪个文化创意园」: the whole type, not only 文化
         rest = rest[len(kind_noun) :]
     rest = re.sub(r"^(?:名字|名称|产品|奖)", "", rest)
     after = re.split(r"[的了,，?？\s]", rest)[0][:2]
@@ -313,6 +343,8 @@ def _typed(sentence: str, noun: str, question_norm: str, head: bool = False) -> 
         start = len(sentence[: m.start()].rstrip("0123456789"))  # never inside a number (「2018年度…项目」)
         name = re.sub(r"^.*的", "", sentence[start : m.end()])  # 「比较密集的甘谷县…学校」: a name starts after 的
         name = re.sub(r"^(?:我市|全市|本市|市|由|在|与|和|经|指导|推荐|联合|其中)|^\d+(?:余|多)?[名个位人支]", "", name)
+        if lead := _PREPOSITIONAL.search(name):  # 「“…行动”依托天水66号文化创意园」: the name is the object
+            name = name[lead.end() :]
         if name.count("“") != name.count("”") or (head and not _is_head(sentence[m.end() :])):
             continue
         if len(tags := pos_tags(name)) > 1 and tags[0][1] == "v":  # 「开展“家”文化主题」: not the verb

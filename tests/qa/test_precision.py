@@ -235,6 +235,9 @@ def test_figures_written_side_by_side_share_their_words():
          "加强指导,开展2018年度妇女儿童家庭类公益项目创投,对11个项目予以资助。", "2018年度妇女儿童家庭类公益项目"),
         # a measure word before the type (什么系列活动)
         ("甲城持续推进的是什么系列活动？", "深化平安创建,持续推进“远离毒品”系列活动,发挥志愿者作用。", "“远离毒品”"),
+        # a type jieba splits (文化/创意/园); a quoted name before a verb taking the type as its object is not it
+        ("甲城依托哪个文化创意园创建了体验馆？", "实施“巾帼巧手脱贫行动”依托甲城66号文化创意园,创建了体验馆。",
+         "甲城66号文化创意园"),
         # the quoted name holding the word the question quotes after 什么
         ("甲城要以什么“小”来优化“大环境”？", "统筹推进“两个规划”深入实施,以“小视角”优化“大环境”。", "“小视角”"),
     ],
@@ -985,3 +988,20 @@ def test_an_english_partner_is_a_body_not_a_verbs_gloss():
     assert contradiction(claim, evidence, ("开展", "创办", "一起", "商务", "银行")) == ""
     other = normalize("Did Jiacheng launch it with the construction bank?")
     assert contradiction(other, evidence, ("创办", "建设银行")) == "农商银行"
+
+
+def test_the_quoted_name_after_the_verb_a_question_asks_the_object_of():
+    from qa.spans import verb_object
+
+    sentence = "通过制定村妇联“任务清单”、评选“最美村妇联主席”等方式,提升履职能力。"
+    assert verb_object(sentence, normalize("甲城为提升履职能力，评选了什么？")) == "“最美村妇联主席”"
+    assert verb_object(sentence, normalize("甲城制定了什么？")) == "“任务清单”"
+    assert verb_object(sentence, normalize("甲城提升了什么？")) == ""  # no name after the verb
+
+
+def test_an_english_type_of_contest_or_park_names_the_quoted_name():
+    from qa.spans import english_type_ends, typed_name
+
+    sentence = "开展“最美巾帼民宿”寻访、“金牌月嫂”技能大赛等系列主题活动。"
+    norm = normalize("What skills contest did Jiacheng hold for maternity nurses?")
+    assert typed_name(sentence, english_type_ends(norm), norm) == "“金牌月嫂”"
