@@ -33,6 +33,7 @@ from qa.lists import (
     items_in,
     listed_run,
     numbered_items,
+    opening_items,
     quoted_head,
     quoted_run,
     section_items,
@@ -83,8 +84,12 @@ def _sentence_items(query: Query, text: str) -> list[str]:
     """A sentence's items: a run of the asked count that the sentence counts itself (「…四个抓手」) or that stands
     together among more quoted names; else its items, the last one cut before the group the question names
     (「…朗诵会“五个一”活动」)."""
-    items = items_in(text)
+    items = items_in(text, tuple(k for k in query.keywords if len(k) >= 2))
     count = asked_count(query.norm)
+    if count and len(items) == count - 1 and len(pair := re.split(r"和|及|与", items[-1], maxsplit=1)) == 2 and all(
+        len(p) >= 2 for p in pair
+    ):
+        items[-1:] = pair  # 「上岗准入、在岗管理和推荐提拔」 for 三道关: the last two are joined by 和
     if count and (run := counted_run(text, count) or (len(items) > count and quoted_run(text, count))):
         return run  # the report counts them itself (「…四个抓手」), or they stand together
     asked = [k for k in query.keywords if not any(k in t or t in k for t in query.terms)]  # not its own names
@@ -370,6 +375,8 @@ class ExtractiveAnswerer:
             return items
         chunks = sorted(self._doc_chunks(best.hit.doc), key=lambda c: c.meta.start)
         found = headed_items(stitch(chunks), phrase, head, count)
+        if len(found) < count and quoted_head(query.norm):  # items opening with the quoted word (三个“强化”)
+            found = opening_items(stitch(chunks), head, count) or found
         if len(found) <= max(len(valid), 1):
             return items
         return _cited(found, chunks, best, extra)
@@ -392,7 +399,7 @@ class ExtractiveAnswerer:
         if self._doc_chunks is None:
             return []
         chunks = sorted(self._doc_chunks(best.hit.doc), key=lambda c: c.meta.start)
-        words = [*query.terms, *(k for k in query.keywords if len(k) >= 3)]
+        words = [*query.terms, *(k for k in query.keywords if len(k) >= 3 or (len(k) == 2 and k not in _EVERYWHERE))]
         found = section_items(stitch(chunks), best.hit.chunk.meta.start + best.start, count, words)
         return _cited(found, chunks, best, extra)
 
@@ -463,6 +470,12 @@ def _stated_so(claim: str, sentence: str, claimed: list[Figure], stated: Figure,
             if written and any(w in label.before + label.after for w in words):
                 return True
     return False
+
+
+# words of a list question that name no section: every section does, has or is one
+_EVERYWHERE = frozenset(
+    {"开展", "工作", "方面", "妇女", "妇联", "活动", "哪些", "主要", "具体", "分成", "包括", "进行"}
+)
 
 
 def _cited(

@@ -91,16 +91,19 @@ def typed_run(sentence: str, group: str) -> list[str]:
     return []
 
 
-def items_in(sentence: str) -> list[str]:
-    """Quoted names (at least two) or the longest 、-separated run of a sentence."""
+def items_in(sentence: str, words: tuple[str, ...] = ()) -> list[str]:
+    """Quoted names (at least two) or the longest 、-separated run of a sentence — of the runs holding one of
+    ``words`` (the question's: 十佳 picks 「十佳好军嫂、十佳兵妈妈」 over a longer run beside it) when any does."""
     quoted = re.findall(r"“[^”]{2,40}”|《[^》]{2,40}》", sentence)  # not a one-character quote (抗“疫”)
     if len(quoted) >= 2:
         return list(dict.fromkeys(quoted))
     parts = [p for p in re.split(r"[,，;；:：。]", sentence) if "、" in p]
+    parts = [p for p in parts if any(w in p for w in words)] or parts
     if parts:
         longest = max(parts, key=lambda p: p.count("、"))
         items = [x.strip() for x in longest.split("、") if x.strip()]
         items[-1] = re.sub(r"(?<=[\u4e00-\u9fff”》])等.*$", "", items[-1])  # 「…购物袋等各类宣传资料28.5万份」
+        items[-1] = re.sub(r"(?<=[\u4e00-\u9fff”》])各[\d一二三四五六七八九十].*$", "", items[-1])  # 「…兵妈妈各10名」
         items[0] = _VERBS.sub("", items[0]) or items[0]  # 「发放创建明白纸」: the verb is not the item's
         while len(tags := pos_tags(items[0])) > 1 and tags[0][1] == "p" and len(items[0]) - len(tags[0][0]) >= 2:
             items[0] = items[0][len(tags[0][0]) :]  # nor prepositions (「加强与…」's 与, 「通过对乡镇、…」's 通过对)
@@ -180,7 +183,7 @@ _VERBS = re.compile(
 
 # a count and the words its items end with, quoted (「哪三个「相结合」」: each item ends 相结合)
 _HEADED_QUOTED = re.compile(  # (the quote ends the phrase: 「哪三类“最美”家庭」 quotes a qualifier of 家庭)
-    rf"(?:[{_CN}两]+|\d+)(?:大|个|项|类|种|条)?[“「]([\u4e00-\u9fff]{{2,6}})[”」](?=[?？,，。;；]|$)"
+    rf"(?:[{_CN}两]+|\d+)(?:大|个|项|类|种|条)?[“「]([\u4e00-\u9fff]{{2,6}})[”」](?=[?？,，。;；]|$|是|分别|指|包括)"
 )
 
 
@@ -207,6 +210,22 @@ def headed_items(text: str, phrase: str, head: str, count: int) -> list[tuple[in
         if len(found) == count:
             return found
     return found
+
+
+def opening_items(text: str, word: str, count: int) -> list[tuple[int, str]]:
+    """A report's numbered items (「一是强化顶层设计,…二是强化资源统筹,…」) that all open with ``word`` (the quoted
+    「三个“强化”」), numbered one, two, three… in a row: their first clauses, at most ``count``, with their offsets;
+    [] when fewer than ``count`` run so."""
+    run: list[tuple[int, str]] = []
+    for m in re.finditer(rf"([{_CN}])是({re.escape(word)}[^，,。；;:：\n]{{1,20}})", text):
+        n = _number(m.group(1))
+        if n == len(run) + 1:
+            run.append((m.start(2), m.group(2)))
+        elif n == 1:
+            run = [(m.start(2), m.group(2))]
+        if len(run) == count:
+            return run
+    return []
 
 
 def _clauses(text: str, origin: int, head: str, group: str, count: int) -> list[tuple[int, str]]:
@@ -239,6 +258,35 @@ def _heading_kind(marker: str) -> str:
 MAX_SECTION_ITEMS = 10  # a section's items given for a list question that does not count them
 
 
+def _marker_number(marker: str) -> int:
+    return _number(re.sub(r"[^\d一二三四五六七八九十]", "", marker))
+
+
+def _sibling_items(
+    text: str, siblings: list[re.Match[str]], opening: re.Match[str], count: int, words: list[str], named: int = 0
+) -> list[tuple[int, str]]:
+    """The numbered headings that ``opening`` is one of (「1. 突出党建带妇建。」「2. …」「3. …」), when the line
+    before the first of them holds more of ``words`` than ``named`` (how many the opening heading holds: the
+    unnumbered heading 「实施破难行动,…」 that opens them names the asked group) and they number at least
+    ``count``; with their offsets in ``text``; else []."""
+    at = next(i for i, m in enumerate(siblings) if m.start() == opening.start())
+    while at > 0 and _marker_number(siblings[at - 1].group(0)) == _marker_number(siblings[at].group(0)) - 1:
+        at -= 1
+    first = siblings[at]
+    if _marker_number(first.group(0)) != 1:
+        return []
+    parent = text[: first.start()].rstrip().rsplit("\n", 1)[-1]
+    if sum(w in parent for w in words) <= named:
+        return []
+    found: list[tuple[int, str]] = []
+    for m in siblings[at:]:
+        if _marker_number(m.group(0)) != len(found) + 1:
+            break
+        head = re.split(r"[,，;；:：。！？!?\n]", text[m.end() :].lstrip(), maxsplit=1)[0].strip()
+        found.append((text.find(head, m.end()), head))
+    return found[: count or MAX_SECTION_ITEMS] if len(found) >= max(count, 2) else []
+
+
 def section_items(text: str, at: int, count: int, words: list[str]) -> list[tuple[int, str]]:
     """The numbered items (「一是…二是…」, 「1.…2.…」) of the section of a report's ``text`` that holds offset ``at``
     — from its heading line to the next heading of the same level — when its heading holds one of ``words`` (the
@@ -252,12 +300,14 @@ def section_items(text: str, at: int, count: int, words: list[str]) -> list[tupl
     end = next((m.start() for m in heads if m.start() > opening.start() and _heading_kind(m.group(0)) == kind), None)
     body_at = opening.end()
     line_end = re.compile(rf"\n|。|[{_CN}]是").search(text, body_at)  # the heading's own words end here
-    if not any(w in text[body_at : line_end.start() if line_end else end] for w in words):
-        return []
+    siblings = [m for m in heads if _heading_kind(m.group(0)) == kind]
+    named = sum(w in text[body_at : line_end.start() if line_end else end] for w in words)
+    if not named:
+        return _sibling_items(text, siblings, opening, count, words)
     body = text[body_at : end if end is not None else min(len(text), body_at + 6000)]
     items = numbered_items(body)
-    if len(items) < count:
-        return []
+    if len(items) < max(count, 1):  # the heading is one of a numbered run itself (「3. 注重改革成果转化」)
+        return _sibling_items(text, siblings, opening, count, words, named)
     found: list[tuple[int, str]] = []
     pos = 0
     for item in items[: count or MAX_SECTION_ITEMS]:

@@ -296,7 +296,10 @@ _AGE_Q = re.compile(  # an age, in 岁 (not 「children aged 3-6」: there child
 )
 
 
-_EN_BE = r"(?: (?:are|were) the)?"  # 「what are the three …」 asks as 「what three …」 does
+_EN_BE = r"(?: (?:are|were) the)?"
+_COUNTED_QUOTE_Q = re.compile(
+    r"[两二三四五六七八九十]+(?:大|个|项|类|种|条)?[“「][^”」]{1,8}[”」](?:分别)?(?:是什么|指的?是什么|包括什么)"
+)  # 「what are the three …」 asks as 「what three …」 does
 
 
 def question_type(norm: str, lang: str) -> str:
@@ -330,6 +333,8 @@ def question_type(norm: str, lang: str) -> str:
         return "yesno"
     if re.search(r"哪几|哪些|哪[两二三四五六七八九十]+(?:大|个|项|类|种|支|条|方面)?", norm):
         return "list"  # 「哪三个」 asks for as many items as it counts
+    if _COUNTED_QUOTE_Q.search(norm):
+        return "list"  # 「三个“强化”是什么」: the items the report counts so
     if _NUMERIC_ZH.search(norm):
         return "numeric"
     if re.search(r"哪些|有什么|都有|包括|列举|哪几", norm) or re.search(r"分别是(?!.*(?:哪(?!些|几)|什么|谁))", norm):

@@ -589,6 +589,41 @@ def test_the_numbered_items_of_the_section_the_evidence_heads():
     assert section_items(text, at, 4, ["维权"]) == []  # its heading is not the question's group
 
 
+def test_the_numbered_headings_an_unnumbered_heading_opens():
+    text = (
+        "实施破难行动,在推进改革中力促成果转化\n1. 突出党建带妇建。\n纳入考核。\n2. 推进基层组织建设。\n"
+        "组建组织562个。\n3. 注重改革成果转化。\n制定出台实施方案,启动专题调研。\n"
+        "依托项目开展关爱活动\n1. 实施助学项目。\n"
+    )
+    at = text.find("制定出台")
+    found = section_items(text, at, 3, ["实施破难行动", "推进", "改革"])
+    assert [item for _, item in found] == ["突出党建带妇建", "推进基层组织建设", "注重改革成果转化"]
+    assert all(text[pos : pos + len(item)] == item for pos, item in found)
+    # the section's own heading names the group better than the line before its run: no siblings
+    assert section_items(text, at, 3, ["注重改革成果转化"]) == []
+
+
+def test_items_opening_with_the_quoted_word_a_question_counts():
+    from qa.lists import opening_items
+
+    text = "一是强化顶层设计,突出宣传。印发方案。二是强化资源统筹,突出推进。三是强化示范引领,突出机制。"
+    assert [i for _, i in opening_items(text, "强化", 3)] == ["强化顶层设计", "强化资源统筹", "强化示范引领"]
+    assert opening_items(text, "强化", 4) == []
+    assert opening_items(text, "突出", 3) == []
+    assert parse("甲城创建的三个“强化”是什么？", CATALOG).qtype == "list"
+
+
+def test_the_run_holding_the_questions_word_and_a_last_pair_joined_by_and():
+    sentence = "选树市三八红旗手55名、市三八红旗集体35个,命名标兵,评选十佳好军嫂、十佳兵妈妈各10名。"
+    assert items_in(sentence, ("十佳",)) == ["十佳好军嫂", "十佳兵妈妈"]
+    assert items_in(sentence) == ["选树市三八红旗手55名", "市三八红旗集体35个"]
+    from qa.answer import _sentence_items
+
+    query = parse("甲城对妇联干部要把好的“三道关”指的是哪三道？", CATALOG)
+    items = _sentence_items(query, "健全例会制度,切实把好妇联干部上岗准入、在岗管理和推荐提拔“三道关”。")
+    assert items[-2:] == ["在岗管理", "推荐提拔“三道关”"] or items[-2:] == ["在岗管理", "推荐提拔"]
+
+
 def test_a_list_of_as_many_items_as_asked():
     sentence = "成立“爱心妈妈”志愿服务队,与困境儿童结对,在生活上给予扶持、情感上给予关爱、安全上给予关照。"
     assert listed_run(sentence, 3) == ["生活上给予扶持", "情感上给予关爱", "安全上给予关照"]
