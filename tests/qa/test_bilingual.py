@@ -98,7 +98,7 @@ def test_an_english_question_carries_the_reports_words():
         ("how many specialists were hired", "人"),
         ("how many committees were set up", ""),  # not a person
         ("how many times (person-times) were children funded", "人次"),  # a short parenthesis names the unit
-        ("how many problems (recruitment, training and the like) were solved", ""),  # a long one lists examples
+        ("how many problems (recruitment, training and the like) were solved", "个"),  # a long one lists examples
         ("how many mothers' classrooms does the city have", "所"),  # an owner is not what is counted
         ("how many 'sisters help groups' were set up", "个"),  # a closing quote mark is no owner's
     ],
