@@ -84,7 +84,8 @@ def _share(words: tuple[str, ...], text: str) -> float:
 
 _RUNNING = re.compile(r"(?:累计|共计|合计|总计|总共|共)(?:达到?|有)?")
 _NEW = re.compile(r"新建|新增|新成立|新发展|新培育|新创建|新开")
-_LEVEL = re.compile(r"(?:国家|[省市县区镇乡村])级")
+# a level or a grade that tells one part from its siblings (「镇级…」 vs 「市级…」, 「一等奖8名」 vs 「二等奖16名」)
+_LEVEL = re.compile(r"(?:国家|[省市县区镇乡村])级|[特一二三四五六]等奖|[金银铜]奖")
 
 
 def _run_share(word: str, text: str) -> float:

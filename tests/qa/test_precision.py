@@ -46,6 +46,8 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         ("发现了多少项问题？", "检查学校40所,发现问题12项。", "12项"),
         # a running total counts what the figure before it counts; this year's new ones only when asked
         ("累计建成多少所学堂？", "全年新建学堂3所,累计87所。", "87所"),
+        # a prize grade tells one part from its siblings
+        ("甲城手工编织大赛评出二等奖多少名？", "举办手工编织大赛,评出一等奖8名,二等奖16名,三等奖21名。", "16名"),
         # the asked verb, not what the question sets aside
         ("甲城活动中心在取消收费项目的同时，做强了多少个项目？", "取消收费项目7个,做强项目16个,开设课程14项。", "16个"),
         ("甲城活动中心取消了多少个收费项目？", "取消收费项目7个,做强项目16个,开设课程14项。", "7个"),
