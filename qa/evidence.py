@@ -107,6 +107,12 @@ def _own_before(sentence: str, fig: Figure, before: str) -> str:
     return before
 
 
+def _bare_verb(words: str) -> bool:
+    """Whether a figure's own words are a verb alone (「劝返」 of 「劝返30名」)."""
+    tags = pos_tags(words) if 2 <= len(words) <= 4 else []
+    return bool(tags) and all(flag.startswith("v") for _, flag in tags)
+
+
 ACTION_BONUS = 0.3  # the asked verb among a figure's own words
 ASIDE_PENALTY = 0.5  # a figure counting what the question sets aside (「除了…」, 'besides …')
 
@@ -117,9 +123,10 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     before = _own_before(sentence, fig, label.before)
     own = _FIGURE_TEXT.sub(" ", before + label.after)  # a neighbour's 「303余期」 does not count 期 here
     new = bool(_NEW.search(own))  # this year's new ones (新建), by the figure's own words
-    if _RUNNING.fullmatch(before.strip()) and (
+    if (_RUNNING.fullmatch(before.strip()) or _bare_verb(before.strip())) and (
         prev := [f for f in figures if f.end <= fig.start and f.unit == fig.unit]
-    ):  # 「新建学堂3所,累计87所」: a running total counts what the figure before it counts
+    ):  # 「新建学堂3所,累计87所」: a running total counts what the figure before it counts, as does a bare verb's
+        # figure (「寻找失联儿童70多名,劝返30名」: 30 children were persuaded)
         own += " " + _FIGURE_TEXT.sub(" ", label_of(sentence, prev[-1], figures).before)
     scope = own + " " + label.parent  # a part counts what its total counts (「陇原妹21256人(省外输转16222人)」)
     scope += " " + label.lead  # and an enumeration's opening words qualify each of its items

@@ -429,6 +429,12 @@ def asked_action(norm: str) -> tuple[str, ...]:
     if not words:
         return ()
     word, flag = words[-1]
+    noun = len(words)
+    while noun > 1 and (words[noun - 1][1][0] in "njb" or words[noun - 1][1] == "vn"):
+        noun -= 1
+    if 0 < noun < len(words) and words[noun - 1][1] == "v":
+        words = words[:noun]  # 「劝返失联儿童多少名」: the verb before the counted thing (失联 is its attribute)
+        word, flag = words[-1]
     if not (flag.startswith("v") and len(word) >= 2 and word not in _LIGHT_VERBS and not word.endswith("到")):
         return ()
     actions = [word]

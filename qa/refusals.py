@@ -15,7 +15,7 @@ import re
 from core.text import normalize, pos_tags
 from core.types import Refusal
 from qa.evidence import Candidate
-from qa.figures import Figure, find_figures
+from qa.figures import Figure, counted, find_figures
 from qa.focus import asked_action, focus_of, label_of
 from qa.lexical import grams
 from qa.plan import Options
@@ -69,8 +69,9 @@ def _fits(measure: set[str], fig: Figure) -> bool:
 
 
 def measure_refusal(query: Query, best: Candidate) -> str:
-    """Why the evidence sentence does not state the asked measure ("" when it does or nothing is insisted on)."""
-    figures = [f for f in find_figures(best.text) if not f.is_year]
+    """Why the evidence sentence does not state the asked measure ("" when it does or nothing is insisted on); the
+    digits of a quoted name (“12445 n”工作措施) measure nothing."""
+    figures = counted(best.text)
     measure = asked_measure(query)
     if measure and not any(_fits(measure, f) for f in figures):
         stated = "、".join(f.text for f in figures) or "no figure"

@@ -46,6 +46,9 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         ("发现了多少项问题？", "检查学校40所,发现问题12项。", "12项"),
         # a running total counts what the figure before it counts; this year's new ones only when asked
         ("累计建成多少所学堂？", "全年新建学堂3所,累计87所。", "87所"),
+        # a figure whose own words are a bare verb counts what the figure before it counts
+        ("甲城劝返失联儿童多少名？", "寻找失联儿童70多名,劝返30名,帮助6名失踪孩子回归家庭。", "30名"),
+        ("甲城寻找失联儿童多少名？", "寻找失联儿童70多名,劝返30名,帮助6名失踪孩子回归家庭。", "70多名"),
         # a prize grade tells one part from its siblings
         ("甲城手工编织大赛评出二等奖多少名？", "举办手工编织大赛,评出一等奖8名,二等奖16名,三等奖21名。", "16名"),
         # the asked verb, not what the question sets aside
@@ -653,6 +656,7 @@ def test_the_quoted_names_carrying_the_questions_words_are_the_list():
         ("甲城结对春蕾学子筹到了多少钱？", ()),  # a getting verb (…到) names no action to find
         ("甲城开展了多少场活动？", ()),  # a light verb
         ("甲城这些活动线上线下加起来有多少人参与？", ()),  # 「加起来」 sums, it is no action
+        ("甲城劝返失联儿童多少名？", ("劝返",)),  # the verb before the counted thing (失联 is its attribute)
         ("甲城活动中心里面还有多少间活动室？", ()),  # 还有 is no action
     ],
 )

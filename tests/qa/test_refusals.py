@@ -132,6 +132,8 @@ def _figured(query, sentence: str) -> Candidate:
         ("How much relief money did each woman in Dongying get on average?", "发放两癌救助金231万元,331人受益。"),
         ("How many hours of volunteer service did Dongying's teams give?", "开展维权服务78次。"),  # a duration
         ("What was the average age of the women trained in Dongying?", "全年培训妇女3000余人。"),
+        # the digits of a quoted name are no money
+        ("How much money did Dongying spend on its venues?", "采取“12445 n”工作措施,建成儿童友好场馆8个。"),
     ],
 )
 def test_an_absent_measure_is_refused(catalog, question, sentence):
