@@ -137,7 +137,8 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     own_quals = [q for q in quals if q in own and q not in label.parent and written.count(q) <= own.count(q)]
     own_thing = _share(focus.thing, own) if focus.thing else 0.0
     asked_level = {m for t in focus.thing for m in _LEVEL.findall(t)}
-    if asked_level and (said := set(_LEVEL.findall(own))) and not said & asked_level:
+    other_level = bool(asked_level and (said := set(_LEVEL.findall(own))) and not said & asked_level)
+    if other_level:
         own_thing *= 0.5  # 「镇级兼职副主席」 is not the asked 「市级兼职副主席」
     if label.lead and 0.0 < own_thing < 1.0:  # 「市级」 from 「全市共配备市级挂职副主席1名、兼职副主席3名」
         own_thing = max(own_thing, 0.95 * _share(focus.thing, label.lead + own))
@@ -150,7 +151,8 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
     thing = parent_thing if label.part and label.parent and not named else max(own_thing, parent_thing)
     qual = len(quals) / max(1, len(focus.qualifiers))
     fit = 1.5 * thing * thing + 0.8 * qual  # a whole match of the counted thing outweighs a partial one
-    if any(a in own for a in focus.action):  # 「做强项目16个」 for 做强了多少个项目, not 「取消收费项目7个」 beside it
+    # 「做强项目16个」 for 做强了多少个项目, not 「取消收费项目7个」 beside it
+    if not other_level and any(a in own for a in focus.action):
         fit += ACTION_BONUS
     if not own_quals and any(w in own for w in focus.aside):  # what the question sets aside is not asked
         fit -= ASIDE_PENALTY
