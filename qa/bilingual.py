@@ -58,7 +58,21 @@ def _forms(word: str) -> list[str]:
     forms = [word, base, base + "e"]
     if len(base) >= 4 and base[-1] == base[-2] and base[-1] not in "aeiou":
         forms.append(base[:-1])
+    forms += [american for f in forms if (american := _american(f)) != f]  # organisations → organizations
     return [f for f in dict.fromkeys(forms) if f == word or f not in _FUNCTION]  # themed → them is no form of it
+
+
+_BRITISH = ((r"is(e|ed|es|ing|ation|ations)$", r"iz\1"), (r"our(s?)$", r"or\1"), (r"tre(s?)$", r"ter\1"),
+            (r"programme(s?)$", r"program\1"), (r"ll(ed|ing|or|ors)$", r"l\1"))
+
+
+def _american(word: str) -> str:
+    """A British spelling in the American one the dictionary writes (organisation → organization, honour → honor,
+    centre → center, counselled → counseled)."""
+    for british, american in _BRITISH:
+        if len(word) >= 6 and re.search(british, word):
+            return re.sub(british, american, word)
+    return word
 
 
 def _source() -> Path | None:
@@ -125,7 +139,8 @@ _GAPS = {
     "outreach": ("宣讲", "宣传"), "expo": ("博览会",), "publicist": ("宣传员",), "produce": ("农产品",),
     "chair": ("主席",), "chairs": ("主席",), "chairwoman": ("主席",), "supplies": ("用品", "物资"),
     "legal": ("法律", "普法"), "drinks": ("饮品",), "media": ("媒体",), "left-behind": ("留守",),
-    "payout": ("理赔",), "payouts": ("理赔",), "satisfaction": ("满意",),
+    "payout": ("理赔",), "payouts": ("理赔",), "satisfaction": ("满意",), "hall": ("馆",), "halls": ("馆",),
+    "loan": ("贷款",), "loans": ("贷款",),
     **{f"{nth} {prize}": (f"{grade}等奖",) for nth, grade in (("first", "一"), ("second", "二"), ("third", "三"))
        for prize in ("prize", "prizes", "award", "awards")},
 }

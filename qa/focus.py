@@ -225,7 +225,7 @@ def _glossed(words: list[str], glosses: tuple[tuple[str, tuple[str, ...]], ...])
     known = {w for w in words if _english([w])}
     text = " ".join(words)
     for key, chinese in glosses:
-        if key not in known and re.search(rf"\b{re.escape(key)}\b", text):
+        if key not in known and re.search(rf"\b{re.escape(key).replace(chr(92) + '-', '[- ]')}\b", text):  # e-commerce
             out.extend(chinese)
     return tuple(dict.fromkeys(out))
 
@@ -250,6 +250,8 @@ def _focus(
         set_aside = [w for m in _BESIDES.finditer(norm) for w in _glossed(_EN_WORD.findall(m.group(0)), glosses)]
         if re.search(r"\b(in total|altogether|cumulative(ly)?|so far)\b", norm):
             total = "累计"
+        elif re.search(r"\b(?:during|over|in|for|throughout) the (?:whole )?year\b", norm):
+            total = "全年"  # 'during the year': the year's total, not a share of it (其中仅…)
         en_aside = tuple(w for w in dict.fromkeys(set_aside) if w not in thing and w not in rest)
         return Focus(thing, tuple(w for w in rest if w not in thing), total, aside=en_aside)
     thing = _thing_zh(norm, cities)

@@ -68,6 +68,18 @@ def test_a_plural_is_also_read_by_its_base_form():
     assert "themed" not in found  # 「them」 is no base form of 「themed」
 
 
+def test_a_british_spelling_is_also_read_the_american_way():
+    from qa.bilingual import _american
+
+    assert _american("organisations") == "organizations"
+    assert _american("honours") == "honors" and _american("centre") == "center"
+    assert _american("programmes") == "programs" and _american("counselled") == "counseled"
+    assert _american("women") == "women" and _american("rise") == "rise"
+    report = "签约35家社会组织。"
+    found = bilingual.glosses("How many social organisations signed up?", lambda w: w in report)
+    assert "组织" in found["organisations"]
+
+
 def test_a_hyphenated_word_without_an_entry_is_read_word_by_word():
     report = "全市共有市级团体会员14个、乡镇(街道)级团体会员53个。"
     found = bilingual.glosses("How many township-level group members are there?", lambda w: w in report)
@@ -200,3 +212,12 @@ def test_the_figure_carrying_more_of_an_english_counted_phrase_is_the_answer():
     query = parse("How many township-level group members does Jiacheng have?", catalog)
     fig, _ = best_figure(query, sentence, {}, focus_of(query))
     assert fig is not None and fig.text == "53个"  # 乡镇 and 会员 are both its own; the first figure has 会员 only
+
+
+def test_a_hyphenated_gloss_names_the_counted_thing_and_the_year_asks_its_total():
+    from qa.focus import _focus
+
+    glosses = (("e-commerce", ("电子商务",)), ("halls", ("馆",)))
+    focus = _focus("how many e-commerce halls did jiacheng set up during the year?", "en", (), glosses)
+    assert "电子商务" in focus.thing and "馆" in focus.thing
+    assert focus.total == "全年"
