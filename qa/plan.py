@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from core.settings import Settings
 from core.text import YEAR, normalize
-from qa.query import Catalog, Query, city_mentions, city_years, parse
+from qa.query import Catalog, Query, city_mentions, city_years, compared_ask, parse
 
 ANSWERERS = ("extractive", "llm")
 AnswererName = Literal["extractive", "llm"]
@@ -186,7 +186,10 @@ def targets(query: Query, catalog: Catalog, scope_years: bool = True) -> list[Ta
     for city in query.cities:
         mentions = city_mentions(query.norm, query.lang, catalog) if query.lang == "en" else []
         clause = english_clause(query.norm, city, mentions) if mentions else ""
-        sub = parse(clause or sub_question(query.raw, city, query.cities), catalog)
+        own_ask = sub_question(query.raw, city, query.cities)
+        if query.compares and query.lang == "zh" and own_ask == query.raw:  # 「…哪个…更多」: each city's count
+            own_ask = compared_ask(query.norm, city, query.cities) or own_ask
+        sub = parse(clause or own_ask, catalog)
         own = years.get(city, sub.years) if scope_years else sub.years
         compared = query.compares and sub.qtype in ("entity", "list")  # each is asked its figure (「谁…多」: no person)
         qtype, person = ("numeric", False) if compared else (sub.qtype, sub.asks_person)

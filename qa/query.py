@@ -343,8 +343,23 @@ def question_type(norm: str, lang: str) -> str:
 
 
 _COMPARE_ZH = re.compile(
-    r"(?:哪个|哪一个|哪边|哪方|哪家|哪里|谁)[^，,。？?、]{0,10}?(?:(?:更|比较)?(?:多(?!少)|(?<!多)少|高|低)|更(?:大|小|长))"
+    r"(?:哪个|哪一个|哪边|哪方|哪家|哪里|谁)([^，,。？?、]{0,10}?)(?:(?:更|比较)?(?:多(?!少)|(?<!多)少|高|低)|更(?:大|小|长))"
 )
+
+
+def compared_ask(norm: str, city: str, cities: list[str]) -> str:
+    """A Chinese comparison asked of one city as the count it compares (「株洲和乐清哪个培训的妇女更多」 → 「乐清培训的
+    妇女有多少？」), or "" when it is not written so."""
+    text = norm
+    for c in cities:
+        text = text.replace(c, " ")
+    m = _COMPARE_ZH.search(text)
+    if not m:
+        return ""
+    text = text[: m.start()] + m.group(1) + text[m.end() :]
+    text = re.sub(r"^[\s和与及跟、,，的市县区]+|[\s?？。]+$", "", text)
+    text = re.sub(r"\s+", "", text)
+    return f"{city}{text}有多少？" if len(text) >= 2 and "多少" not in text else ""
 _COMPARE_EN = re.compile(
     r"\bwhich\b[^?]*?\b(?:more|fewer|less|higher|lower|larger|smaller|bigger|greater)\b(?!\s+than\b)"
 )

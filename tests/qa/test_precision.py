@@ -560,6 +560,21 @@ def test_each_city_of_a_comparison_gets_its_own_words(question, city, sub):
     assert sub_question(question, city, ["甲城", "乙城"]) == sub
 
 
+@pytest.mark.parametrize(
+    ("question", "sub"),
+    [
+        ("甲城和乙城哪个培训的妇女更多？", "乙城培训的妇女有多少？"),
+        ("甲城和乙城培训的妇女哪个更多？", "乙城培训的妇女有多少？"),
+        ("甲城和乙城，哪个市调解的纠纷更多？", "乙城调解的纠纷有多少？"),
+        ("甲城和乙城谁多？", ""),  # nothing of its own to count
+    ],
+)
+def test_a_comparison_asks_each_city_the_count_it_compares(question, sub):
+    from qa.query import compared_ask
+
+    assert compared_ask(normalize(question), "乙城", ["甲城", "乙城"]) == sub
+
+
 def test_a_total_is_not_answered_by_a_share_of_something_larger():
     query = parse("甲城一共发放了多少笔贷款？", CATALOG)
     share = "对接银行推出信贷产品,其中仅甲贷发放贷款300笔。"
