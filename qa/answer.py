@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.sentences import split_sentences
-from core.text import normalize
+from core.text import detect_lang, normalize
 from core.types import Refusal, StoredChunk
 from qa.bilingual import quoted_glosses
 from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
@@ -466,7 +466,8 @@ def _stated_so(claim: str, sentence: str, claimed: list[Figure], stated: Figure,
         if figure_keys(fig.text) & figure_keys(claimed[0].text) and unit_match(claimed[0].unit, fig.unit) >= 0.7:
             label = label_of(sentence, fig, figures)
             own = re.sub(r"^(?:其中|含|包括)", "", label.before)[-6:]
-            written = all(own[i : i + 2] in claim for i in range(len(own) - 1))
+            # (an English claim writes no Chinese: its glossed words attached are enough)
+            written = detect_lang(claim) == "en" or all(own[i : i + 2] in claim for i in range(len(own) - 1))
             if written and any(w in label.before + label.after for w in words):
                 return True
     return False

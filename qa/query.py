@@ -149,7 +149,8 @@ _EN_UNITS = [
             r"lawyers|experts|instructors|recipients|beneficiaries|attendees|visitors|officers|commissioners|"
             r"counsell?ors|mediators|directors|coordinators|advis[eo]rs|lecturers|speakers|trainers|mentors|tutors|"
             r"organi[sz]ers|founders|owners|managers|caregivers|helpers|housekeepers|sisters|daughters|elders|"
-            r"employees|retirees|nominees|returnees|audiences?|listeners|spectators|[a-z]{4,}(?:ists|ians))\b"
+            r"employees|retirees|nominees|returnees|audiences?|listeners|spectators|holders|winners|pacesetters|"
+            r"[a-z]{4,}(?:ists|ians))\b"
         ),
         "人",
     ),
@@ -666,6 +667,7 @@ def english_claims(norm: str) -> list[str]:
             continue  # 「one of the」, 「at least one group」: no count claimed
         unit = "年" if words[0] in ("years", "year") else ""  # 「for 10 years in a row」
         unit = unit or ("件" if words[0] == "cases" and words[1:2] != ["of"] else "")  # cases handled, not boxes
+        unit = unit or next((u for pattern, u in _EN_UNITS[:2] if pattern.match(" ".join(words[:2]))), "")  # m²
         unit = unit or next((u for w in words for pattern, u in _EN_UNITS if pattern.fullmatch(w)), "")
         if unit and unit != "%":
             out.append(value + unit)

@@ -1020,6 +1020,7 @@ def test_english_claims_of_durations_cases_and_problems():
     assert english_claims("did the hotline handle 125 cases?") == ["125件"]
     assert english_claims("did they donate 300 cases of milk?") == ["300箱"]
     assert english_claims("did they solve more than 50 problems?") == ["50个"]
+    assert english_claims("did the centre free up 2,000 square metres for a square?") == ["2000平方米"]
 
 
 def test_a_claimed_figure_stated_with_the_claims_own_words():
@@ -1032,6 +1033,9 @@ def test_a_claimed_figure_stated_with_the_claims_own_words():
     assert _stated_so(claim.norm, sentence, find_figures("30名"), found, focus_of(claim))
     other = parse("甲城寻找失联儿童30名吗？", CATALOG)
     assert not _stated_so(other.norm, sentence, find_figures("30名"), found, focus_of(other))
+    english = parse("Did Jiacheng persuade 30 missing children to return?", CATALOG)
+    glossed = dataclasses.replace(english, glosses={"persuade": ("劝返",), "children": ("儿童",)})
+    assert _stated_so(english.norm, sentence, find_figures("30名"), found, focus_of(glossed))
     parts = "组建妇联组织562个,其中妇联69个、妇女之家292个、妇女微家201个。"
     home = parse("甲城的妇女之家是不是201个？", CATALOG)
     chosen = find_figures(parts)[0]
