@@ -158,6 +158,8 @@ def _focus_fit(focus: Focus, sentence: str, fig: Figure, figures: list[Figure], 
         fit -= ASIDE_PENALTY
     if len(focus.thing) > 2:  # an English counted phrase's words: the more of them attached, the better (乡镇 and
         fit += THING_WORD_BONUS * min(3, sum(t in own for t in focus.thing))  # 会员 of 「乡镇(街道)级团体会员」)
+    elif len(focus.thing) == 2 and len(focus.thing[1]) >= 2 and len(focus.thing[0]) == 1 and focus.thing[1] in own:
+        fit += THING_WORD_BONUS  # 「331人受益」 for 'people benefited': the word beside the bare unit (人) tells
     if focus.thing and 0.0 < own_thing < 1.0:  # of partial matches, the one written in one piece (兼职副主席 in
         fit += 0.1 * _run_share(focus.thing[0], own)  # 市级兼职副主席, not 市级…副主席) fits a little better
     if label.part:  # a part of a total: right when the question names that part, else the total is meant

@@ -221,3 +221,12 @@ def test_a_hyphenated_gloss_names_the_counted_thing_and_the_year_asks_its_total(
     focus = _focus("how many e-commerce halls did jiacheng set up during the year?", "en", (), glosses)
     assert "电子商务" in focus.thing and "馆" in focus.thing
     assert focus.total == "全年"
+
+
+def test_the_word_beside_a_bare_unit_tells_which_people_are_counted():
+    from qa.focus import Focus
+
+    sentence = "全年完成“两癌”筛查人数79956人,发放救助金231万元,331人受益。"
+    query = parse("How many people benefited from the relief money?", Catalog(cities={"甲城": ["a.txt"]}))
+    fig, _ = best_figure(query, sentence, {}, Focus(thing=("人", "受益")))
+    assert fig is not None and fig.text == "331人"
