@@ -57,7 +57,10 @@ _PLACE = re.compile(
     r"哪里|在哪|去哪|到哪|哪个(?:村|镇|县|区|乡|社区|街道|地方|城市|省)|\bwhere\b|\bwhich (?:village|town|county|"
     r"district|city|place|province)\b"
 )
-_DATE = re.compile(r"哪天|哪一天|何时|什么时候|哪一年|哪年|几月|\bwhen\b|\bwhat date\b|\bwhich (?:day|year|month)\b")
+_DATE = re.compile(  # (「when it reshuffled its departments」 is a clause, no question of a date)
+    r"哪天|哪一天|何时|什么时候|哪一年|哪年|几月|^when\b|\bwhen (?:did|was|were|is|are|does|do|has|have|had)\b|"
+    r"\bwhat date\b|\bwhich (?:day|year|month)\b"
+)
 _WH = re.compile(
     r"(?:是)?(?:叫什么名字|叫什么|叫啥|什么(?:名字|名称)?|哪(?:个|家|所|本|部|项|支|位|户|里|天|一天|年|一年)?|谁|何时)"
 )

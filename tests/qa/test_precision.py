@@ -1065,3 +1065,9 @@ def test_an_english_type_of_contest_or_park_names_the_quoted_name():
     sentence = "开展“最美巾帼民宿”寻访、“金牌月嫂”技能大赛等系列主题活动。"
     norm = normalize("What skills contest did Jiacheng hold for maternity nurses?")
     assert typed_name(sentence, english_type_ends(norm), norm) == "“金牌月嫂”"
+
+
+def test_a_date_question_and_a_clause_opened_by_when():
+    assert asked_kind(normalize("甲城的专题调研是几月开展的？")) == "date"
+    assert asked_kind(normalize("When did Jiacheng open its centre?")) == "date"
+    assert asked_kind(normalize("Which department did Jiacheng add when it reshuffled its departments?")) != "date"
