@@ -805,7 +805,7 @@ def test_a_count_whose_items_end_with_quoted_words():
 def test_an_english_name_question_prefers_a_sentence_holding_a_name_of_its_type():
     from qa.spans import english_type_ends
 
-    assert english_type_ends("which chain of poverty-relief stores opened outlets?") == ("超市", "商店")
+    assert english_type_ends("which chain of poverty-relief stores opened outlets?") == ("超市", "商店", "店")
     assert english_type_ends("how many stores opened?") == ()
 
 
