@@ -60,7 +60,8 @@ def _year_note(plan: QuestionPlan, target: Target, result: Retrieval, draft: Dra
         return None
     years = "、".join(str(y) for y in result.uncovered_years)
     where = target.city or "、".join(plan.query.cities)
-    text = say(plan.query.lang, "uncovered_year", year=years, city=where, covered=corpus.coverage())
+    key = "uncovered_year" if where else "uncovered_year_any"  # a question naming no city (or one none covers)
+    text = say(plan.query.lang, key, year=years, city=where, covered=corpus.coverage())
     return Note(Refusal.UNCOVERED_YEAR, text, say(plan.query.lang, "uncovered_year_part", year=years, city=where))
 
 

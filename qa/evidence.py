@@ -19,7 +19,7 @@ from core.text import QUOTED_NAME, normalize, pos_tags
 from qa.figures import Figure, asked_numbered, cn_counts, counted, figure_keys, find_figures
 from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
-from qa.query import Query, counted_unit, unit_match
+from qa.query import Query, counted_unit, english_claims, unit_match
 from qa.retrieve import Hit
 from qa.spans import asked_type, english_type_ends, typed_name
 
@@ -114,6 +114,7 @@ def _bare_verb(words: str) -> bool:
     return bool(tags) and all(flag.startswith("v") for _, flag in tags)
 
 
+GIVEN_PENALTY = 0.6  # a figure the question writes itself is what it asks from, not what it asks
 ACTION_BONUS = 0.3  # the asked verb among a figure's own words
 ASIDE_PENALTY = 0.5  # a figure counting what the question sets aside (「除了…」, 'besides …')
 
@@ -188,6 +189,10 @@ def best_figure(
     if not figures:
         return None, 0.0
     qgrams = {g: w for g, w in qgrams.items() if not g[0].isdigit()}
+    given = [  # the figures the question states itself, with their units (an English one's as the reports write)
+        f for text in ([query.norm] if query.lang != "en" else english_claims(query.norm))
+        for f in find_figures(text) if not f.is_year and f.unit
+    ]
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(sentence)] + [len(sentence)]
     best, best_fit = None, -1.0
     for order, fig in enumerate(figures):
@@ -214,6 +219,11 @@ def best_figure(
         elif _TOTAL_Q.search(query.norm) and _TOTAL_T.search(clause):
             fit += 0.3  # "how many in all" prefers the clause that states a total
         fit -= 0.01 * order
+        if query.qtype == "numeric" and any(
+            figure_keys(fig.text) & figure_keys(g.text) and unit_match(g.unit, fig.unit) >= 0.7
+            for g in given
+        ):
+            fit -= GIVEN_PENALTY  # the question states this figure itself (「那1396名患病妇女中…救助了多少人次」)
         if fit > best_fit:
             best, best_fit = fig, fit
     return best, best_fit

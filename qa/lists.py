@@ -287,12 +287,27 @@ def _sibling_items(
     return found[: count or MAX_SECTION_ITEMS] if len(found) >= max(count, 2) else []
 
 
+def _opened_run(
+    text: str, heads: list[re.Match[str]], at: int, count: int, words: list[str]
+) -> list[tuple[int, str]]:
+    """The numbered run that opens on the line right after the one holding ``at`` — the evidence is the
+    unnumbered heading line of 「凝聚巾帼力量,…\n1. 用心用情…」 — as ``_sibling_items`` gives it; else []."""
+    eol = text.find("\n", at)
+    first = next((m for m in heads if eol >= 0 and eol <= m.start() <= eol + 3), None)
+    if first is None or _marker_number(first.group(0)) != 1:
+        return []
+    kind = _heading_kind(first.group(0))
+    return _sibling_items(text, [m for m in heads if _heading_kind(m.group(0)) == kind], first, count, words)
+
+
 def section_items(text: str, at: int, count: int, words: list[str]) -> list[tuple[int, str]]:
     """The numbered items (「一是…二是…」, 「1.…2.…」) of the section of a report's ``text`` that holds offset ``at``
     — from its heading line to the next heading of the same level — when its heading holds one of ``words`` (the
     question's group: 「二、提升“家家幸福安康工程”」) and it numbers at least ``count``: the first ``count`` items
     (all of them for a ``count`` of 0), with their offsets in ``text``; else []."""
     heads = list(_HEADING.finditer(text))
+    if opened := _opened_run(text, heads, at, count, words):
+        return opened
     opening = max((m for m in heads if m.start() <= at), key=lambda m: m.start(), default=None)
     if opening is None:
         return []

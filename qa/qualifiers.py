@@ -435,6 +435,21 @@ def _other_rank(claim: str, evidence: str) -> str:
     return ""
 
 
+def _other_quoted(claim: str, evidence: str) -> str:
+    """The evidence's quoted name that the claim's quoted name nearly writes — as long, most characters alike in
+    place (「七彩花」 claimed, “七色花” stated) — when the claim's own is not in the evidence; or ""."""
+    for m in QUOTED_NAME.finditer(claim):
+        asked = m.group(0)[1:-1]
+        if len(asked) < 3 or asked in evidence:
+            continue
+        for q in QUOTED_NAME.finditer(evidence):
+            said = q.group(0)[1:-1]
+            alike = sum(a == b for a, b in zip(asked, said, strict=False))
+            if len(said) == len(asked) and said != asked and alike >= max(2, len(asked) - 2) and alike * 2 > len(asked):
+                return q.group(0)
+    return ""
+
+
 def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> str:
     """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts. The
     qualifiers are read in the clause that states the claim when the evidence has several; how often, in the
@@ -442,7 +457,7 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
     claim = _claimed(question)
     if other := (
         _other_place(claim, evidence) or _other_places(claim, evidence) or _other_named(words, evidence)
-        or _other_numbered(claim, evidence) or _other_kind(claim, evidence)
+        or _other_numbered(claim, evidence) or _other_kind(claim, evidence) or _other_quoted(claim, evidence)
     ):
         return other
     whole, evidence = evidence, _claim_clause(claim, evidence)

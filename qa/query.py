@@ -20,7 +20,7 @@ from qa.places import OWNER_ZH, base, is_province, places_en, places_zh, romanis
 from qa.romanise import romanised, spellings
 
 _QWORDS = (
-    "多少|几|哪些|哪个|哪里|哪|什么|是否|是不是|有没有|有无|吗|呢|请问|一下|一共|总共|共计|分别|各|如何|怎样|怎么|谁|何时|何|"
+    "哪一天|哪一个|几月份|为止|多少|几|哪些|哪个|哪里|哪|什么|是否|是不是|有没有|有无|吗|呢|请问|一下|一共|总共|共计|分别|各|如何|怎样|怎么|谁|何时|何|"
     "为何|为什么|吧|呀|啊|么|比较|相比|对比|合计|加起来|哪一年|哪年|什么时候|多大|多久|多长"
 )
 _STOP = set(
@@ -298,6 +298,7 @@ _AGE_Q = re.compile(  # an age, in 岁 (not 「children aged 3-6」: there child
 
 
 _EN_BE = r"(?: (?:are|were) the)?"
+_DATE_ZH = re.compile(r"哪一?天|几月份?|哪个月|哪一个月|什么时候|何时|什么日期|哪一?年(?!度)")
 _COUNTED_QUOTE_Q = re.compile(
     r"[两二三四五六七八九十]+(?:大|个|项|类|种|条)?[“「][^”」]{1,8}[”」](?:分别)?(?:是什么|指的?是什么|包括什么)"
 )  # 「what are the three …」 asks as 「what three …」 does
@@ -307,7 +308,7 @@ def question_type(norm: str, lang: str) -> str:
     """numeric | list | yesno | entity, from interrogative words (Chinese or English)."""
     if lang == "en":
         # an auxiliary opens the question, or its clause after a leading phrase (「In the review, did…」)
-        lead = r"(?:(?![^,?]*\b(?:what|which|who|whom|whose|how|where|when|why)\b)[^,?]{3,100},\s*)?"
+        lead = r"(?:(?![^,?]*\b(?:what|which|who|whom|whose|how|where|when|why)\b)[^,?]{2,100},\s*){0,3}"
         if re.match(rf"^{lead}(did|does|do|is|was|were|are|has|have|had|can|could)\b", norm):
             return "yesno"
         if re.search(
@@ -336,6 +337,8 @@ def question_type(norm: str, lang: str) -> str:
         return "list"  # 「哪三个」 asks for as many items as it counts
     if _COUNTED_QUOTE_Q.search(norm):
         return "list"  # 「三个“强化”是什么」: the items the report counts so
+    if _DATE_ZH.search(norm):
+        return "entity"  # a date is a name of a day (「统计到哪一天为止」, 「是在几月份」), not a count
     if _NUMERIC_ZH.search(norm):
         return "numeric"
     if re.search(r"哪些|有什么|都有|包括|列举|哪几", norm) or re.search(r"分别是(?!.*(?:哪(?!些|几)|什么|谁))", norm):

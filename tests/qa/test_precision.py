@@ -49,6 +49,10 @@ def figure_for(question: str, sentence: str, focus: bool = True) -> str:
         # a figure whose own words are a bare verb counts what the figure before it counts
         ("甲城劝返失联儿童多少名？", "寻找失联儿童70多名,劝返30名,帮助6名失踪孩子回归家庭。", "30名"),
         ("甲城寻找失联儿童多少名？", "寻找失联儿童70多名,劝返30名,帮助6名失踪孩子回归家庭。", "70多名"),
+        # a figure the question states itself is not the one it asks (of the same unit only)
+        ("甲城录入系统的1396名患病妇女中，累计救助了多少人次？", "累计救助患病妇女1160人次(录入系统的患病妇女1396人)。",
+         "1160人次"),
+        ("甲城选树了10名带头人，还选树了多少个示范基地？", "选树10名巾帼致富带头人和10个巾帼示范基地。", "10个"),
         # a prize grade tells one part from its siblings
         ("甲城手工编织大赛评出二等奖多少名？", "举办手工编织大赛,评出一等奖8名,二等奖16名,三等奖21名。", "16名"),
         # the asked verb, not what the question sets aside
@@ -429,6 +433,9 @@ def test_passages_stitch_back_into_the_report():
         # an English frequency written 'twice a week'
         ("Does the team clean homes twice a week?", "每月组织2次入户清洁志愿服务活动。", "每月"),
         ("Does the team clean homes twice a month?", "每月组织2次入户清洁志愿服务活动。", ""),
+        # a quoted name the claim nearly writes
+        ("甲城的辅导驿站中有一个叫「七彩花」吗？", "创新打造“圆成屋”“七色花”婚姻家庭辅导驿站。", "“七色花”"),
+        ("甲城的辅导驿站中有一个叫「七色花」吗？", "创新打造“圆成屋”“七色花”婚姻家庭辅导驿站。", ""),
         # what a claimed figure counts
         ("甲城那1.3万余人，是巾帼志愿者吗？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", "1.3万余名妇联执委"),
         ("甲城那1.3万余人是不是巾帼志愿者？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", "1.3万余名妇联执委"),
@@ -1071,3 +1078,25 @@ def test_a_date_question_and_a_clause_opened_by_when():
     assert asked_kind(normalize("甲城的专题调研是几月开展的？")) == "date"
     assert asked_kind(normalize("When did Jiacheng open its centre?")) == "date"
     assert asked_kind(normalize("Which department did Jiacheng add when it reshuffled its departments?")) != "date"
+
+
+def test_a_date_asked_in_chinese_is_a_name_of_a_day():
+    for question in ("甲城的换届数字是统计到哪一天为止的？", "甲城的巡回宣讲是在几月份？"):
+        query = parse(question, CATALOG)
+        assert query.qtype == "entity" and asked_kind(query.norm) == "date"
+    month = find_span("date", normalize("甲城的巡回宣讲是在几月份？"), "7月,邀请医疗专家团开展巡回宣讲。", [])
+    assert month == "7月"
+    day = find_span("date", normalize("统计到哪一天为止？"), "截至2月9日,完成换届1364个,占比98.13%。", [])
+    assert day == "2月9日"
+
+
+def test_an_english_claim_after_a_leading_phrase_with_commas():
+    query = parse("In its 2018 funding for women, children and families, did Jiacheng fund 16 projects?", CATALOG)
+    assert query.qtype == "yesno"
+    assert parse("In 2020, how many women, children and families did Jiacheng help?", CATALOG).qtype == "numeric"
+
+
+def test_the_numbered_headings_an_evidence_heading_line_opens():
+    text = "凝聚巾帼力量,发挥半边天作用\n1. 筑牢防疫战线。\n正文。\n2. 维护经济发展。\n正文。\n3. 助力脱贫攻坚。\n"
+    found = section_items(text, 0, 3, ["巾帼力量", "半边天"])
+    assert [item for _, item in found] == ["筑牢防疫战线", "维护经济发展", "助力脱贫攻坚"]

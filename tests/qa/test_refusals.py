@@ -283,6 +283,9 @@ def test_years_are_scoped_per_city_end_to_end(service):
     assert not swapped.found and swapped.refusal is Refusal.UNCOVERED_YEAR, swapped.answer
     one = service.ask("东营2020年和天水2022年的妇联公众号分别发了多少条信息？")
     assert one.found and "5204" in one.answer and "1153" not in one.answer, one.answer
+    anywhere = service.ask("How many women were trained in 2015?")  # no city named: the year alone
+    assert not anywhere.found and anywhere.refusal is Refusal.UNCOVERED_YEAR, anywhere.answer
+    assert anywhere.answer.startswith("The reports do not cover 2015 ("), anywhere.answer
 
 
 @pytest.mark.parametrize(
