@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.sentences import split_sentences
-from core.text import detect_lang, normalize
+from core.text import normalize
 from core.types import Refusal, StoredChunk
 from qa.bilingual import quoted_glosses
 from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
@@ -437,7 +437,7 @@ class ExtractiveAnswerer:
                     return say(query.lang, "no_such_figure", evidence=evidence, n=n)
                 return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
             if not figure_keys(claim) & figure_keys(stated.text) and not _stated_so(
-                query.norm, best.text, fig, stated, focus
+                query, best.text, fig, stated, focus
             ):
                 return say(query.lang, "no_figure", figure=stated.text, evidence=evidence, n=n)
             checked = True
@@ -449,11 +449,10 @@ class ExtractiveAnswerer:
         return say(query.lang, "yes", evidence=evidence, n=n)
 
 
-def _stated_so(claim: str, sentence: str, claimed: list[Figure], stated: Figure, focus: Focus | None) -> bool:
-    """Whether ``sentence`` states the claimed figure with words attached that the claim writes (``claim``: its
-    text), one of them missing beside the figure chosen as the asked one (``stated``): 「劝返30名」 for
-    劝返失联儿童30名吗, beside 「寻找失联儿童70多名」 that more of the claim's words describe; not 「妇女微家201个」
-    for 妇女之家是不是201个."""
+def _stated_so(query: Query, sentence: str, claimed: list[Figure], stated: Figure, focus: Focus | None) -> bool:
+    """Whether ``sentence`` states the claimed figure with words attached that the claim writes, one of them
+    missing beside the figure chosen as the asked one (``stated``): 「劝返30名」 for 劝返失联儿童30名吗, beside
+    「寻找失联儿童70多名」 that more of the claim's words describe; not 「妇女微家201个」 for 妇女之家是不是201个."""
     if not claimed or focus is None:
         return False
     figures = [f for f in find_figures(sentence) if not f.is_year]
@@ -467,7 +466,7 @@ def _stated_so(claim: str, sentence: str, claimed: list[Figure], stated: Figure,
             label = label_of(sentence, fig, figures)
             own = re.sub(r"^(?:其中|含|包括)", "", label.before)[-6:]
             # (an English claim writes no Chinese: its glossed words attached are enough)
-            written = detect_lang(claim) == "en" or all(own[i : i + 2] in claim for i in range(len(own) - 1))
+            written = query.lang == "en" or all(own[i : i + 2] in query.norm for i in range(len(own) - 1))
             if written and any(w in label.before + label.after for w in words):
                 return True
     return False

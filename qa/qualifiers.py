@@ -349,11 +349,10 @@ def _claimed_partners(claim: str, words: tuple[str, ...]) -> list[str]:
     return _partners(claim)
 
 
-# a name counted by its numeral (“五进活动”, “三服务”): the numeral and the word it counts, in a quote
-_NUMBERED = re.compile(r"[“「『‘《\"]([一二三四五六七八九十两])([\u4e00-\u9fff])")
-
-
 _NUMERALS = "一二三四五六七八九十两"
+# a name counted by its numeral (“五进活动”, “三服务”): the numeral and the word it counts, in a quote
+_NUMBERED = re.compile(rf"[“「『‘《\"]([{_NUMERALS}])([\u4e00-\u9fff])")
+# words a claim counts by a Chinese numeral (六项主题活动, 十三五规划): the whole numeral and the two characters after
 _COUNTED_WORDS = re.compile(rf"(?<![{_NUMERALS}百千万第])([{_NUMERALS}]+)([\u4e00-\u9fff]{{2}})")
 
 
@@ -377,7 +376,7 @@ def _other_numbered(claim: str, evidence: str) -> str:
         if said and said.group(1) != numeral and m.group(0) not in evidence:
             return said.group(0) + _shared_opening(claim[m.end() :], evidence[said.end() :])  # 六项主题活动
     stated = {m.group(2): m for m in _NUMBERED.finditer(evidence) if m.group(2) not in _NOT_COUNTED}
-    for m in re.finditer(r"([一二三四五六七八九十两])([\u4e00-\u9fff])", claim):
+    for m in re.finditer(rf"([{_NUMERALS}])([\u4e00-\u9fff])", claim):
         said = stated.get(m.group(2))
         if said and said.group(1) != m.group(1) and m.group(0) not in evidence:
             close = min((i for c in "”」』’\"》" if (i := evidence.find(c, said.end())) >= 0), default=said.end())
@@ -392,13 +391,11 @@ _IS_WHAT = re.compile(  # 「…,是巾帼志愿者吗」, 「是不是巾帼志
 
 def _counted_as(evidence: str, end: int) -> str:
     """The noun a figure ending at ``end`` counts (「1.3万余名妇联执委参与…」 → 妇联执委), or ""."""
-    import jieba.posseg
-
     words = []
-    for pair in jieba.posseg.cut(evidence[end : end + 12]):
-        if not pair.flag.startswith(("n", "j", "b")):
+    for word, flag in pos_tags(evidence[end : end + 12]):
+        if not flag.startswith(("n", "j", "b")):
             break
-        words.append(pair.word)
+        words.append(word)
     return "".join(words)
 
 

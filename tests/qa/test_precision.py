@@ -1037,16 +1037,16 @@ def test_a_claimed_figure_stated_with_the_claims_own_words():
     figures = find_figures(sentence)
     found = figures[0]  # 70多名, the figure more of the claim's words describe
     claim = parse("甲城劝返失联儿童30名吗？", CATALOG)
-    assert _stated_so(claim.norm, sentence, find_figures("30名"), found, focus_of(claim))
+    assert _stated_so(claim, sentence, find_figures("30名"), found, focus_of(claim))
     other = parse("甲城寻找失联儿童30名吗？", CATALOG)
-    assert not _stated_so(other.norm, sentence, find_figures("30名"), found, focus_of(other))
+    assert not _stated_so(other, sentence, find_figures("30名"), found, focus_of(other))
     english = parse("Did Jiacheng persuade 30 missing children to return?", CATALOG)
     glossed = dataclasses.replace(english, glosses={"persuade": ("劝返",), "children": ("儿童",)})
-    assert _stated_so(english.norm, sentence, find_figures("30名"), found, focus_of(glossed))
+    assert _stated_so(glossed, sentence, find_figures("30名"), found, focus_of(glossed))
     parts = "组建妇联组织562个,其中妇联69个、妇女之家292个、妇女微家201个。"
     home = parse("甲城的妇女之家是不是201个？", CATALOG)
     chosen = find_figures(parts)[0]
-    assert not _stated_so(home.norm, parts, find_figures("201个"), chosen, focus_of(home))
+    assert not _stated_so(home, parts, find_figures("201个"), chosen, focus_of(home))
 
 
 def test_an_english_partner_is_a_body_not_a_verbs_gloss():
