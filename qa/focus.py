@@ -225,7 +225,8 @@ def _glossed(words: list[str], glosses: tuple[tuple[str, tuple[str, ...]], ...])
     known = {w for w in words if _english([w])}
     text = " ".join(words)
     for key, chinese in glosses:
-        if key not in known and re.search(rf"\b{re.escape(key).replace(chr(92) + '-', '[- ]')}\b", text):  # e-commerce
+        spelt = re.escape(key).replace(r"\-", "[- ]")  # 「e-commerce」 is read as two words (e commerce)
+        if key not in known and re.search(rf"\b{spelt}\b", text):
             out.extend(chinese)
     return tuple(dict.fromkeys(out))
 

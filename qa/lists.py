@@ -259,7 +259,8 @@ MAX_SECTION_ITEMS = 10  # a section's items given for a list question that does 
 
 
 def _marker_number(marker: str) -> int:
-    return _number(re.sub(r"[^\d一二三四五六七八九十]", "", marker))
+    """The number a heading marker writes (「3.」 → 3, 「(二)」 → 2)."""
+    return _number(re.sub(rf"[^\d{_CN}]", "", marker))
 
 
 def _sibling_items(
