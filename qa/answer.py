@@ -358,8 +358,13 @@ class ExtractiveAnswerer:
         """The items of a list answer: the evidence sentence's, or — when the question counts a group
         (「六大行动」) the sentence does not spell out — the group's items across the report, whose passages are
         added to ``extra`` for citing."""
-        items = _list_items(query, best, options)
         count = asked_count(query.norm)
+        quoted = re.findall(r"[“「]([\u4e00-\u9fff]{2,4})[”」]", query.norm) if options.lists and count else []
+        if quoted and self._doc_chunks:  # 「分别“强化”了哪三个方面」: the report's items opening with the word
+            chunks = sorted(self._doc_chunks(best.hit.doc), key=lambda c: c.meta.start)
+            if opened := next((o for q in quoted if (o := opening_items(stitch(chunks), q, count))), []):
+                return _cited(opened, chunks, best, extra)
+        items = _list_items(query, best, options)
         short = options.lists and count and len(items) != count
         if short and (sectioned := self._section_list(query, best, count, extra)):
             return sectioned
@@ -375,8 +380,6 @@ class ExtractiveAnswerer:
             return items
         chunks = sorted(self._doc_chunks(best.hit.doc), key=lambda c: c.meta.start)
         found = headed_items(stitch(chunks), phrase, head, count)
-        if len(found) < count and quoted_head(query.norm):  # items opening with the quoted word (三个“强化”)
-            found = opening_items(stitch(chunks), head, count) or found
         if len(found) <= max(len(valid), 1):
             return items
         return _cited(found, chunks, best, extra)

@@ -235,7 +235,7 @@ def cn_ungrounded(claim: str, passages: list[str]) -> list[str]:
 
 _NUMERAL = r"(?:[一二三四五六七八九十百两]+|\d+)"
 _ORDINAL_Q = re.compile(r"第几([\u4e00-\u9fff])")
-_EN_ORDINALS = {"edition": "届", "session": "届", "batch": "批", "round": "轮"}
+_EN_ORDINALS = {"edition": "届", "session": "(?:届|次)", "batch": "批", "round": "轮"}  # (第十二次全国代表大会)
 EN_ORDINAL_Q = re.compile(rf"\bwhich ({'|'.join(_EN_ORDINALS)})\b")  # asks a 第N届 / 第N批
 _COUNTED_NAME_Q = re.compile(r"[“\"「]([^”\"」]{0,6}几[^”\"」]{0,6})[”\"」]")
 

@@ -30,7 +30,7 @@ _FREQ = {
 }
 # how many levels a network has (「市镇村三级」 vs 「市镇社区村四级联动」), not 「三级医院」 asked as a level
 _TIERS = re.compile(
-    r"(?<![第\d])([一二三四五六七八九两]|\d)级(?=联动|网络|体系|组织|阵地|服务|全覆盖|书记|妇联|联创|共建|贯通)"
+    r"(?<![第\d])([一二三四五六七八九两]|\d)级(?=联动|网络|体系|组织|阵地|服务|全覆盖|书记|妇联|联创|共建|贯通|团体|会员)"
 )
 _NOT_COUNTED = set(CN_COUNT_UNITS.replace("|", "")) | set("级等倍成些起点")  # 「三级」「一等」 are other qualifiers
 _RANK = re.compile(r"第([一二三四五六七八九十]+|\d+)|首(?=个|家|届|批|位|次|所|支|创)")
@@ -447,6 +447,22 @@ def _other_quoted(claim: str, evidence: str) -> str:
     return ""
 
 
+# where something was done, as one of a pair (「线下观展」 claimed, 「线上观展」 stated)
+_SIDES = (("线上", "线下"), ("省内", "省外"), ("市内", "市外"), ("城镇", "农村"), ("城区", "农村"))
+_EN_SIDES = ((re.compile(r"\bonline\b"), "线上"), (re.compile(r"\boffline\b|\bin person\b|\bon site\b"), "线下"))
+
+
+def _other_side(claim: str, evidence: str) -> str:
+    """The other side of a pair the evidence states where the claim states one side alone (线下 claimed, only
+    线上 stated), or ""."""
+    claimed = claim + "".join(word for rx, word in _EN_SIDES if rx.search(claim))
+    for pair in _SIDES:
+        for side, other in (pair, pair[::-1]):
+            if side in claimed and other not in claimed and other in evidence and side not in evidence:
+                return other
+    return ""
+
+
 def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> str:
     """What the evidence states instead of one of the claim's qualifiers, or "" if nothing contradicts. The
     qualifiers are read in the clause that states the claim when the evidence has several; how often, in the
@@ -458,7 +474,7 @@ def contradiction(question: str, evidence: str, words: tuple[str, ...] = ()) -> 
     ):
         return other
     whole, evidence = evidence, _claim_clause(claim, evidence)
-    if rank := _other_rank(claim, evidence):
+    if rank := _other_rank(claim, evidence) or _other_side(claim, evidence):
         return rank
     asked, stated = [w for w in _SCOPE if w in claim], _scopes(evidence)
     as_scope = [_as_scope(w) for w in stated]

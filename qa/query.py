@@ -545,7 +545,7 @@ def _unknown_owners(question: str, catalog: Catalog) -> list[str]:
     covered = {p.replace(" ", "") for p in catalog.city_pinyin()}
     out = []
     for m in _EN_OWNED.finditer(question):
-        name = m.group(1)
+        name = re.sub(r" (?:County|City|District|Prefecture)$", "", m.group(1))  # 「the Yongjia County women's…」
         known = places_en(name.lower())  # a province or city the gazetteer knows is judged there (山东: covered)
         if not set(name.split()) & _NOT_PLACES and name.lower().replace(" ", "") not in covered and not known:
             out.append(name)

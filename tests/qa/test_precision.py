@@ -433,6 +433,11 @@ def test_passages_stitch_back_into_the_report():
         # an English frequency written 'twice a week'
         ("Does the team clean homes twice a week?", "每月组织2次入户清洁志愿服务活动。", "每月"),
         ("Does the team clean homes twice a month?", "每月组织2次入户清洁志愿服务活动。", ""),
+        # one side of a pair against the other (线下 claimed, 线上 stated); a network's tiers by its members
+        ("甲城那32万余人是到现场线下观展的吗？", "现场直播推介,32万余人线上观展。", "线上"),
+        ("Did the 320,000 people view it offline?", "现场直播推介,32万余人线上观展。", "线上"),
+        ("甲城那32万余人是线上观展的吗？", "现场直播推介,32万余人线上观展。", ""),
+        ("Has Jiacheng built a three-tier system of group members?", "健全市、镇两级团体会员制度。", "两级"),
         # a quoted name the claim nearly writes
         ("甲城的辅导驿站中有一个叫「七彩花」吗？", "创新打造“圆成屋”“七色花”婚姻家庭辅导驿站。", "“七色花”"),
         ("甲城的辅导驿站中有一个叫「七色花」吗？", "创新打造“圆成屋”“七色花”婚姻家庭辅导驿站。", ""),
@@ -1100,3 +1105,30 @@ def test_the_numbered_headings_an_evidence_heading_line_opens():
     text = "凝聚巾帼力量,发挥半边天作用\n1. 筑牢防疫战线。\n正文。\n2. 维护经济发展。\n正文。\n3. 助力脱贫攻坚。\n"
     found = section_items(text, 0, 3, ["巾帼力量", "半边天"])
     assert [item for _, item in found] == ["筑牢防疫战线", "维护经济发展", "助力脱贫攻坚"]
+
+
+def test_a_list_of_items_opening_with_a_word_the_question_quotes_anywhere(service):
+    from qa.lists import opening_items
+
+    text = "一是强化顶层设计,突出宣传。二是强化资源统筹,突出推进。三是强化示范引领,突出机制。"
+    query = parse("甲城“美丽庭院”创建分三点推进，分别“强化”了哪三个方面？", CATALOG)
+    assert query.qtype == "list"
+    quoted = ["美丽庭院", "强化"]
+    found = next((o for q in quoted if (o := opening_items(text, q, 3))), [])
+    assert [i for _, i in found] == ["强化顶层设计", "强化资源统筹", "强化示范引领"]
+    ans = service.ask("东营搞“美丽庭院”，“强化”的是哪三项工作？")  # end to end, over the seed reports
+    assert ans.found and all(i in ans.answer.split("——")[0] for i in ("顶层设计", "资源统筹", "示范引领")), ans.answer
+
+
+def test_an_owner_written_with_county_is_a_place_no_report_covers():
+    from qa.query import _unknown_owners
+
+    catalog = Catalog(cities={"乐清": ["a.txt"]})
+    assert _unknown_owners("How much did the Yongjia County women's federation allocate?", catalog) == ["Yongjia"]
+
+
+def test_an_english_session_asks_its_number_as_the_report_writes_it():
+    from qa.figures import asked_numbered
+
+    pattern = asked_numbered("which session of the national women's congress was it?")
+    assert pattern is not None and pattern.search("中国妇女第十二次全国代表大会")
