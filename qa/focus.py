@@ -403,7 +403,7 @@ def _inside_brackets(head: str) -> bool:
 _LIGHT = (
     "有 是 为 达 达到 共 共有 累计 总共 一共 开展 组织 实施 进行 完成 实现 举办 参加 参与 覆盖 涉及 包括 建立 "
     "建成 成立 设立 打造 推出 形成 获得 获 取得 办 办理 做 搞 提供 增加 新增 新 超过 超 受益 服务 帮助 投入 使用 用 "
-    "拿到 得到 收到 找到 领到 争取到 有了 办了 还有 另有 又有 共计 总计 合计"
+    "拿到 得到 收到 找到 领到 争取到 有了 办了 还有 另有 又有 共计 总计 合计 组成 构成"
 )
 _LIGHT_VERBS = frozenset(_LIGHT.split())
 _ASKED = re.compile(r"(?:多少|几)")
@@ -429,6 +429,10 @@ def asked_action(norm: str) -> tuple[str, ...]:
         words.pop()
     while words and words[-1][0] in _DIRECTIONS:  # 「赔出去」: a direction after the verb is no action
         words.pop()
+    after = [(w, f) for w, f in pos_tags(re.sub(r"^(?:个|名|位|人)", "", norm[m.end() :])) if w.strip()]
+    before_is_verb = bool(words) and words[-1][1].startswith("v") and words[-1][0] not in _LIGHT_VERBS
+    if not before_is_verb and after and after[0][1] == "v" and len(after[0][0]) >= 2:
+        words = after[:1]  # 「一共有多少人报名参赛」: the verb after the counted people
     if not words:
         return ()
     word, flag = words[-1]

@@ -407,6 +407,8 @@ def expected_unit(norm: str, lang: str) -> str:
     if lang == "en":
         if written := next((w for w in CJK_RUNS.findall(norm) if w in _WRITTEN_UNITS), ""):
             return written  # 「counting in 件次」: the question writes the report's unit itself
+        if EN_ORDINAL_Q.search(norm):
+            return ""  # 「which session of the women's congress」 asks a 第N次, not people
         if _EN_MONEY.search(norm):
             return "元"
         # a short parenthesis names the unit (「times (person-times)」); a longer one lists examples, left out

@@ -684,6 +684,9 @@ def test_the_quoted_names_carrying_the_questions_words_are_the_list():
         ("甲城开展了多少场活动？", ()),  # a light verb
         ("甲城这些活动线上线下加起来有多少人参与？", ()),  # 「加起来」 sums, it is no action
         ("甲城劝返失联儿童多少名？", ("劝返",)),  # the verb before the counted thing (失联 is its attribute)
+        ("甲城手工编织大赛一共有多少人报名参赛？", ("报名",)),  # the verb after the counted people
+        ("甲城的服务队是由多少人组成的？", ()),  # 组成 names no action
+        ("甲城有多少人参加了讲座？", ()),  # a light verb after the counted people
         ("甲城活动中心里面还有多少间活动室？", ()),  # 还有 is no action
     ],
 )
@@ -1132,3 +1135,7 @@ def test_an_english_session_asks_its_number_as_the_report_writes_it():
 
     pattern = asked_numbered("which session of the national women's congress was it?")
     assert pattern is not None and pattern.search("中国妇女第十二次全国代表大会")
+
+
+def test_an_english_ordinal_question_expects_no_unit():
+    assert parse("Which session of the women's congress was the national one?", CATALOG).unit == ""
