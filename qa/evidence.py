@@ -21,7 +21,7 @@ from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
 from qa.query import Query, counted_unit, english_claims, unit_match
 from qa.retrieve import Hit
-from qa.spans import asked_type, english_type_ends, typed_name
+from qa.spans import DATE_SPAN, asked_type, english_type_ends, typed_name
 
 _SHARE_OF = re.compile(r"其中|仅")
 _TOTAL_Q = re.compile(r"一共|总共|共计|合计|累计|全年|总计|总数|in total|altogether")
@@ -82,7 +82,6 @@ def _share(words: tuple[str, ...], text: str) -> float:
     return best
 
 
-_DATED = re.compile(r"\d{1,2}月(?:\d{1,2}[日号])?|\d{4}年")  # a sentence that states a date (a month at least)
 _RUNNING = re.compile(r"(?:累计|共计|合计|总计|总共|共)(?:达到?|有)?")
 _NEW = re.compile(r"新建|新增|新成立|新发展|新培育|新创建|新开")
 # a level or a grade that tells one part from its siblings (「镇级…」 vs 「市级…」, 「一等奖8名」 vs 「二等奖16名」)
@@ -311,7 +310,7 @@ def score_candidates(
             # items are numbered in the section a heading opens)
         if query.asks_person and not has_person(c.text):
             c.score -= 0.2
-        if kind == "date" and not _DATED.search(normalize(c.text)):
+        if kind == "date" and not DATE_SPAN.search(normalize(c.text)):
             c.score -= 0.2  # a date is asked (「几月开展的」): a sentence stating none does not answer
         if kind == "name" and ends:  # an English question asks a name of a type: one the sentence holds
             c.score += 0.08 * any(end in c.text for end in ends)

@@ -103,7 +103,7 @@ def items_in(sentence: str, words: tuple[str, ...] = ()) -> list[str]:
         longest = max(parts, key=lambda p: p.count("、"))
         items = [x.strip() for x in longest.split("、") if x.strip()]
         items[-1] = re.sub(r"(?<=[\u4e00-\u9fff”》])等.*$", "", items[-1])  # 「…购物袋等各类宣传资料28.5万份」
-        items[-1] = re.sub(r"(?<=[\u4e00-\u9fff”》])各[\d一二三四五六七八九十].*$", "", items[-1])  # 「…兵妈妈各10名」
+        items[-1] = re.sub(rf"(?<=[\u4e00-\u9fff”》])各[\d{_CN}].*$", "", items[-1])  # 「…兵妈妈各10名」
         items[0] = _VERBS.sub("", items[0]) or items[0]  # 「发放创建明白纸」: the verb is not the item's
         while len(tags := pos_tags(items[0])) > 1 and tags[0][1] == "p" and len(items[0]) - len(tags[0][0]) >= 2:
             items[0] = items[0][len(tags[0][0]) :]  # nor prepositions (「加强与…」's 与, 「通过对乡镇、…」's 通过对)

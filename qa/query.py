@@ -297,11 +297,11 @@ _AGE_Q = re.compile(  # an age, in 岁 (not 「children aged 3-6」: there child
 )
 
 
-_EN_BE = r"(?: (?:are|were) the)?"
-_DATE_ZH = re.compile(r"哪一?天|几月份?|哪个月|哪一个月|什么时候|何时|什么日期|哪一?年(?!度)")
+_EN_BE = r"(?: (?:are|were) the)?"  # 「what are the three …」 asks as 「what three …」 does
+DATE_ASKED_ZH = r"哪一?天|几月份?|哪一?个月|什么时候|何时|什么日期|哪一?年(?!度)"  # a Chinese question asking a date
 _COUNTED_QUOTE_Q = re.compile(
     r"[两二三四五六七八九十]+(?:大|个|项|类|种|条)?[“「][^”」]{1,8}[”」](?:分别)?(?:是什么|指的?是什么|包括什么)"
-)  # 「what are the three …」 asks as 「what three …」 does
+)
 
 
 def question_type(norm: str, lang: str) -> str:
@@ -337,7 +337,7 @@ def question_type(norm: str, lang: str) -> str:
         return "list"  # 「哪三个」 asks for as many items as it counts
     if _COUNTED_QUOTE_Q.search(norm):
         return "list"  # 「三个“强化”是什么」: the items the report counts so
-    if _DATE_ZH.search(norm):
+    if re.search(DATE_ASKED_ZH, norm):
         return "entity"  # a date is a name of a day (「统计到哪一天为止」, 「是在几月份」), not a count
     if _NUMERIC_ZH.search(norm):
         return "numeric"

@@ -13,6 +13,7 @@ import re
 
 from core.text import QUOTED_NAME, detect_lang, normalize, pos_tags
 from qa.lexical import grams
+from qa.query import DATE_ASKED_ZH
 
 _ORG_ENDS = "基金会 联合会 协会 委员会 中心 办公室 督导组 工作组 工委"  # the words an organisation's name ends with
 _EN_TYPES = {  # an English question's type of thing and the words the reports end such names with
@@ -58,13 +59,15 @@ _PLACE = re.compile(
     r"district|city|place|province)\b"
 )
 _DATE = re.compile(  # (「when it reshuffled its departments」 is a clause, no question of a date)
-    r"哪天|哪一天|何时|什么时候|哪一年|哪年|几月|哪个月|什么日期|"
+    rf"{DATE_ASKED_ZH}|"
     r"^when\b|\bwhen (?:did|was|were|is|are|does|do|has|have|had)\b|\bwhat date\b|\bwhich (?:day|year|month)\b"
 )
 _WH = re.compile(
     r"(?:是)?(?:叫什么名字|叫什么|叫啥|什么(?:名字|名称)?|哪(?:个|家|所|本|部|项|支|位|户|里|天|一天|年|一年)?|谁|何时)"
 )
-_DATE_SPAN = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}年|(?<![\d.])\d{1,2}月(?!份?\d)")
+DATE_SPAN = re.compile(  # a date as a sentence writes it, a month at least
+    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}年|(?<![\d.])\d{1,2}月(?!份?\d)"
+)
 _STOPS = "，,；;。！？!?：:、（）()"
 _SYNONYMS = {"跟": ("与", "和", "同", "跟"), "和": ("与", "和", "同", "跟"), "与": ("与", "和", "同", "跟")}
 _PLACE_END = re.compile(r"[\u4e00-\u9fff0-9]{1,12}(?:村|镇|乡|县|区|街道|社区|园|馆|中心|基地)$")
@@ -442,7 +445,7 @@ def find_span(
     an English question quotes itself (a quoted name holding one is the question's, not the answer)."""
     sent = normalize(sentence)
     if kind == "date":
-        m = _DATE_SPAN.search(sent)
+        m = DATE_SPAN.search(sent)
         return m.group(0) if m else ""
     asked = asked_type(question_norm) if kind == "name" else ""
     types = (asked,) if asked else types or english_type_ends(question_norm)
