@@ -33,6 +33,9 @@ YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d|\.\d|\s*(?:[万亿千百余�
 QUOTED_NAME = re.compile(r"“[^”]{1,40}”|《[^》]{1,40}》|「[^」]{1,40}」")  # a quoted name or title, marks included
 YEAR_NIAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")  # a year written 「2020年」
 _SPACE = re.compile(r"[ \t\u3000]+")
+CN_TEN = "一二三四五六七八九十"  # the Chinese numerals one to ten, as headings and list markers number
+CN_COUNT = CN_TEN + "两"  # … and 两, as a count is written (两级, 两项)
+CN_BIG = "百千万亿"  # the Chinese numerals of magnitude
 
 
 @lru_cache(maxsize=1)

@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, field
 
 from core.sentences import END, OPEN, Span, split_sentences
-from core.text import CJK
+from core.text import CJK, CN_TEN
 
 _CLAUSE = set("，,、：:")
-_CN_NUM = "一二三四五六七八九十"
+_CN_NUM = CN_TEN
 _HEADING_PATTERNS = [
     (1, re.compile(rf"^[{_CN_NUM}]+\s*[、.．]")),
     (2, re.compile(rf"^[（(]\s*[{_CN_NUM}]+\s*[）)]")),

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from core.text import YEAR_NIAN, pos_tags
+from core.text import CN_TEN, YEAR_NIAN, pos_tags
 
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}")
 _SUFFIX = ("市", "县", "区")
 _TITLE_LINES = 8  # non-blank lines at the top of a report searched for its title
 _TITLE_MAX = 40  # characters: a longer line is a sentence, not a title
 _NOT_TITLE = re.compile(
-    r"来源|记者|通讯员|编辑|日期|浏览|字体|https?:|www\.|[。；;]$|^[一二三四五六七八九十]+[、.．]|^[（(]"
+    rf"来源|记者|通讯员|编辑|日期|浏览|字体|https?:|www\.|[。；;]$|^[{CN_TEN}]+[、.．]|^[（(]"
 )
 _OWNER = re.compile(r"妇联|妇女联合会")
 _KIND = re.compile(r"工作(?:总结|报告)|总结|报告|年")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.sentences import evidence_sentences
-from core.text import QUOTED_NAME, normalize, pos_tags
+from core.text import CN_TEN, QUOTED_NAME, normalize, pos_tags
 from qa.figures import Figure, asked_numbered, cn_counts, counted, figure_keys, find_figures
 from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
@@ -30,7 +30,7 @@ _FIGURE_TEXT = re.compile(r"\d[\d.,]*\s*[余多近约]?[万亿千百]?[\u4e00-\u
 NUMBERED_BONUS = 0.6  # the sentence writes the numbered thing asked for (「第几批」 → 第五批)
 HEADING_PENALTY = 0.05  # a numbered heading line (「一、实施…行动」「三是…」) as evidence
 HEADING_LEN = 40  # characters: a longer numbered line is a body sentence that opens with its number
-_HEADING = re.compile(r"\s*(?:[一二三四五六七八九十]+[、是]|\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）])")
+_HEADING = re.compile(rf"\s*(?:[{CN_TEN}]+[、是]|\d+[.、．]|[(（][{CN_TEN}\d]+[)）])")
 TYPED_NAME_BONUS = 0.08  # a sentence naming a thing of the asked type (「开展了什么行动」)
 THING_WORD_BONUS = 0.1  # per word of a many-word counted thing attached to a figure (at most three)
 CLAIMED_FIGURE_BONUS = 0.05  # the figure a sentence states for a yes/no claim is the claimed one

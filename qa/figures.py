@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from core.text import pos_tags
+from core.text import CN_BIG, CN_COUNT, pos_tags
 
 _UNIT_WORDS = (
     "个百分点|百分点|人次|户次|场次|余人|万人|亿元|万元|千元|元|人|名|个|户|场|次|期|家|所|册|张|篇|件|项|支|位|对|"
@@ -30,7 +30,7 @@ _UNIT_SET = set(UNITS.split("|"))
 _MAG = {"万": 10_000, "亿": 100_000_000, "千": 1_000}
 _EN_MAGNITUDE = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(thousand|million|billion)\b", re.I)
 _EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]{2,}")
+_CN_RUN = re.compile(rf"[零〇{CN_COUNT}{CN_BIG}]{{2,}}")
 _CN_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
@@ -233,7 +233,7 @@ def cn_ungrounded(claim: str, passages: list[str]) -> list[str]:
     return missing
 
 
-_NUMERAL = r"(?:[一二三四五六七八九十百两]+|\d+)"
+_NUMERAL = rf"(?:[{CN_COUNT}百]+|\d+)"
 _ORDINAL_Q = re.compile(r"第几([\u4e00-\u9fff])")
 _EN_ORDINALS = {"edition": "届", "session": "(?:届|次)", "batch": "批", "round": "轮"}  # (第十二次全国代表大会)
 EN_ORDINAL_Q = re.compile(rf"\bwhich ({'|'.join(_EN_ORDINALS)})\b")  # asks a 第N届 / 第N批

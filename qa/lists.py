@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-from core.text import pos_tags
+from core.text import CN_TEN, pos_tags
 from core.types import StoredChunk
 from qa.figures import cn_value
 
-_CN = "一二三四五六七八九十"
+_CN = CN_TEN
 _MARKERS = (
     re.compile(rf"([{_CN}])是"),
     re.compile(rf"[（(]([{_CN}]+)[)）]"),

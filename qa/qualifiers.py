@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from core.text import QUOTED_NAME, pos_tags
+from core.text import CN_COUNT, CN_TEN, QUOTED_NAME, pos_tags
 from qa.figures import CN_COUNT_UNITS, cn_value, figure_keys, find_figures
 from qa.lexical import grams
 from qa.places import is_province
@@ -33,7 +33,7 @@ _TIERS = re.compile(
     r"(?<![第\d])([一二三四五六七八九两]|\d)级(?=联动|网络|体系|组织|阵地|服务|全覆盖|书记|妇联|联创|共建|贯通|团体|会员)"
 )
 _NOT_COUNTED = set(CN_COUNT_UNITS.replace("|", "")) | set("级等倍成些起点")  # 「三级」「一等」 are other qualifiers
-_RANK = re.compile(r"第([一二三四五六七八九十]+|\d+)|首(?=个|家|届|批|位|次|所|支|创)")
+_RANK = re.compile(rf"第([{CN_TEN}]+|\d+)|首(?=个|家|届|批|位|次|所|支|创)")
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=年|\b)")
 _TIMES_A = r"\b(?:once|twice|thrice|\w+ times) (?:a|per|each|every) "  # 「twice a week」
 _EN = (
@@ -349,7 +349,7 @@ def _claimed_partners(claim: str, words: tuple[str, ...]) -> list[str]:
     return _partners(claim)
 
 
-_NUMERALS = "一二三四五六七八九十两"
+_NUMERALS = CN_COUNT
 # a name counted by its numeral (“五进活动”, “三服务”): the numeral and the word it counts, in a quote
 _NUMBERED = re.compile(rf"[“「『‘《\"]([{_NUMERALS}])([\u4e00-\u9fff])")
 # words a claim counts by a Chinese numeral (六项主题活动, 十三五规划): the whole numeral and the two characters after

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from core.text import CJK_RUNS, QUOTED_NAME, YEAR, detect_lang, normalize, tokens
+from core.text import CJK_RUNS, CN_COUNT, CN_TEN, QUOTED_NAME, YEAR, detect_lang, normalize, tokens
 from index.lexindex import QUOTED
 from qa.bilingual import glosses, quoted_names
 from qa.figures import CN_COUNT_UNITS, EN_ORDINAL_Q, cn_value, find_figures
@@ -732,7 +732,7 @@ _CN_NUMERAL = re.compile(r"[两二三四五六七八九十百千万]+")
 # a count a claim asserts in Chinese numerals, after the words that assert one (「连续五年」, 「累计三千户」)
 _CN_CLAIM = re.compile(
     rf"(?<=连续|已经|共有|一共|总共|累计|达到|超过)([两二三四五六七八九十百千万]+)({CN_COUNT_UNITS})"
-    r"(?![一二三四五六七八九十”」])"
+    rf"(?![{CN_TEN}”」])"
 )
 
 
@@ -749,7 +749,7 @@ def chinese_claims(norm: str) -> list[str]:
 _ASKED_TYPE = re.compile(r"(?:哪(?:次|届|个|种|类|项)|什么)(会议|会|活动|精神|文件|主题|名称|名字)")
 
 
-_COUNT_WORD = re.compile(r"[一二三四五六七八九十两\d]+(?:个|项|块|类|种|条|点|大|件|批|支|所|家|方面|部分)")
+_COUNT_WORD = re.compile(rf"[{CN_COUNT}\d]+(?:个|项|块|类|种|条|点|大|件|批|支|所|家|方面|部分)")
 
 
 def parse(question: str, catalog: Catalog) -> Query:
