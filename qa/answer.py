@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.sentences import split_sentences
-from core.text import normalize
+from core.text import CJK_RUNS, QUOTED_NAME, normalize
 from core.types import Refusal, StoredChunk
 from qa.bilingual import quoted_glosses
 from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
@@ -41,7 +41,7 @@ from qa.lists import (
     typed_run,
 )
 from qa.plan import Options
-from qa.qualifiers import contradiction
+from qa.qualifiers import contradiction, near_name
 from qa.query import Query, claim_bound, counted_unit, unit_match, within
 from qa.refusals import evidence_refusal
 from qa.retrieve import Hit, Retrieval
@@ -288,6 +288,9 @@ class ExtractiveAnswerer:
             return Draft("", False, [best], conf, refusal[1], refusal[0])
         if query.qtype == "list" and options.lists and not heading:
             best = _fitting_list(query, cands, best)
+        unnamed: list[str] = []  # the claim's names no passage writes
+        if query.qtype == "yesno" and options.qualifiers:
+            best, unnamed = _naming(query, cands, best)
         best = _extend(best)
         extra: list[Candidate] = []  # passages holding list items beyond the evidence sentence
         if tail := self._continuation(best):  # the sentence goes on in the next passage
@@ -311,7 +314,7 @@ class ExtractiveAnswerer:
         elif (kind or query.qtype == "entity") and (span := self._span(kind, query, best, focus, options)):
             text = say(lang, "span", span=span, evidence=evidence, n=n)
         elif query.qtype == "yesno":
-            text = self._yesno(query, best, evidence, n, idf, options)
+            text = self._yesno(query, best, evidence, n, idf, options, unnamed)
         else:
             text = say(lang, "plain", evidence=evidence, n=n)
         return Draft(text, True, [best, *extra], conf, figure=stated)
@@ -406,9 +409,12 @@ class ExtractiveAnswerer:
         found = section_items(stitch(chunks), best.hit.chunk.meta.start + best.start, count, words)
         return _cited(found, chunks, best, extra)
 
-    def _yesno(self, query: Query, best: Candidate, evidence: str, n: str, idf: Idf, options: Options) -> str:
+    def _yesno(
+        self, query: Query, best: Candidate, evidence: str, n: str, idf: Idf, options: Options, unnamed: list[str]
+    ) -> str:
         """是 when the report states the claimed figure for the claimed thing and no other qualifier (全省 for
-        全国, 第二 for 第一, another year); 否 with what it says instead."""
+        全国, 第二 for 第一, another year); 否 with what it says instead, or with the claim's name (``unnamed``) no
+        passage writes."""
         qgrams = query_grams(query, idf)
         focus = focus_of(query) if options.focus else None
         checked = False
@@ -449,7 +455,34 @@ class ExtractiveAnswerer:
             return say(query.lang, "no_figure", figure=other, evidence=evidence, n=n)
         if query.claim_figures and not checked:  # 是 only for a claimed count the evidence states
             return say(query.lang, "no_such_figure", evidence=evidence, n=n)
+        if unnamed:
+            return say(query.lang, "no_such_name", name="、".join(unnamed), evidence=evidence, n=n)
         return say(query.lang, "yes", evidence=evidence, n=n)
+
+
+def _squash(text: str) -> str:
+    """The text without spaces and punctuation (「助力精准扶贫 关爱留守儿童」 as 「助力精准扶贫关爱留守儿童」)."""
+    return re.sub(r"[\W_]", "", text)
+
+
+def claim_names(query: Query) -> list[str]:
+    """The names a yes/no claim writes: its quoted names, or an English claim's Chinese words (squashed)."""
+    if query.lang == "en":
+        found = CJK_RUNS.findall(query.norm)
+    else:
+        found = [m.group(0)[1:-1] for m in QUOTED_NAME.finditer(query.norm)]
+    return [name for name in map(_squash, found) if len(name) >= 2]
+
+
+def _naming(query: Query, cands: list[Candidate], best: Candidate) -> tuple[Candidate, list[str]]:
+    """The claim's names no sentence writes, and the evidence to answer it from: a sentence writing a name the
+    claim nearly writes (“六个一” for 「五个一」) when there is one, else ``best``. A name written anywhere leaves
+    ``best`` (its scoring weighs the claim's figures and words, and a name written beside another type)."""
+    names = [name for name in claim_names(query) if name not in _squash(normalize(best.text))]
+    unnamed = [name for name in names if not any(name in _squash(normalize(c.text)) for c in cands)]
+    if unnamed and (near := next((c for c in cands if near_name(query.norm, normalize(c.text))), None)):
+        return near, unnamed
+    return best, unnamed
 
 
 def _stated_so(query: Query, sentence: str, claimed: list[Figure], stated: Figure, focus: Focus | None) -> bool:

@@ -432,6 +432,13 @@ def _other_rank(claim: str, evidence: str) -> str:
     return ""
 
 
+def near_name(question: str, evidence: str) -> str:
+    """The evidence's quoted name a claim's quoted name nearly writes — counted by another numeral (“六个一” for
+    「五个一」) or a few characters changed (“七色花” for 「七彩花」) — or ""."""
+    claim = _claimed(question)
+    return _other_numbered(claim, evidence) or _other_quoted(claim, evidence)
+
+
 def _other_quoted(claim: str, evidence: str) -> str:
     """The evidence's quoted name that the claim's quoted name nearly writes — as long, most characters alike in
     place (「七彩花」 claimed, “七色花” stated) — when the claim's own is not in the evidence; or ""."""

@@ -1139,3 +1139,32 @@ def test_an_english_session_asks_its_number_as_the_report_writes_it():
 
 def test_an_english_ordinal_question_expects_no_unit():
     assert parse("Which session of the women's congress was the national one?", CATALOG).unit == ""
+
+
+def test_a_yes_no_claim_is_checked_where_its_names_are_written():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.answer import _naming, claim_names
+    from qa.evidence import Candidate
+    from qa.retrieve import Hit
+
+    def cands(*texts: str) -> list[Candidate]:
+        out = []
+        for i, text in enumerate(texts):
+            chunk = StoredChunk(f"c{i}", text, ChunkMeta(doc="r.txt", start=0, end=len(text)))
+            out.append(Candidate(Hit(chunk, 1.0), 0, 0, len(text), text, score=1.0 - i / 10))
+        return out
+
+    assert claim_names(parse("甲城开展的是“助力扶贫 关爱儿童”活动吗？", CATALOG)) == ["助力扶贫关爱儿童"]
+    assert claim_names(parse("Did Jiacheng run the 'Huijia' (慧家) salon?", CATALOG)) == ["慧家"]
+    other = "“美丽庭院”创建做法被报道。"
+    numbered = "“美丽庭院”创建中组织“开展一次卫生大清扫”等“六个一”活动。"
+    five = parse("甲城在“美丽庭院”创建中开展的是“五个一”活动吗？", CATALOG)
+    found = cands(other, numbered)
+    assert _naming(five, found, found[0]) == (found[1], ["五个一"])  # the name it nearly writes, counted otherwise
+    six = parse("甲城在“美丽庭院”创建中开展的是“六个一”活动吗？", CATALOG)
+    assert _naming(six, found, found[0]) == (found[0], [])  # written: the scored best stays
+    unknown = parse("甲城开展的是“七星花园”活动吗？", CATALOG)
+    assert _naming(unknown, found, found[0]) == (found[0], ["七星花园"])  # written nowhere: 否
+    apart = parse("甲城“美丽庭院”创建中开展了“六个一”活动和“积分超市”吗？", CATALOG)
+    shop = cands(other, "领办“积分超市”43处。", numbered)
+    assert _naming(apart, shop, shop[0]) == (shop[0], [])  # each written, in different sentences: left as it is
