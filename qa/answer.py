@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +26,8 @@ from qa.lexical import Idf
 from qa.lists import (
     asked_count,
     asked_group,
+    closing_items,
+    closing_word,
     counted_run,
     counts_itself,
     headed_items,
@@ -34,6 +36,7 @@ from qa.lists import (
     listed_run,
     numbered_items,
     opening_items,
+    parallel_run,
     quoted_head,
     quoted_run,
     section_items,
@@ -92,6 +95,8 @@ def _sentence_items(query: Query, text: str) -> list[str]:
         items[-1:] = pair  # 「上岗准入、在岗管理和推荐提拔」 for 三道关: the last two are joined by 和
     if count and (run := counted_run(text, count) or (len(items) > count and quoted_run(text, count))):
         return run  # the report counts them itself (「…四个抓手」), or they stand together
+    if count and len(items) != count and (run := parallel_run(text, count)):
+        return run  # as many clauses as asked, alike in length (「广泛宣传发动,注重分类施策,…」)
     asked = [k for k in query.keywords if not any(k in t or t in k for t in query.terms)]  # not its own names
     named = [i for i in items if i[0] in "“《" and any(k in i for k in asked) and not any(t in i for t in query.terms)]
     if count and len(items) != count and len(named) == count:
@@ -305,7 +310,8 @@ class ExtractiveAnswerer:
             stated = None if worded else best.figure
             text = say(lang, "figure", figure=figure, evidence=evidence, n=n)
         elif query.qtype == "list" and (
-            items := (self._section_list(query, heading, 0, extra) if heading else [])
+            items := self._closing_list(query, best, options, extra)
+            or (self._section_list(query, heading, 0, extra) if heading else [])
             or self._list(query, whole, options, extra)
         ):
             count = asked_count(query.norm) if options.lists else 0
@@ -387,15 +393,33 @@ class ExtractiveAnswerer:
             return items
         return _cited(found, chunks, best, extra)
 
+    def _closing_list(self, query: Query, best: Candidate, options: Options, extra: list[Candidate]) -> list[str]:
+        """For a question asking the names that end with a quoted word (「用哪几个“心”来概括」), the report's
+        names so written nearest the evidence (齐心、暖心、爱心), their passages added to ``extra``; else []."""
+        if not (options.lists and (word := closing_word(query.norm)) and self._doc_chunks):
+            return []
+        chunks = sorted(self._doc_chunks(best.hit.doc), key=lambda c: c.meta.start)
+        at = best.hit.chunk.meta.start + best.start
+        found = closing_items(stitch(chunks), word, at, asked_count(query.norm))
+        return _cited(found, chunks, best, extra) if len(found) >= 2 else []
+
     def _heading_of_list(self, query: Query, cands: list[Candidate]) -> Candidate | None:
-        """For a list question that does not count its items (「分成了哪几个方面」), a heading among the leading
-        candidates that names the question's group and opens a section of numbered items (「三、实施巾帼“双创”攻坚
-        行动」 → 一是…五是…); None when there is none."""
-        if asked_count(query.norm) or not cands:
+        """A heading among the leading candidates that names the question's group and opens a section of numbered
+        items (「三、实施巾帼“双创”攻坚行动」 → 一是…五是…) — as many as the question counts, when it counts them
+        and no sentence near the best lists so many itself (``_fitting_list``) or the heading writes the name the
+        question writes (「…(妇女儿童权益维护工程)」); None when there is none."""
+        count = asked_count(query.norm)
+        if not cands:
             return None
+        names = written_names(query)
+        listed = count and _lists_as_asked(query, _fitting_list(query, cands, cands[0]))
         for cand in cands[:HEADING_REACH]:
             near = cand.score >= cands[0].score - HEADING_MARGIN
-            if near and is_heading(cand.text) and len(self._section_list(query, cand, 0, [])) >= 2:
+            if listed and not any(name in _squash(normalize(cand.text)) for name in names):
+                continue
+            if near and is_heading(cand.text) and (
+                len(items := self._section_list(query, cand, 0, [])) == count >= 2 or (not count and len(items) >= 2)
+            ):
                 return cand
         return None
 
@@ -410,7 +434,14 @@ class ExtractiveAnswerer:
         return _cited(found, chunks, best, extra)
 
     def _yesno(
-        self, query: Query, best: Candidate, evidence: str, n: str, idf: Idf, options: Options, unnamed: list[str]
+        self,
+        query: Query,
+        best: Candidate,
+        evidence: str,
+        n: str,
+        idf: Idf,
+        options: Options,
+        unnamed: Sequence[str] = (),
     ) -> str:
         """是 when the report states the claimed figure for the claimed thing and no other qualifier (全省 for
         全国, 第二 for 第一, another year); 否 with what it says instead, or with the claim's name (``unnamed``) no
@@ -465,8 +496,8 @@ def _squash(text: str) -> str:
     return re.sub(r"[\W_]", "", text)
 
 
-def claim_names(query: Query) -> list[str]:
-    """The names a yes/no claim writes: its quoted names, or an English claim's Chinese words (squashed)."""
+def written_names(query: Query) -> list[str]:
+    """The names a question writes: its quoted names, or an English question's Chinese words (squashed)."""
     if query.lang == "en":
         found = CJK_RUNS.findall(query.norm)
     else:
@@ -478,7 +509,7 @@ def _naming(query: Query, cands: list[Candidate], best: Candidate) -> tuple[Cand
     """The claim's names no sentence writes, and the evidence to answer it from: a sentence writing a name the
     claim nearly writes (“六个一” for 「五个一」) when there is one, else ``best``. A name written anywhere leaves
     ``best`` (its scoring weighs the claim's figures and words, and a name written beside another type)."""
-    names = [name for name in claim_names(query) if name not in _squash(normalize(best.text))]
+    names = [name for name in written_names(query) if name not in _squash(normalize(best.text))]
     unnamed = [name for name in names if not any(name in _squash(normalize(c.text)) for c in cands)]
     if unnamed and (near := next((c for c in cands if near_name(query.norm, normalize(c.text))), None)):
         return near, unnamed

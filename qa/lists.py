@@ -152,6 +152,20 @@ def listed_run(sentence: str, count: int) -> list[str]:
     return []
 
 
+def parallel_run(sentence: str, count: int) -> list[str]:
+    """``count`` (two or more) clauses in a row, joined by commas, of as many Chinese characters each (four to
+    eight: 「广泛宣传发动,注重分类施策,坚持示范先行,创新长效机制」), or []. Leaves out clauses with figures."""
+    clauses = [c.strip() for c in re.split(r"[,，;；]", sentence)]
+    runs: list[list[str]] = []  # the longest runs of alike clauses (a part of a longer run is not the list)
+    for c in clauses:
+        alike = re.fullmatch(r"[\u4e00-\u9fff]{4,8}", c) is not None
+        if alike and runs and runs[-1] and len(runs[-1][-1]) == len(c):
+            runs[-1].append(c)
+        else:
+            runs.append([c] if alike else [])
+    return next((run for run in runs if count >= 2 and len(run) == count), [])
+
+
 def numbered_items(text: str) -> list[str]:
     """The items of the longest numbered enumeration in ``text`` (first one, two, three… in order)."""
     best: list[str] = []
@@ -226,6 +240,37 @@ def opening_items(text: str, word: str, count: int) -> list[tuple[int, str]]:
         if len(run) == count:
             return run
     return []
+
+
+# a question asking the quoted names that end with one quoted word (「聚起哪几种“气”」, 「用哪几个“心”来概括」)
+_CLOSING_Q = re.compile(rf"哪(?:几|些|[{_CN}两]+)?[个种类]?[“「]([\u4e00-\u9fff]{{1,2}})[”」]")
+NAME_REACH = 1500  # characters between two quoted names of one run (「“齐心”…“暖心”…“爱心”」 across a section)
+
+
+def closing_word(norm: str) -> str:
+    """The word a list question's items end with, quoted alone after 哪几个/哪些 (「哪几个“心”」 → 心), or ""."""
+    m = _CLOSING_Q.search(norm)
+    return m.group(1) if m and not re.fullmatch(f"[{_CN}两]+", m.group(1)) else ""  # 「哪三个“一”」: 写一句…
+
+
+def closing_items(text: str, word: str, at: int, count: int = 0) -> list[tuple[int, str]]:
+    """The quoted names of a report's ``text`` that are ``word`` with one character before it (“齐心”, “暖心”,
+    “爱心” for 心), in the run of them nearest the offset ``at`` (names at most ``NAME_REACH`` apart), at most
+    ``count`` (0: all) from the nearest; with their offsets. Leaves out longer names (“心连心”)."""
+    found = [(m.start(1), m.group(1)) for m in re.finditer(rf"[“「]([\u4e00-\u9fff]{re.escape(word)})[”」]", text)]
+    runs: list[list[tuple[int, str]]] = []
+    for hit in found:
+        if runs and hit[0] - runs[-1][-1][0] <= NAME_REACH:
+            runs[-1].append(hit)
+        else:
+            runs.append([hit])
+    if not runs:
+        return []
+    run = min(runs, key=lambda r: 0 if r[0][0] <= at <= r[-1][0] else min(abs(r[0][0] - at), abs(r[-1][0] - at)))
+    unique = list({item: (o, item) for o, item in reversed(run)}.values())[::-1]  # each name once, where first
+    if count and len(unique) > count:
+        unique = sorted(sorted(unique, key=lambda f: abs(f[0] - at))[:count])
+    return unique
 
 
 def _clauses(text: str, origin: int, head: str, group: str, count: int) -> list[tuple[int, str]]:

@@ -273,20 +273,25 @@ def _named_piece(evidence: str, claim: str, words: tuple[str, ...]) -> str:
     return ""
 
 
+_FOUND = ("成立", "建立", "设立", "建成", "创建", "组建")  # verbs of setting a thing up, one for another
 _WHERE_CLAIM = re.compile(r"在([\u4e00-\u9fff]{2,4}?)[县区市镇乡]?(成立|建立|设立|建成|举办|开展|创建)")
-_WHERE_SAID = r"在([\u4e00-\u9fff、和及]{{2,30}}?)(?:分别|先后|陆续|相继)?(?:{verb})"
+_WHERE_FAR = re.compile(rf"在(?![全各每本我])([\u4e00-\u9fff]{{2,8}}?)[里内中]?的?({'|'.join(_FOUND)})")
+_WHERE_SAID = r"在([\u4e00-\u9fff\d、和及]{{2,40}}?)(?:分别|先后|陆续|相继)?(?:{verb})"
 
 
 def _other_places(claim: str, evidence: str) -> str:
     """The places the evidence says a thing was done in when the claim says another (「在甲县成立了…吗」 against
-    「在乙县、丙县分别成立了…」), or ""."""
-    asked = _WHERE_CLAIM.search(claim)
-    if not asked:
-        return ""
-    said = re.search(_WHERE_SAID.format(verb=asked.group(2)), evidence)
-    if not said or asked.group(1) in said.group(1) or not re.search(r"[、和及]", said.group(1)):
-        return ""
-    return said.group(1)
+    「在乙县、丙县分别成立了…」; 「在苏州等地工厂里建立的…吗」 against 「在甘谷县…等15个…基地成立…」, a verb of
+    setting up for another), or ""."""
+    if asked := _WHERE_CLAIM.search(claim):
+        said = re.search(_WHERE_SAID.format(verb=asked.group(2)), evidence)
+        if said and asked.group(1) not in said.group(1) and re.search(r"[、和及]", said.group(1)):
+            return said.group(1)
+    if (far := _WHERE_FAR.search(claim)) and (said := re.search(_WHERE_SAID.format(verb="|".join(_FOUND)), evidence)):
+        place, tag = pos_tags(far.group(1))[0]  # the place's name (苏州 of 「苏州等地工厂」)
+        if tag == "ns" and place not in evidence:
+            return said.group(1)
+    return ""
 
 
 _NAMED_PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}[县区镇乡村]")

@@ -299,8 +299,9 @@ _AGE_Q = re.compile(  # an age, in 岁 (not 「children aged 3-6」: there child
 
 _EN_BE = r"(?: (?:are|were) the)?"  # 「what are the three …」 asks as 「what three …」 does
 DATE_ASKED_ZH = r"哪一?天|几月份?|哪一?个月|什么时候|何时|什么日期|哪一?年(?!度)"  # a Chinese question asking a date
-_COUNTED_QUOTE_Q = re.compile(
-    r"[两二三四五六七八九十]+(?:大|个|项|类|种|条)?[“「][^”」]{1,8}[”」](?:分别)?(?:是什么|指的?是什么|包括什么)"
+_COUNTED_QUOTE_Q = re.compile(  # 「三个“强化”是什么」, 「四个做法分别是什么」
+    r"(?<!第)[两二三四五六七八九十]+(?:(?:大|个|项|类|种|条)?[“「][^”」]{1,8}[”」]|(?:大|个|项|类|种|条|点)"
+    r"[\u4e00-\u9fff]{1,6}?)(?:分别)?(?:是什么|指的?是什么|包括什么)"
 )
 
 

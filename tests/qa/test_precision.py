@@ -284,6 +284,18 @@ def test_counted_groups_are_list_questions():
     assert question_type("甲城和乙城的宣讲分别是围绕哪次会议精神展开的？", "zh") == "entity"  # one name per city
     assert question_type("甲城和乙城的特色活动分别是？", "zh") == "list"
     assert question_type("甲城为几起案件提供了法律援助？", "zh") == "numeric"  # 几起 counts
+    assert question_type("甲城助推创建的四个做法是什么？", "zh") == "list"  # a counted group asked 是什么
+    assert question_type("甲城的第三个项目是什么？", "zh") == "entity"  # one of them
+    assert question_type("甲城“十四五”规划是什么？", "zh") == "entity"
+
+
+def test_a_list_written_as_clauses_alike_in_length():
+    from qa.lists import parallel_run
+
+    sentence = "广泛宣传发动,注重分类施策,坚持示范先行,创新长效机制,助推“美丽庭院”创建提档升级。"
+    assert parallel_run(sentence, 4) == ["广泛宣传发动", "注重分类施策", "坚持示范先行", "创新长效机制"]
+    assert parallel_run(sentence, 3) == [] and parallel_run(sentence, 5) == []  # a run of four is a list of four
+    assert parallel_run("开展培训12期,服务妇女3000人,发放资料5万份。", 3) == []  # figures: no such list
 
 
 def test_the_asked_type_of_a_name_is_no_word_the_evidence_must_hold():
@@ -441,6 +453,9 @@ def test_passages_stitch_back_into_the_report():
         # a quoted name the claim nearly writes
         ("甲城的辅导驿站中有一个叫「七彩花」吗？", "创新打造“圆成屋”“七色花”婚姻家庭辅导驿站。", "“七色花”"),
         ("甲城的辅导驿站中有一个叫「七色花」吗？", "创新打造“圆成屋”“七色花”婚姻家庭辅导驿站。", ""),
+        ("甲城在苏州等地工厂里建立的是“维权驿站”吗？", "在乙县学校等15个基地成立“维权驿站”。", "乙县学校等15个基地"),
+        ("甲城在乙县建立了“维权驿站”吗？", "在乙县职业学校等15个基地成立“维权驿站”。", ""),
+        ("甲城在基层工厂里建立了“维权驿站”吗？", "在乙县职业学校等15个基地成立“维权驿站”。", ""),  # no place's name
         # what a claimed figure counts
         ("甲城那1.3万余人，是巾帼志愿者吗？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", "1.3万余名妇联执委"),
         ("甲城那1.3万余人是不是巾帼志愿者？", "组织1.3万余名妇联执委参与联防联控,发放宣传品。", "1.3万余名妇联执委"),
@@ -465,7 +480,7 @@ def test_the_partner_of_the_clause_the_claim_describes():
     assert contradiction(normalize("Did Jiacheng film cases with the villagers?"), evidence, glosses[:-1]) == ""
 
 
-def test_a_place_an_english_claim_names_in_pinyin_against_the_places_listed():
+def test_a_place_an_english_written_names_in_pinyin_against_the_places_listed():
     evidence = "市妇联陆续在秦州、武山、秦安、清水县分别成立了心理援助工作站。"
     claim = normalize("Did Jiacheng set up workstations in Gangu County?")
     assert contradiction(claim, evidence, ("甘谷县",)) == "秦州、武山、秦安、清水县"
@@ -1143,7 +1158,7 @@ def test_an_english_ordinal_question_expects_no_unit():
 
 def test_a_yes_no_claim_is_checked_where_its_names_are_written():
     from core.types import ChunkMeta, StoredChunk
-    from qa.answer import _naming, claim_names
+    from qa.answer import _naming, written_names
     from qa.evidence import Candidate
     from qa.retrieve import Hit
 
@@ -1154,8 +1169,8 @@ def test_a_yes_no_claim_is_checked_where_its_names_are_written():
             out.append(Candidate(Hit(chunk, 1.0), 0, 0, len(text), text, score=1.0 - i / 10))
         return out
 
-    assert claim_names(parse("甲城开展的是“助力扶贫 关爱儿童”活动吗？", CATALOG)) == ["助力扶贫关爱儿童"]
-    assert claim_names(parse("Did Jiacheng run the 'Huijia' (慧家) salon?", CATALOG)) == ["慧家"]
+    assert written_names(parse("甲城开展的是“助力扶贫 关爱儿童”活动吗？", CATALOG)) == ["助力扶贫关爱儿童"]
+    assert written_names(parse("Did Jiacheng run the 'Huijia' (慧家) salon?", CATALOG)) == ["慧家"]
     other = "“美丽庭院”创建做法被报道。"
     numbered = "“美丽庭院”创建中组织“开展一次卫生大清扫”等“六个一”活动。"
     five = parse("甲城在“美丽庭院”创建中开展的是“五个一”活动吗？", CATALOG)
@@ -1168,3 +1183,37 @@ def test_a_yes_no_claim_is_checked_where_its_names_are_written():
     apart = parse("甲城“美丽庭院”创建中开展了“六个一”活动和“积分超市”吗？", CATALOG)
     shop = cands(other, "领办“积分超市”43处。", numbered)
     assert _naming(apart, shop, shop[0]) == (shop[0], [])  # each written, in different sentences: left as it is
+
+
+def test_names_ending_with_a_quoted_word_nearest_the_evidence():
+    from qa.lists import closing_items, closing_word
+
+    assert closing_word("甲城的三件事分别是用哪几个“心”来概括的？") == "心"
+    assert closing_word("甲城要给活动聚起哪三种「气」？") == "气"
+    assert closing_word("甲城开展了哪些活动？") == "" and closing_word("分别“强化”了哪三个方面？") == ""
+    assert closing_word("甲城的“三个一”活动分别是哪三个“一”？") == ""  # a numeral counts, it ends no name
+    text = "用“齐心”守防线。开展“心连心”行动,用“暖心”助复产。" + "。" * 2000 + "用“爱心”凝聚力量。再说“童心”。"
+    assert [i for _, i in closing_items(text, "心", 0)] == ["齐心", "暖心"]  # one run; “心连心” is no such name
+    assert [i for _, i in closing_items(text, "心", len(text) - 5)] == ["爱心", "童心"]  # the run nearest
+    assert [i for _, i in closing_items(text, "心", len(text) - 5, count=1)] == ["童心"]
+    at, item = closing_items(text, "心", 0)[1]
+    assert text[at : at + len(item)] == "暖心"
+
+
+def test_a_counted_list_from_the_section_a_heading_naming_the_questions_words_opens(fresh_settings, embedder):
+    from tests.conftest import make_system
+
+    report = (
+        "甲城市妇联2024年工作总结\n"
+        "2024年,甲城市妇联聚焦服务中心、服务妇女、服务家庭,提升“三大工程”。\n"
+        "三、提升妇女儿童权益维护工程,营造良好发展环境\n"
+        "一是推动妇女儿童发展规划实施。确定试点学校8所。\n"
+        "二是开展权益维护法治宣传活动。开展宣传月活动12场。\n"
+        "三是推进妇女儿童实事项目实施。建成儿童之家20个。\n"
+    )
+    system = make_system(fresh_settings, embedder)
+    system.reports.add("jiacheng.txt", report.encode())
+    question = "Under Jiacheng's project (妇女儿童权益维护工程), what three lines of work does it list?"
+    answer = system.service.ask(question)
+    items = "推动妇女儿童发展规划实施、开展权益维护法治宣传活动、推进妇女儿童实事项目实施"
+    assert answer.found and items in answer.answer
