@@ -38,6 +38,7 @@ FILES = {
     "sealed13.jsonl": {"prefix": "s13_", "min_rows": 64, "sealed": True, "mix": True, "reports": SEEDS},
     "sealed14.jsonl": {"prefix": "s14_", "min_rows": 64, "sealed": True, "mix": True, "reports": SEEDS},
     "sealed15.jsonl": {"prefix": "s15_", "min_rows": 64, "sealed": True, "mix": True, "reports": SEEDS},
+    "sealed16.jsonl": {"prefix": "s16_", "min_rows": 64, "sealed": True, "mix": True, "reports": SEEDS},
     "added2.jsonl": {"prefix": "b", "min_rows": 30, "docs": (ADDED2, SEEDS), "sealed": True, "mix": True,
                      "reports": ADDED2},
 }
