@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.sentences import split_sentences
-from core.text import CJK_RUNS, QUOTED_NAME, normalize
+from core.text import CJK_RUNS, QUOTED_NAME, normalize, pos_tags
 from core.types import Refusal, StoredChunk
 from qa.bilingual import quoted_glosses
 from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
@@ -26,6 +26,7 @@ from qa.lexical import Idf
 from qa.lists import (
     asked_count,
     asked_group,
+    closed_run,
     closing_items,
     closing_word,
     counted_run,
@@ -78,6 +79,7 @@ MAX_GAP = 4  # blank lines between two passages (a sentence broken across a para
 MAX_CONTINUATION = 300  # characters of a sentence read on into the next passage
 LIST_LOOKAHEAD = 12  # candidate sentences searched for one that lists the asked number of items
 HEADING_REACH, HEADING_MARGIN = 3, 0.1  # how far down, and how far below the best, a list's heading is looked for
+TERM_MARGIN = 0.15  # how far below the best a sentence writing the question's quoted name may score to replace it
 SHAPE_BONUS = 0.06  # confidence added when the evidence has the asked shape: as many items, a name of the type
 LIST_RUNNER_UP = 0.55  # share of the best sentence's score a sentence listing the asked count needs to replace it
 LABELLED_RUNNER_UP = 0.55  # the same for a sentence naming its list with the question's words
@@ -201,9 +203,12 @@ def _list_items(query: Query, best: Candidate, options: Options) -> list[str]:
     better (or the sentence lists nothing)."""
     if not options.lists:
         return items_in(best.text)
-    if query.lang == "zh" and (typed := typed_run(best.text, asked_group(query.norm))):
+    text = re.sub(r"[;；](?=\S)", "、", best.text)  # a run cut by a semicolon (``_run_before``) is one run
+    if query.lang == "zh" and (typed := typed_run(text, asked_group(query.norm))):
         return typed  # the run the sentence names as of the asked group
-    items = _sentence_items(query, best.text)
+    if run := next((r for t in query.terms if (r := closed_run(text, t))), []):
+        return run  # the run the sentence closes with the question's quoted name (「…等“机关课堂”」)
+    items = _sentence_items(query, text)
     count = asked_count(query.norm)
     numbered = numbered_items(best.hit.chunk.text)
     if len(numbered) >= 2 and (not items or (count and abs(len(numbered) - count) < abs(len(items) - count))):
@@ -264,7 +269,7 @@ class ExtractiveAnswerer:
         cands = score_candidates(query, retrieval.hits, idf, vectors, retrieval.query_vector, focus=focus, kind=kind)
         if not cands:
             return Draft("", False, reason="no passages", refusal=Refusal.NO_PASSAGES)
-        best = cands[0]
+        best = _naming_term(query, cands)
         conf = self.confidence(query, best)
         heading = self._heading_of_list(query, cands) if query.qtype == "list" and options.lists else None
         if heading:
@@ -297,6 +302,8 @@ class ExtractiveAnswerer:
         if query.qtype == "yesno" and options.qualifiers:
             best, unnamed = _naming(query, cands, best)
         best = _extend(best)
+        if query.qtype == "list" and options.lists:
+            best = _run_before(best)
         extra: list[Candidate] = []  # passages holding list items beyond the evidence sentence
         if tail := self._continuation(best):  # the sentence goes on in the next passage
             extra.append(tail)
@@ -335,6 +342,10 @@ class ExtractiveAnswerer:
                 return ""
             return typed_name(best.text, types, query.norm) if types else verb_object(best.text, query.norm)
         given = quoted_glosses(query.norm, query.glosses) if query.lang == "en" else ()
+        if (piece := _figure_piece(query.norm, best.text)) and (
+            span := find_span(kind, query.norm, piece, words, tuple(query.cities), types, given)
+        ):
+            return span  # the name beside the figure the question states (「…发布了1373条信息」: “株洲女性”)
         return find_span(kind, query.norm, best.text, words, tuple(query.cities), types, given)
 
     def _continuation(self, best: Candidate) -> Candidate | None:
@@ -491,6 +502,28 @@ class ExtractiveAnswerer:
         return say(query.lang, "yes", evidence=evidence, n=n)
 
 
+def _naming_term(query: Query, cands: list[Candidate]) -> Candidate:
+    """The best candidate, or — when its passage does not write a name the question quotes (「机关课堂」) — the best
+    sentence writing that name within ``TERM_MARGIN`` of it (a sibling's sentence, “板凳课堂”, is not the answer)."""
+    best = cands[0]
+    if query.lang == "en" or query.qtype == "yesno":
+        return best
+    context = normalize(best.hit.chunk.text + " " + best.hit.chunk.meta.section)
+    missing = [t for t in query.terms if len(t) >= 4 and t not in context]
+    near = (c for c in cands if c.score >= best.score - TERM_MARGIN and all(t in normalize(c.text) for t in missing))
+    return next(near, best) if missing else best
+
+
+def _figure_piece(question: str, sentence: str) -> str:
+    """The piece of a sentence (between 、，；) stating a figure the question states itself, when other pieces state
+    other figures (「“株洲女性”发布信息1373条」 of 「…338篇、“株洲女性”发布信息1373条、《潇湘女性》采用信息1146条」
+    for 「在哪个平台发布了1373条信息」), or ""."""
+    asked = figure_keys(question)
+    pieces = [p for p in re.split(r"[、，,；;。]", sentence) if find_figures(p)]
+    own = [p for p in pieces if figure_keys(p) & asked]
+    return own[0] if asked and len(own) == 1 and len(pieces) > 1 else ""
+
+
 def _squash(text: str) -> str:
     """The text without spaces and punctuation (「助力精准扶贫 关爱留守儿童」 as 「助力精准扶贫关爱留守儿童」)."""
     return re.sub(r"[\W_]", "", text)
@@ -564,6 +597,22 @@ def _words(query: Query, focus: Focus | None) -> list[str]:
 
 
 _TERMINAL = set("。！？；!?;”")
+
+
+def _run_before(best: Candidate) -> Candidate:
+    """A list evidence sentence opening with a 、-run, joined with the sentence before it when that one ends its
+    own 、-run with a semicolon (「通过培育甲、乙、丙;丁、戊等典型示范活动」: one run cut in two), else ``best``."""
+    text = best.hit.chunk.text
+    before = [s for s in split_sentences(text) if s.end <= best.start]
+    if not before or text[before[-1].start : before[-1].end].rstrip()[-1:] not in ";；":
+        return best
+    tail = re.split(r"[,，:：]", text[before[-1].start : before[-1].end].rstrip(";； "))[-1]
+    head = re.split(r"[,，;；。]", best.text)[0]
+    first = head.split("、")[0]  # the run goes on: no verb opens it, and the one before is not closed by 等
+    opens = any(flag.startswith("v") for _, flag in pos_tags(first))
+    if "、" in tail and "、" in head and "等" not in tail and not opens:
+        return dataclasses.replace(best, start=before[-1].start, text=text[before[-1].start : best.end])
+    return best
 
 
 def _extend(best: Candidate) -> Candidate:

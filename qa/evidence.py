@@ -8,6 +8,7 @@ Leaves out: learned re-ranking.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -262,6 +263,8 @@ def score_candidates(
     cands = candidates(hits, depth)
     if not cands:
         return []
+    if focus and focus.aside:  # what the question sets aside (「不算…新增的2名执委」) is not looked for
+        query = dataclasses.replace(query, keywords=[k for k in query.keywords if k not in focus.aside])
     qgrams = query_grams(query, idf)
     sgrams_q = query_grams(query, idf, glossed=True)
     use_sim = query.lang == "en" and vectors is not None and query_vector is not None

@@ -72,9 +72,9 @@ _EN_WORD = re.compile(r"[a-z]+")
 # auxiliaries a question inverts before its subject (a passive's were/was stays: 「couples were reconciled」)
 _INVERTED = frozenset({"did", "do", "does", "have", "has", "had", "will", "can", "could"})
 _BESIDES = re.compile(r"\b(?:besides|apart from|other than|except(?: for)?|excluding|not counting)\b[^,?]*")
-_BESIDES_ZH = re.compile(  # 「除了…」, a clause opening 「除…外」 (not 消除…), 「在…的同时」
+_BESIDES_ZH = re.compile(  # 「除了…」, a clause opening 「除…外」 (not 消除…), 「在…的同时」, 「(不算…)」
     r"除了([^,，?？。]{2,30}?)(?:之外|以外|外)?(?=[,，])|(?<![\u4e00-\u9fff])除([^,，?？。]{2,30}?)(?:之外|以外|外)"
-    r"(?=[,，])|在([^,，?？。]{2,30}?)的同时"
+    r"(?=[,，])|在([^,，?？。]{2,30}?)的同时|(?:不算|不包括|不含|不计)([^,，?？。()（）]{2,30})"
 )
 _HOW_MANY = re.compile(r"how (?:many|much) ((?:[a-z'-]+ ?){1,4})")
 _OF_THING = re.compile(  # the thing a measure word counts: 「how many cases of infant formula」
@@ -235,7 +235,7 @@ def _glossed(words: list[str], glosses: tuple[tuple[str, tuple[str, ...]], ...])
 def _focus(
     norm: str, lang: str, cities: tuple[str, ...], glosses: tuple[tuple[str, tuple[str, ...]], ...] = ()
 ) -> Focus:
-    total = next((w for w in _TOTAL_WORDS if w in norm), "")
+    total = next((w for w in _TOTAL_WORDS if re.search(rf"{w}(?!\s*\d)", norm)), "")  # not of a figure it states
     if lang == "en":
         head = _HOW_MANY.search(norm)
         counted = _EN_WORD.findall(head.group(1)) if head else []
@@ -260,7 +260,7 @@ def _focus(
     for city in cities:
         text = text.replace(city, " ")
     aside = [
-        w for m in _BESIDES_ZH.finditer(text) for w, f in pos_tags(next(g for g in m.groups() if g))
+        w for m in _BESIDES_ZH.finditer(text) for w, f in pos_tags(m.group(0))  # (its marker too: 不算)
         if len(w) >= 2 and f[0] in "nvj" and not any(w in t for t in thing)
     ]
     text = _BESIDES_ZH.sub(" ", text)  # what is set aside qualifies nothing

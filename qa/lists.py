@@ -152,6 +152,17 @@ def listed_run(sentence: str, count: int) -> list[str]:
     return []
 
 
+def closed_run(sentence: str, name: str) -> list[str]:
+    """The items of a 、-run the sentence closes with 等 and ``name`` (the question's quoted name: 「先后组织专题
+    学习会、…、党支部书记讲党课等“机关课堂”」 → 专题学习会…), or []."""
+    m = re.search(rf"([^,，;；:：。]*、[^,，;；:：。]*?)等[“「]?{re.escape(name)}", sentence)
+    if not m:
+        return []
+    items = [x.strip() for x in m.group(1).split("、") if x.strip()]
+    items[0] = _VERBS.sub("", re.sub(r"^(?:先后|分别|相继|陆续)", "", items[0])) or items[0]
+    return items
+
+
 def parallel_run(sentence: str, count: int) -> list[str]:
     """``count`` (two or more) clauses in a row, joined by commas, of as many Chinese characters each (four to
     eight: 「广泛宣传发动,注重分类施策,坚持示范先行,创新长效机制」), or []. Leaves out clauses with figures."""
@@ -189,8 +200,8 @@ def numbered_items(text: str) -> list[str]:
 _HEADS = "行动|工程|活动|计划|机制|品牌|项目|举措|措施|任务|环节|体系|平台|保障|中心|站点|阵地"
 _HEADED = re.compile(rf"(?:[{_CN}两]+|\d+)(?:大|个|项|类|种|条)(?:[\u4e00-\u9fff]{{0,3}}?)({_HEADS})")
 _LEAD_VERB = re.compile(rf"^(?:[{_CN}]+[、.．]|[（(][{_CN}\d]+[)）]|\d+[、.．])?\s*")
-_VERBS = re.compile(
-    r"^(?:实施|开展|提升|推进|深化|启动|打造|实行|强化|抓好|做好|突出|建设|组织|深入实施|全面实施|立足|围绕|坚持|"
+_VERBS = re.compile(  # (after a subject and a coverb: 「我们通过培育…」)
+    r"^(?:(?:我们|我市|全市|市妇联)?(?:通过|依托)?)(?:培育|选树|实施|开展|提升|推进|深化|启动|打造|实行|强化|抓好|做好|突出|建设|组织|深入实施|全面实施|立足|围绕|坚持|"
     r"发放|印发|举办|制作|推出|建立|设立|成立|评选|解决|帮助|提供|开设|加强)"
 )
 

@@ -615,6 +615,8 @@ def city_years(norm: str, lang: str, catalog: Catalog) -> dict[str, list[int]]:
     if len({y for _, y in years}) <= 1 or not mentions:
         if lang == "en" and years and len(cities) > 1 and (own := _clause_cities(norm, years[0][0], mentions)):
             return {c: [y for _, y in years] if c in own else [] for c in cities}  # 「…Dongying … in 2020, and …」
+        if lang == "zh" and years and len(cities) > 1 and (own := _sentence_cities(norm, years[0][0], mentions)):
+            return {c: [y for _, y in years] if c in own else [] for c in cities}  # 「东营2020年…？昌邑…？」
         return {c: [y for _, y in years] for c in cities}
     before = years[0][0] < mentions[0][0]  # years written before their cities
     out: dict[str, list[int]] = {c: [] for c in cities}
@@ -627,6 +629,19 @@ def city_years(norm: str, lang: str, catalog: Catalog) -> dict[str, list[int]]:
     return out
 
 
+def _sentence_cities(norm: str, at: int, mentions: list[tuple[int, str]]) -> set[str]:
+    """The cities named in the question's sentence holding offset ``at`` when every other city named is asked in
+    a sentence of its own (「东营2020年选树了多少名…？昌邑有多少个…？」), else an empty set."""
+    bounds = [0, *(m.end() for m in re.finditer(r"[？?；;。！!]", norm)), len(norm) + 1]
+    spans = list(zip(bounds, bounds[1:], strict=False))
+    home = next(((lo, hi) for lo, hi in spans if lo <= at < hi), None)
+    if home is None:
+        return set()
+    own = {c for p, c in mentions if home[0] <= p < home[1]}
+    others = {c for p, c in mentions if not home[0] <= p < home[1]}
+    return own if own and others and not own & others else set()
+
+
 def _without_places(norm: str, catalog: Catalog) -> str:
     """An English question without the romanised names of the cities it mentions (no glosses for them)."""
     for py in catalog.city_pinyin():
@@ -637,7 +652,7 @@ def _without_places(norm: str, catalog: Catalog) -> str:
 _EN_NUMBER = re.compile(
     r"\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
     r"thirty|fifty|hundred)(?: (thousand|million|billion))?"
-    r"((?: [a-z'-]+){1,3})"
+    r"((?: [\"“‘']?[a-z'-]+[\"”’']?){1,3})"  # the words after it, a quoted name's too (100 'most beautiful families')
 )
 _EN_NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -665,12 +680,14 @@ def english_claims(norm: str) -> list[str]:
         out.append(f"{m.group(1)}分{m.group(2)}秒" if m.group(2) else f"{m.group(1)}分钟")
     norm = _EN_DURATION.sub(" ", norm)
     for m in _EN_NUMBER.finditer(norm):
-        raw, words = m.group(1), m.group(3).split()
+        raw, words = m.group(1), [w.strip("'\"“”‘’") for w in m.group(3).split()]
         value = _en_value(m)
         if raw.isdigit() and len(raw) == 4 and raw[:2] in ("19", "20") and not m.group(2):
             continue  # a year
         if raw == "one" and not m.group(2):
             continue  # 「one of the」, 「at least one group」: no count claimed
+        if norm[: m.start()].endswith(("top ", "top-")):
+            continue  # 「a 'top ten caring mothers' collective」: a title (十佳), no count
         unit = "年" if words[0] in ("years", "year") else ""  # 「for 10 years in a row」
         unit = unit or ("件" if words[0] == "cases" and words[1:2] != ["of"] else "")  # cases handled, not boxes
         unit = unit or next((u for pattern, u in _EN_UNITS[:2] if pattern.match(" ".join(words[:2]))), "")  # m²

@@ -55,8 +55,8 @@ _EN_ROLES = (
     (re.compile(r"\b(?:reporter|journalist)s?\b"), "记者"),
 )
 _PLACE = re.compile(
-    r"哪里|在哪|去哪|到哪|哪个(?:村|镇|县|区|乡|社区|街道|地方|城市|省)|\bwhere\b|\bwhich (?:village|town|county|"
-    r"district|city|place|province)\b"
+    r"哪里|在哪(?![个家本所部项支])|去哪|到哪|哪个(?:村|镇|县|区|乡|社区|街道|地方|城市|省)|"  # (在哪个平台: a name)
+    r"\bwhere\b|\bwhich (?:village|town|county|district|city|place|province)\b"
 )
 _DATE = re.compile(  # (「when it reshuffled its departments」 is a clause, no question of a date)
     rf"{DATE_ASKED_ZH}|"

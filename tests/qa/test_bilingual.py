@@ -145,6 +145,8 @@ def test_an_english_name_question_finds_the_name_of_its_type():
         ("Did Jiacheng train 3426 women in 2020?", ["3426人"]),  # 2020 is a year, no count
         ("Has Jiacheng run the course for ten years in a row?", ["10年"]),
         ("Is 12338 the hotline's number?", []),  # a number with no counted noun is a name
+        ("Did Jiacheng publicise the stories of 100 'Most Beautiful Families'?", ["100户"]),  # a quoted noun counts
+        ("Was the team named a 'Top Ten Caring Mothers' collective?", []),  # a title (十佳), no count
     ],
 )
 def test_english_yes_no_claims_are_written_the_reports_way(question, claims):
@@ -204,6 +206,9 @@ def test_a_year_in_one_citys_clause_of_an_english_comparison_is_that_citys():
     assert city_years(leading, "en", catalog) == {"天水": [2016], "东营": []}  # a leading phrase is the next clause's
     both = "by the end of 2016, how many women had tianshui and dongying helped?"
     assert city_years(both, "en", catalog) == {"天水": [2016], "东营": [2016]}
+    own = "东营2020年选树了多少名三八红旗手？天水有多少个巾帼文明岗？"  # a year in one city's own question
+    assert city_years(own, "zh", catalog) == {"东营": [2020], "天水": []}
+    assert city_years("东营和天水2020年分别培训了多少人？", "zh", catalog) == {"东营": [2020], "天水": [2020]}
 
 
 def test_the_figure_carrying_more_of_an_english_counted_phrase_is_the_answer():

@@ -1217,3 +1217,67 @@ def test_a_counted_list_from_the_section_a_heading_naming_the_questions_words_op
     answer = system.service.ask(question)
     items = "推动妇女儿童发展规划实施、开展权益维护法治宣传活动、推进妇女儿童实事项目实施"
     assert answer.found and items in answer.answer
+
+
+def test_a_total_the_question_states_and_what_it_does_not_count_are_not_asked():
+    # 「累计87所…中」 states the total: the part is asked (not the total its 累计 writes)
+    assert figure_for("甲城累计87所“母亲学堂”中，当年新建的有几所？", "全年新建学堂3所,累计87所。") == "3所"
+    assert focus_of(parse("甲城累计培训了多少人？", CATALOG)).total == "累计"
+    aside = focus_of(parse("甲城（不算市妇联本级新增的2名执委）一共增设了多少名执委？", CATALOG)).aside
+    assert "不算" in aside and "新增" in aside and "执委" not in aside  # what it sets aside, not the counted thing
+
+
+def test_the_name_beside_the_figure_the_question_states():
+    from qa.answer import _figure_piece
+
+    sentence = "全年推出微信公众号338篇、“甲城女性”发布信息1373条、《乙城女性》采用信息1146条;"
+    question = "甲城妇联在哪个平台发布了1373条信息？"
+    assert asked_kind(question) == "name"  # 在哪个平台 asks a name, 在哪里 a place
+    assert asked_kind("甲城的展区设在哪里？") == "place"
+    assert _figure_piece(question, sentence) == "“甲城女性”发布信息1373条"
+    assert find_span("name", question, _figure_piece(question, sentence), [], (), (), ()) == "“甲城女性”"
+    assert _figure_piece("甲城妇联在哪个平台发布了信息？", sentence) == ""  # no figure stated
+    assert _figure_piece(question, "“甲城女性”发布信息1373条。") == ""  # one figure: the whole sentence
+
+
+def test_a_run_of_items_cut_by_a_semicolon_is_one_list():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.answer import _list_items, _run_before
+    from qa.evidence import Candidate
+    from qa.plan import Options
+    from qa.retrieve import Hit
+
+    text = "近年来,我们通过培育女能手、带头人、建功标兵;示范村、文明岗、文明家庭等典型示范活动,增强典型引领作用。"
+    chunk = StoredChunk("c1", text, ChunkMeta(doc="a.txt", start=0, end=len(text)))
+    start = text.index("示范村")
+    second = Candidate(Hit(chunk, 1.0), 0, start, len(text), text[start:])
+    joined = _run_before(second)
+    assert joined.text == text[text.index("近年来") :]
+    query = parse("甲城通过培育哪些典型示范来增强典型引领作用？", CATALOG)
+    items = ["女能手", "带头人", "建功标兵", "示范村", "文明岗", "文明家庭"]
+    assert _list_items(query, joined, Options()) == items
+    lone = "开展培训;示范村、文明岗等活动。"  # the sentence before has no 、-run of its own: left alone
+    other = StoredChunk("c2", lone, ChunkMeta(doc="a.txt", start=0, end=len(lone)))
+    cand = Candidate(Hit(other, 1.0), 0, 5, len(lone), lone[5:])
+    assert _run_before(cand) is cand
+
+
+def test_a_run_closed_by_the_questions_quoted_name_and_the_sentence_writing_that_name():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.answer import _naming_term
+    from qa.evidence import Candidate
+    from qa.lists import closed_run
+    from qa.retrieve import Hit
+
+    sentence = "创新打造机关党建品牌,先后组织专题学习会、中心组学习、书记讲党课等“机关课堂”30余场次。"
+    assert closed_run(sentence, "机关课堂") == ["专题学习会", "中心组学习", "书记讲党课"]
+    assert closed_run(sentence, "板凳课堂") == []
+    sibling = "用活“板凳课堂”“庭院微宣讲”等宣讲形式。"
+    cands = []
+    for i, (text, score) in enumerate(((sibling, 0.61), (sentence, 0.52), ("开展活动30场。", 0.3))):
+        chunk = StoredChunk(f"c{i}", text, ChunkMeta(doc="r.txt", start=0, end=len(text)))
+        cands.append(Candidate(Hit(chunk, 1.0), 0, 0, len(text), text, score=score))
+    query = parse("甲城的“机关课堂”包括哪几种学习形式？", CATALOG)
+    assert query.terms == ["机关课堂"] and _naming_term(query, cands) is cands[1]
+    far = [cands[0], dataclasses.replace(cands[1], score=0.40)]
+    assert _naming_term(query, far) is far[0]  # too far below the best: left to the refusal
