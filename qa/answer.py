@@ -269,7 +269,7 @@ class ExtractiveAnswerer:
         cands = score_candidates(query, retrieval.hits, idf, vectors, retrieval.query_vector, focus=focus, kind=kind)
         if not cands:
             return Draft("", False, reason="no passages", refusal=Refusal.NO_PASSAGES)
-        best = _naming_term(query, cands)
+        best = _naming_term(query, cands, retrieval.uncovered_years)
         conf = self.confidence(query, best)
         heading = self._heading_of_list(query, cands) if query.qtype == "list" and options.lists else None
         if heading:
@@ -502,14 +502,15 @@ class ExtractiveAnswerer:
         return say(query.lang, "yes", evidence=evidence, n=n)
 
 
-def _naming_term(query: Query, cands: list[Candidate]) -> Candidate:
-    """The best candidate, or — when its passage does not write a name the question quotes (「机关课堂」) — the best
-    sentence writing that name within ``TERM_MARGIN`` of it (a sibling's sentence, “板凳课堂”, is not the answer)."""
+def _naming_term(query: Query, cands: list[Candidate], years: Sequence[int] = ()) -> Candidate:
+    """The best candidate, or — when its passage does not write a name the question quotes (「机关课堂」), or its
+    sentence a year no report covers but a report looks back on (``years``: 「开展2018年度…创投」) — the best
+    sentence writing them within ``TERM_MARGIN`` of it (a sibling's sentence, “板凳课堂”, is not the answer)."""
     best = cands[0]
-    if query.lang == "en" or query.qtype == "yesno":
-        return best
     context = normalize(best.hit.chunk.text + " " + best.hit.chunk.meta.section)
-    missing = [t for t in query.terms if len(t) >= 4 and t not in context]
+    named = query.terms if query.lang != "en" and query.qtype != "yesno" else []
+    missing = [t for t in named if len(t) >= 4 and t not in context]
+    missing += [f"{y}年" for y in years if f"{y}年" not in best.text]
     near = (c for c in cands if c.score >= best.score - TERM_MARGIN and all(t in normalize(c.text) for t in missing))
     return next(near, best) if missing else best
 

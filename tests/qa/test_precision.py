@@ -556,6 +556,8 @@ def test_an_english_counted_thing_ends_before_the_inverted_question():
     assert liked.thing == ("点赞",) and "母亲" in liked.qualifiers  # the subject after 'did' qualifies
     passive = focus_of(parse("How many couples were successfully reconciled?", CATALOG))
     assert "夫妻" in passive.thing and any(w in passive.thing for w in ("调和", "和好"))  # a passive is its event
+    helped = focus_of(parse("Of the 138 people, how many did they help with practical problems?", CATALOG))
+    assert {"帮助", "实际", "困难"} <= set(helped.qualifiers)  # 「帮助其中的78人解决了实际困难」
 
 
 def test_units_of_one_kind_and_of_one_family():
@@ -1281,3 +1283,19 @@ def test_a_run_closed_by_the_questions_quoted_name_and_the_sentence_writing_that
     assert query.terms == ["机关课堂"] and _naming_term(query, cands) is cands[1]
     far = [cands[0], dataclasses.replace(cands[1], score=0.40)]
     assert _naming_term(query, far) is far[0]  # too far below the best: left to the refusal
+
+
+def test_a_sentence_writing_a_year_the_report_looks_back_on():
+    from core.types import ChunkMeta, StoredChunk
+    from qa.answer import _naming_term
+    from qa.evidence import Candidate
+    from qa.retrieve import Hit
+
+    texts = (("扶持女性创业项目20余万元。", 0.94), ("开展2018年度公益项目创投,对11个入围项目予以立项资助。", 0.88))
+    cands = []
+    for i, (text, score) in enumerate(texts):
+        chunk = StoredChunk(f"c{i}", text, ChunkMeta(doc="r.txt", start=0, end=len(text)))
+        cands.append(Candidate(Hit(chunk, 1.0), 0, 0, len(text), text, score=score))
+    query = parse("In its 2018 venture funding, did Jiacheng fund 16 shortlisted projects?", CATALOG)
+    assert _naming_term(query, cands, [2018]) is cands[1]  # 2018 is no report's year, but this one looks back on it
+    assert _naming_term(query, cands) is cands[0]
