@@ -33,6 +33,7 @@ from qa.query import Query, parse
 from qa.vector_cache import VectorCache
 
 RRF_K = 60
+BM25_DOMINANT = 2.5  # a BM25 top score this many times the second counts as a second first rank in the fusion
 SENTENCE_POOL = 40  # nearest sentences read for the sentence ranking
 # the chunk ids of the sentences nearest a vector, best first (within the given reports, or all)
 NearestChunks = Callable[[np.ndarray, int, list[str] | None], list[str]]
@@ -176,12 +177,16 @@ class HybridSearcher:
 
         t = time.perf_counter()
         hits = []
+        lexical = sorted(bm25_rank.values())
+        dominant = len(lexical) >= 2 and lexical[0][1] >= BM25_DOMINANT * lexical[1][1] > 0
         for cid, chunk in found.items():
             score = 0.0
             if cid in dense_rank:
                 score += 1.0 / (RRF_K + dense_rank[cid][0] + 1)
             if cid in bm25_rank:
                 score += 1.0 / (RRF_K + bm25_rank[cid][0] + 1)
+                if dominant and bm25_rank[cid][0] == 0:
+                    score += 1.0 / (RRF_K + 1)  # the question's words meet here far more than anywhere else
             if cid in sentence_rank:
                 score += 1.0 / (RRF_K + sentence_rank[cid] + 1)
             hits.append(Hit(chunk, score, dense_rank.get(cid, (0, 0.0))[1], bm25_rank.get(cid, (0, 0.0))[1]))

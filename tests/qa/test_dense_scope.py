@@ -68,7 +68,10 @@ def test_english_questions_also_rank_passages_by_their_nearest_sentence(searcher
     plain = searcher.search(query, 5, options=Options(sentences=False))
     near = searcher.sentences(ranked.query_vector, 40, ranked.allowed_docs)
     assert "sentences" in ranked.timings and "sentences" not in plain.timings
-    assert near and near[0] in {h.chunk.id for h in ranked.hits}  # the nearest sentence's passage is retrieved
+    wide = {h.chunk.id: h.score for h in searcher.search(query, 30).hits}
+    wide_plain = {h.chunk.id: h.score for h in searcher.search(query, 30, options=Options(sentences=False)).hits}
+    assert near and near[0] in wide  # the nearest sentence's passage is retrieved, and scores higher for it
+    assert wide[near[0]] > wide_plain.get(near[0], 0.0)
     # the chunks named are within the asked city's report, ordered by their best sentence (no repeats)
     assert len(near) == len(set(near)) and {c.meta.doc for c in searcher.corpus.chunks(near).values()} == set(
         ranked.allowed_docs
@@ -79,3 +82,12 @@ def test_english_questions_also_rank_passages_by_their_nearest_sentence(searcher
 def test_chinese_questions_rank_passages_by_words_and_passage_vectors_only(searcher):
     ranked = searcher.search(searcher.parse("株洲组建了多少个姐妹帮帮团"), 5)
     assert "sentences" not in ranked.timings and ranked.hits
+
+
+def test_a_passage_the_questions_words_meet_far_more_than_any_other_leads(searcher, monkeypatch):
+    question = searcher.parse("东营开了座谈会、编印了政策汇编以后，还组织了哪些活动让政策落细落地？")
+    ranked = searcher.search(question, 5)
+    assert "编印政策汇编" in ranked.hits[0].chunk.text  # BM25's first by far, whatever the passage vectors say
+    monkeypatch.setattr(qa.retrieve, "BM25_DOMINANT", float("inf"))
+    fused = searcher.search(question, 5)
+    assert [h.chunk.id for h in fused.hits] != [h.chunk.id for h in ranked.hits]  # the bonus is what moved it
