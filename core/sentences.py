@@ -20,6 +20,7 @@ _PAGE_CHROME = re.compile(
     r"发布日期|发布时间|浏览次数|阅读次数|点击[数量率次]|字体[:：]|成文日期|责任编辑|打印本页|关闭窗口"
 )
 _CHROME_LEN = 60
+PAGE_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d\s*-\s*\d{1,2}\s*-\s*\d{1,2}(?!\d)")  # a page's date (2020- 03- 11)
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,17 @@ def split_sentences(text: str) -> list[Span]:
     return spans
 
 
-def evidence_sentences(text: str) -> list[Span]:
+def evidence_sentences(text: str, page_lines: bool = False) -> list[Span]:
     """The sentences of a passage that can be evidence: four characters or more, with a letter or a Han character
-    (not a stray 「0」 or a bare number line, nor a web page's short date and hit-count line)."""
+    (not a stray 「0」 or a bare number line, nor a web page's short date and hit-count line — unless
+    ``page_lines``, for a question asking when the page was published: then a line with its date is kept)."""
     return [
         s
         for s in split_sentences(text)
-        if s.end - s.start >= 4
-        and _WORDY.search(text, s.start, s.end)
-        and not (s.end - s.start <= _CHROME_LEN and _PAGE_CHROME.search(text, s.start, s.end))
+        if (
+            s.end - s.start >= 4
+            and _WORDY.search(text, s.start, s.end)
+            and not (s.end - s.start <= _CHROME_LEN and _PAGE_CHROME.search(text, s.start, s.end))
+        )
+        or (page_lines and PAGE_DATE.search(text, s.start, s.end) is not None)
     ]

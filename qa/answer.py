@@ -19,7 +19,15 @@ from core.sentences import split_sentences
 from core.text import CJK_RUNS, QUOTED_NAME, normalize, pos_tags
 from core.types import Refusal, StoredChunk
 from qa.bilingual import quoted_glosses
-from qa.evidence import Candidate, best_figure, has_person, is_heading, query_grams, score_candidates
+from qa.evidence import (
+    Candidate,
+    best_figure,
+    has_person,
+    is_heading,
+    published_on,
+    query_grams,
+    score_candidates,
+)
 from qa.figures import Figure, as_written, asked_numbered, cn_counts, figure_keys, find_figures
 from qa.focus import Focus, focus_of, label_of
 from qa.lexical import Idf
@@ -46,7 +54,7 @@ from qa.lists import (
 )
 from qa.plan import Options
 from qa.qualifiers import contradiction, near_name
-from qa.query import Query, claim_bound, counted_unit, unit_match, within
+from qa.query import Query, asks_published, claim_bound, counted_unit, unit_match, within
 from qa.refusals import evidence_refusal
 from qa.retrieve import Hit, Retrieval
 from qa.spans import asked_kind, asked_type, english_types, find_span, typed_name, verb_object
@@ -280,6 +288,8 @@ class ExtractiveAnswerer:
             best, conf = typed, max(conf, self.thresholds.zh)  # it lists things of the very group asked for
         elif query.qtype == "numeric" and focus and _counts_it(focus, best):
             conf += SHAPE_BONUS  # its figure is written with the very thing counted (「…等7个中心」 for 几个「中心」)
+        elif asks_published(query) and published_on(best.text):
+            conf = max(conf, self.thresholds.en if query.lang == "en" else self.thresholds.zh)  # the page's own date
         elif kind == "name" and query.lang == "zh" and typed_name(best.text, (asked_type(query.norm),), query.norm):
             conf += SHAPE_BONUS  # it names a thing of the asked type (「开展了什么巾帼行动」: “网上助农”巾帼行动)
         limit = self.thresholds.en if query.lang == "en" else self.thresholds.zh

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.sentences import evidence_sentences
+from core.sentences import PAGE_DATE, evidence_sentences
 from core.text import CN_TEN, QUOTED_NAME, normalize, pos_tags
 from qa.figures import Figure, asked_numbered, cn_counts, counted, figure_keys, find_figures
 from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
-from qa.query import Query, counted_unit, english_claims, unit_match
+from qa.query import Query, asks_published, counted_unit, english_claims, unit_match
 from qa.retrieve import Hit
 from qa.spans import DATE_SPAN, asked_type, english_type_ends, typed_name
 
@@ -229,6 +229,16 @@ def best_figure(
     return best, best_fit
 
 
+PUBLISHED_BONUS = 0.3  # for a question asking when it was published: a line stating the page's date
+_DATELINE = re.compile(r"\d{1,2}月\d{1,2}日讯|发布日期|发布时间")  # 「·闪电新闻6月19日讯」, 「发布日期: …」
+
+
+def published_on(text: str) -> bool:
+    """Whether a sentence states when its page was published (「发布日期: 2020- 03- 11」, 「2023-06-19 18:07:06」,
+    「…6月19日讯」)."""
+    return bool(PAGE_DATE.search(text) or _DATELINE.search(normalize(text)))
+
+
 def is_heading(text: str) -> bool:
     """Whether an evidence sentence is a numbered heading line (「一、实施…行动」, 「三是…」)."""
     return bool(_HEADING.match(text)) and len(text) <= HEADING_LEN
@@ -239,12 +249,13 @@ def has_person(text: str) -> bool:
     return any(flag == "nr" and len(word) >= 2 for word, flag in pos_tags(text))
 
 
-def candidates(hits: list[Hit], depth: int) -> list[Candidate]:
-    """The evidence sentences of the top ``depth`` passages (the same ones the indexer stores vectors for)."""
+def candidates(hits: list[Hit], depth: int, page_lines: bool = False) -> list[Candidate]:
+    """The evidence sentences of the top ``depth`` passages (the same ones the indexer stores vectors for; with
+    ``page_lines``, a saved web page's date lines too)."""
     out = []
     for rank, hit in enumerate(hits[:depth]):
         text = hit.chunk.text
-        for span in evidence_sentences(text):
+        for span in evidence_sentences(text, page_lines):
             out.append(Candidate(hit, rank, span.start, span.end, text[span.start : span.end]))
     return out
 
@@ -260,7 +271,8 @@ def score_candidates(
     kind: str = "",
 ) -> list[Candidate]:
     """All candidate sentences of the top ``depth`` passages, best first."""
-    cands = candidates(hits, depth)
+    published = asks_published(query)  # 「发布日期是哪一天」: the page's date line can answer it
+    cands = candidates(hits, depth, page_lines=published)
     if not cands:
         return []
     if focus and focus.aside:  # what the question sets aside (「不算…新增的2名执委」) is not looked for
@@ -313,6 +325,8 @@ def score_candidates(
             # items are numbered in the section a heading opens)
         if query.asks_person and not has_person(c.text):
             c.score -= 0.2
+        if published and published_on(c.text):
+            c.score += PUBLISHED_BONUS
         if kind == "date" and not DATE_SPAN.search(normalize(c.text)):
             c.score -= 0.2  # a date is asked (「几月开展的」): a sentence stating none does not answer
         if kind == "name" and ends:  # an English question asks a name of a type: one the sentence holds

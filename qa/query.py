@@ -305,6 +305,18 @@ _COUNTED_QUOTE_Q = re.compile(  # 「三个“强化”是什么」, 「四个�
 )
 
 
+_PUBLISHED = re.compile(r"发布|发表|刊发|刊登|发的讯|\b(?:published|posted|released|put online)\b")
+_WHEN = re.compile(rf"{DATE_ASKED_ZH}|几月几[日号]|几号|日期|时间|几点|\bwhen\b|\bwhat (?:date|time|day)\b")
+
+
+def asks_published(query: Query) -> bool:
+    """Whether a question asks when the report (or the article it was saved from) was published: 「发布日期是哪一天」,
+    「是2020年3月发布的吗」, 'when was it published' (not 「发布了多少条信息」)."""
+    if not _PUBLISHED.search(query.norm):
+        return False
+    return bool(_WHEN.search(query.norm)) or (query.qtype == "yesno" and bool(re.search(r"\d", query.norm)))
+
+
 def question_type(norm: str, lang: str) -> str:
     """numeric | list | yesno | entity, from interrogative words (Chinese or English)."""
     if lang == "en":

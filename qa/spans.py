@@ -65,8 +65,8 @@ _DATE = re.compile(  # (「when it reshuffled its departments」 is a clause, no
 _WH = re.compile(
     r"(?:是)?(?:叫什么名字|叫什么|叫啥|什么(?:名字|名称)?|哪(?:个|家|所|本|部|项|支|位|户|里|天|一天|年|一年)?|谁|何时)"
 )
-DATE_SPAN = re.compile(  # a date as a sentence writes it, a month at least
-    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}年|(?<![\d.])\d{1,2}月(?!份?\d)"
+DATE_SPAN = re.compile(  # a date as a sentence writes it, a month at least (a page's 2020- 03- 11 too)
+    r"(?<!\d)(?:19|20)\d\d\s*-\s*\d{1,2}\s*-\s*\d{1,2}(?!\d)|(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}年|(?<![\d.])\d{1,2}月(?!份?\d)"
 )
 _STOPS = "，,；;。！？!?：:、（）()"
 _SYNONYMS = {"跟": ("与", "和", "同", "跟"), "和": ("与", "和", "同", "跟"), "与": ("与", "和", "同", "跟")}

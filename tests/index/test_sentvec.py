@@ -74,3 +74,7 @@ def test_an_index_without_sentence_vectors_is_backfilled(fresh_settings, embedde
 def test_a_web_pages_date_and_hit_count_line_is_no_evidence():
     text = "乐清市妇女联合会\n发布日期: 2020- 03- 11 15 : 57 浏览次数: 字体:[ ]\n全年举办讲座12场。"
     assert [text[s.start : s.end] for s in evidence_sentences(text)] == ["乐清市妇女联合会", "全年举办讲座12场。"]
+    published = [text[s.start : s.end] for s in evidence_sentences(text, page_lines=True)]
+    assert published[1].startswith("发布日期: 2020- 03- 11")  # kept for a question asking when it was published
+    bare = "来源:齐鲁网\n2023-06-19 18:07:06\n全年举办讲座12场。"
+    assert "2023-06-19 18:07:06" in [bare[s.start : s.end] for s in evidence_sentences(bare, page_lines=True)]

@@ -1299,3 +1299,24 @@ def test_a_sentence_writing_a_year_the_report_looks_back_on():
     query = parse("In its 2018 venture funding, did Jiacheng fund 16 shortlisted projects?", CATALOG)
     assert _naming_term(query, cands, [2018]) is cands[1]  # 2018 is no report's year, but this one looks back on it
     assert _naming_term(query, cands) is cands[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("甲城这份工作材料的发布日期是哪一天？", True),
+        ("甲城这篇报道是几月几日发的讯？", True),
+        ("甲城这份材料是2020年3月发布的吗？", True),
+        ("When was the Jiacheng report published?", True),
+        ("甲城在网上发布了多少条用工岗位信息？", False),  # what was published, not when
+        ("甲城在哪个平台发布了1373条信息？", False),
+    ],
+)
+def test_a_question_asking_when_its_page_was_published(question, asked):
+    from qa.evidence import published_on
+    from qa.query import asks_published
+
+    assert asks_published(parse(question, CATALOG)) is asked
+    assert published_on("发布日期: 2020- 03- 11 15 : 57") and published_on("·闪电新闻6月19日讯 今年以来…")
+    assert not published_on("全年举办讲座12场。")
+    assert find_span("date", normalize(question), "发布日期: 2020- 03- 11 15 : 57", [], (), (), ()) == "2020- 03- 11"
