@@ -193,7 +193,9 @@ def targets(query: Query, catalog: Catalog, scope_years: bool = True) -> list[Ta
         own = years.get(city, sub.years) if scope_years else sub.years
         compared = query.compares and sub.qtype in ("entity", "list")  # each is asked its figure (「谁…多」: no person)
         qtype, person = ("numeric", False) if compared else (sub.qtype, sub.asks_person)
-        out.append(Target(city, dataclasses.replace(sub, cities=[city], years=own, qtype=qtype, asks_person=person)))
+        unit = query.unit if query.compares and query.unit else sub.unit  # compared in the question's one measure
+        sub = dataclasses.replace(sub, cities=[city], years=own, qtype=qtype, asks_person=person, unit=unit)
+        out.append(Target(city, sub))
     return out
 
 

@@ -117,6 +117,8 @@ _EN_MONEY = re.compile(
     r"\b(?:total|annual|combined|overall) (?:sales|revenue|income|turnover|earnings)\b|"
     r"\bwhat (?:was|were|is|are) the (?:[a-z'-]+ ){0,2}?(?:sales|revenue|income|turnover|earnings|budget)\b"
 )
+# money named as what is compared or asked ('the loan money … with …'), where no count is asked ('how many')
+_EN_MONEY_NOUN = re.compile(r"\b(?:loan|prize|relief|aid|grant|subsidy|bonus|award|start-up|startup|seed) money\b")
 # unit characters that also start common nouns of the reports (家长, 村民, 户籍, 队员…), with the next characters
 _WORD_STARTS = {
     "家": "长庭属政风教", "村": "民居", "户": "籍外", "队": "员伍", "组": "织建员", "班": "子级", "点": "赞击"
@@ -422,7 +424,7 @@ def expected_unit(norm: str, lang: str) -> str:
             return written  # 「counting in 件次」: the question writes the report's unit itself
         if EN_ORDINAL_Q.search(norm):
             return ""  # 「which session of the women's congress」 asks a 第N次, not people
-        if _EN_MONEY.search(norm):
+        if _EN_MONEY.search(norm) or (_EN_MONEY_NOUN.search(norm) and not re.search(r"\bhow many\b", norm)):
             return "元"
         # a short parenthesis names the unit (「times (person-times)」); a longer one lists examples, left out
         plain = re.sub(  # (a Chinese name in parentheses is left out too)

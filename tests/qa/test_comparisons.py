@@ -55,6 +55,13 @@ def test_each_city_of_a_comparison_is_asked_its_figure(catalog):
     assert [(t.query.qtype, t.query.asks_person) for t in targets(who, catalog)] == [("numeric", False)] * 2
     single = parse("甲城和乙城是否都化解了纠纷？", catalog)
     assert not single.compares  # a yes/no question is no comparison
+    money = parse(
+        "Compare the loan money Jiacheng secured for women with the total of new small loans Yicheng issued. "
+        "Which is larger?", catalog
+    )
+    assert money.unit == "元" and [t.query.unit for t in targets(money, catalog)] == ["元", "元"]  # one measure
+    relief = parse("Jiacheng paid 2.31 million yuan in relief money; how many women benefited?", catalog)
+    assert relief.unit == "人"  # money named, people counted
 
 
 def _draft(doc: str, sentence: str, figure: str | None) -> Draft:
