@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.sentences import PAGE_DATE, evidence_sentences
-from core.text import CN_TEN, QUOTED_NAME, normalize, pos_tags
+from core.text import CN_TEN, QUOTED_NAME, YEAR, normalize, pos_tags
 from qa.figures import Figure, asked_numbered, cn_counts, counted, figure_keys, find_figures
 from qa.focus import Focus, asked_action, label_of
 from qa.lexical import Idf, coverage, grams
@@ -114,6 +114,7 @@ def _bare_verb(words: str) -> bool:
     return bool(tags) and all(flag.startswith("v") for _, flag in tags)
 
 
+_EN_STATED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d.,]*\s*(?:%|percent|million|thousand))")
 GIVEN_PENALTY = 0.6  # a figure the question writes itself is what it asks from, not what it asks
 ACTION_BONUS = 0.3  # the asked verb among a figure's own words
 ASIDE_PENALTY = 0.5  # a figure counting what the question sets aside (「除了…」, 'besides …')
@@ -193,6 +194,9 @@ def best_figure(
         f for text in ([query.norm] if query.lang != "en" else english_claims(query.norm))
         for f in find_figures(text) if not f.is_year and f.unit
     ]
+    # an English question's other numbers (「Of the 96 … indicators」: no unit known) are matched by value alone
+    stated = _EN_STATED.findall(query.norm) if query.lang == "en" else []
+    given_values = {float(n.replace(",", "")) for n in stated if not YEAR.fullmatch(n)} - {g.value for g in given}
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(sentence)] + [len(sentence)]
     best, best_fit = None, -1.0
     for order, fig in enumerate(figures):
@@ -219,9 +223,9 @@ def best_figure(
         elif _TOTAL_Q.search(query.norm) and _TOTAL_T.search(clause):
             fit += 0.3  # "how many in all" prefers the clause that states a total
         fit -= 0.01 * order
-        if query.qtype == "numeric" and any(
-            figure_keys(fig.text) & figure_keys(g.text) and unit_match(g.unit, fig.unit) >= 0.7
-            for g in given
+        if query.qtype == "numeric" and (
+            any(figure_keys(fig.text) & figure_keys(g.text) and unit_match(g.unit, fig.unit) >= 0.7 for g in given)
+            or fig.value in given_values
         ):
             fit -= GIVEN_PENALTY  # the question states this figure itself (「那1396名患病妇女中…救助了多少人次」)
         if fit > best_fit:

@@ -236,7 +236,7 @@ def _glossed(words: list[str], glosses: tuple[tuple[str, tuple[str, ...]], ...])
 def _focus(
     norm: str, lang: str, cities: tuple[str, ...], glosses: tuple[tuple[str, tuple[str, ...]], ...] = ()
 ) -> Focus:
-    total = next((w for w in _TOTAL_WORDS if re.search(rf"{w}(?!\s*\d)", norm)), "")  # not of a figure it states
+    total = next((w for w in _TOTAL_WORDS if re.search(rf"{w}(?![^，,。？?]*\d)", norm)), "")  # not of a stated figure
     if lang == "en":
         head = _HOW_MANY.search(norm)
         counted = _EN_WORD.findall(head.group(1)) if head else []

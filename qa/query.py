@@ -169,6 +169,7 @@ _EN_UNITS = [
     (re.compile(r"\b(portions|copies|pieces|items|leaflets|brochures|booklets|pamphlets)\b"), "份"),
     (re.compile(r"\b(businesses|companies|firms|shops|stores|enterprises)\b"), "家"),
     (re.compile(r"\b(problems|issues|difficulties)\b"), "个"),
+    (re.compile(r"\b(indicators|targets|tasks|measures|items of work)\b"), "项"),
     (re.compile(r"\b(disputes|conflicts|complaints|petitions|lawsuits)\b"), "件"),
     (re.compile(r"\b(schools|kindergartens|classrooms|academies|colleges)\b"), "所"),
     (

@@ -1320,3 +1320,13 @@ def test_a_question_asking_when_its_page_was_published(question, asked):
     assert published_on("发布日期: 2020- 03- 11 15 : 57") and published_on("·闪电新闻6月19日讯 今年以来…")
     assert not published_on("全年举办讲座12场。")
     assert find_span("date", normalize(question), "发布日期: 2020- 03- 11 15 : 57", [], (), (), ()) == "2020- 03- 11"
+
+
+def test_the_figure_an_english_question_states_is_not_the_answer_nor_is_a_total_of_a_stated_figure():
+    sentence = "各大领域96项主要统计指标,有69项指标实现中期达标,占目标总数的71.9%。"
+    assert figure_for("Of the 96 main statistical indicators, how many met their mid-term targets?", sentence) == "69项"
+    divorce = "目前已累计参与离婚调解4600余对,调和成功2100余对。"
+    assert figure_for("甲城累计参与的4600余对离婚调解里，调和成功的有多少对？", divorce) == "2100余对"
+    assert figure_for("甲城累计参与了多少对离婚调解？", divorce) == "4600余对"
+    bases = "选树10名巾帼致富带头人和10个巾帼示范基地。"
+    assert figure_for("Jiacheng selected 10 women leaders and some bases. How many demonstration bases?", bases) == "10个"
