@@ -277,7 +277,7 @@ class ExtractiveAnswerer:
         cands = score_candidates(query, retrieval.hits, idf, vectors, retrieval.query_vector, focus=focus, kind=kind)
         if not cands:
             return Draft("", False, reason="no passages", refusal=Refusal.NO_PASSAGES)
-        best = _naming_term(query, cands, retrieval.uncovered_years)
+        best = _writing_terms(query, cands, retrieval.uncovered_years)
         conf = self.confidence(query, best)
         heading = self._heading_of_list(query, cands) if query.qtype == "list" and options.lists else None
         if heading:
@@ -310,7 +310,7 @@ class ExtractiveAnswerer:
             best = _fitting_list(query, cands, best)
         unnamed: list[str] = []  # the claim's names no passage writes
         if query.qtype == "yesno" and options.qualifiers:
-            best, unnamed = _naming(query, cands, best)
+            best, unnamed = _unnamed_claim(query, cands, best)
         best = _extend(best)
         if query.qtype == "list" and options.lists:
             best = _run_before(best)
@@ -512,7 +512,7 @@ class ExtractiveAnswerer:
         return say(query.lang, "yes", evidence=evidence, n=n)
 
 
-def _naming_term(query: Query, cands: list[Candidate], years: Sequence[int] = ()) -> Candidate:
+def _writing_terms(query: Query, cands: list[Candidate], years: Sequence[int] = ()) -> Candidate:
     """The best candidate, or — when its passage does not write a name the question quotes (「机关课堂」), or its
     sentence a year no report covers but a report looks back on (``years``: 「开展2018年度…创投」) — the best
     sentence writing them within ``TERM_MARGIN`` of it (a sibling's sentence, “板凳课堂”, is not the answer)."""
@@ -549,7 +549,7 @@ def written_names(query: Query) -> list[str]:
     return [name for name in map(_squash, found) if len(name) >= 2]
 
 
-def _naming(query: Query, cands: list[Candidate], best: Candidate) -> tuple[Candidate, list[str]]:
+def _unnamed_claim(query: Query, cands: list[Candidate], best: Candidate) -> tuple[Candidate, list[str]]:
     """The claim's names no sentence writes, and the evidence to answer it from: a sentence writing a name the
     claim nearly writes (“六个一” for 「五个一」) when there is one, else ``best``. A name written anywhere leaves
     ``best`` (its scoring weighs the claim's figures and words, and a name written beside another type)."""

@@ -1160,7 +1160,7 @@ def test_an_english_ordinal_question_expects_no_unit():
 
 def test_a_yes_no_claim_is_checked_where_its_names_are_written():
     from core.types import ChunkMeta, StoredChunk
-    from qa.answer import _naming, written_names
+    from qa.answer import _unnamed_claim, written_names
     from qa.evidence import Candidate
     from qa.retrieve import Hit
 
@@ -1177,14 +1177,14 @@ def test_a_yes_no_claim_is_checked_where_its_names_are_written():
     numbered = "“美丽庭院”创建中组织“开展一次卫生大清扫”等“六个一”活动。"
     five = parse("甲城在“美丽庭院”创建中开展的是“五个一”活动吗？", CATALOG)
     found = cands(other, numbered)
-    assert _naming(five, found, found[0]) == (found[1], ["五个一"])  # the name it nearly writes, counted otherwise
+    assert _unnamed_claim(five, found, found[0]) == (found[1], ["五个一"])  # a name it nearly writes
     six = parse("甲城在“美丽庭院”创建中开展的是“六个一”活动吗？", CATALOG)
-    assert _naming(six, found, found[0]) == (found[0], [])  # written: the scored best stays
+    assert _unnamed_claim(six, found, found[0]) == (found[0], [])  # written: the scored best stays
     unknown = parse("甲城开展的是“七星花园”活动吗？", CATALOG)
-    assert _naming(unknown, found, found[0]) == (found[0], ["七星花园"])  # written nowhere: 否
+    assert _unnamed_claim(unknown, found, found[0]) == (found[0], ["七星花园"])  # written nowhere: 否
     apart = parse("甲城“美丽庭院”创建中开展了“六个一”活动和“积分超市”吗？", CATALOG)
     shop = cands(other, "领办“积分超市”43处。", numbered)
-    assert _naming(apart, shop, shop[0]) == (shop[0], [])  # each written, in different sentences: left as it is
+    assert _unnamed_claim(apart, shop, shop[0]) == (shop[0], [])  # each written, in different sentences: left as it is
 
 
 def test_names_ending_with_a_quoted_word_nearest_the_evidence():
@@ -1266,7 +1266,7 @@ def test_a_run_of_items_cut_by_a_semicolon_is_one_list():
 
 def test_a_run_closed_by_the_questions_quoted_name_and_the_sentence_writing_that_name():
     from core.types import ChunkMeta, StoredChunk
-    from qa.answer import _naming_term
+    from qa.answer import _writing_terms
     from qa.evidence import Candidate
     from qa.lists import closed_run
     from qa.retrieve import Hit
@@ -1280,14 +1280,14 @@ def test_a_run_closed_by_the_questions_quoted_name_and_the_sentence_writing_that
         chunk = StoredChunk(f"c{i}", text, ChunkMeta(doc="r.txt", start=0, end=len(text)))
         cands.append(Candidate(Hit(chunk, 1.0), 0, 0, len(text), text, score=score))
     query = parse("甲城的“机关课堂”包括哪几种学习形式？", CATALOG)
-    assert query.terms == ["机关课堂"] and _naming_term(query, cands) is cands[1]
+    assert query.terms == ["机关课堂"] and _writing_terms(query, cands) is cands[1]
     far = [cands[0], dataclasses.replace(cands[1], score=0.40)]
-    assert _naming_term(query, far) is far[0]  # too far below the best: left to the refusal
+    assert _writing_terms(query, far) is far[0]  # too far below the best: left to the refusal
 
 
 def test_a_sentence_writing_a_year_the_report_looks_back_on():
     from core.types import ChunkMeta, StoredChunk
-    from qa.answer import _naming_term
+    from qa.answer import _writing_terms
     from qa.evidence import Candidate
     from qa.retrieve import Hit
 
@@ -1297,8 +1297,8 @@ def test_a_sentence_writing_a_year_the_report_looks_back_on():
         chunk = StoredChunk(f"c{i}", text, ChunkMeta(doc="r.txt", start=0, end=len(text)))
         cands.append(Candidate(Hit(chunk, 1.0), 0, 0, len(text), text, score=score))
     query = parse("In its 2018 venture funding, did Jiacheng fund 16 shortlisted projects?", CATALOG)
-    assert _naming_term(query, cands, [2018]) is cands[1]  # 2018 is no report's year, but this one looks back on it
-    assert _naming_term(query, cands) is cands[0]
+    assert _writing_terms(query, cands, [2018]) is cands[1]  # 2018 is no report's year, but this one looks back on it
+    assert _writing_terms(query, cands) is cands[0]
 
 
 @pytest.mark.parametrize(
@@ -1329,4 +1329,5 @@ def test_the_figure_an_english_question_states_is_not_the_answer_nor_is_a_total_
     assert figure_for("甲城累计参与的4600余对离婚调解里，调和成功的有多少对？", divorce) == "2100余对"
     assert figure_for("甲城累计参与了多少对离婚调解？", divorce) == "4600余对"
     bases = "选树10名巾帼致富带头人和10个巾帼示范基地。"
-    assert figure_for("Jiacheng selected 10 women leaders and some bases. How many demonstration bases?", bases) == "10个"
+    question = "Jiacheng selected 10 women leaders and some bases. How many demonstration bases?"
+    assert figure_for(question, bases) == "10个"  # its 10 has a unit: matched with it
