@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from core.sentences import PAGE_DATE
 from core.text import QUOTED_NAME, detect_lang, normalize, pos_tags
 from qa.lexical import grams
 from qa.query import DATE_ASKED_ZH
@@ -66,7 +67,8 @@ _WH = re.compile(
     r"(?:是)?(?:叫什么名字|叫什么|叫啥|什么(?:名字|名称)?|哪(?:个|家|所|本|部|项|支|位|户|里|天|一天|年|一年)?|谁|何时)"
 )
 DATE_SPAN = re.compile(  # a date as a sentence writes it, a month at least (a page's 2020- 03- 11 too)
-    r"(?<!\d)(?:19|20)\d\d\s*-\s*\d{1,2}\s*-\s*\d{1,2}(?!\d)|(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}年|(?<![\d.])\d{1,2}月(?!份?\d)"
+    rf"{PAGE_DATE.pattern}|"
+    r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|\d{4}年|(?<![\d.])\d{1,2}月(?!份?\d)"
 )
 _STOPS = "，,；;。！？!?：:、（）()"
 _SYNONYMS = {"跟": ("与", "和", "同", "跟"), "和": ("与", "和", "同", "跟"), "与": ("与", "和", "同", "跟")}
